@@ -1,0 +1,166 @@
+"""The one settings class. Every setting is read from `SWITCHBOARD_*` environment variables
+(or a `.env` file); nothing else in the code reads the environment."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from switchboard.errors import ConfigError
+
+_FIXES: dict[str, str] = {
+    "database_url": "Use sqlite+aiosqlite:///path/to.db or postgresql+asyncpg://user@host/db",
+    "llm": "Use 'local' or 'openai:<model>', e.g. openai:gpt-4.1-mini",
+    "embeddings": "Use 'local' or 'openai:<model>'",
+    "mode": "Use 'demo' or 'production'",
+    "token_secret": "Set SWITCHBOARD_TOKEN_SECRET to a random string of 32+ characters",
+}
+
+
+class Settings(BaseSettings):
+    """Switchboard's configuration; see the README's table for each setting."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SWITCHBOARD_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    mode: Literal["demo", "production"] = "demo"
+    data_dir: Path = Path("var")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_json: bool = False
+
+    database_url: str = ""
+    redis_url: str | None = None
+
+    chroma_path: Path | None = None
+    chroma_url: str | None = None
+    knowledge_dir: Path | None = None
+    embeddings: str = "local"
+    embeddings_base_url: str | None = None
+    embeddings_api_key: SecretStr | None = None
+
+    llm: str = "local"
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_fallbacks: list[str] = Field(default_factory=list)
+    llm_timeout_s: float = Field(default=30.0, gt=0, le=30.0)
+    llm_max_tokens: int = Field(default=800, ge=16)
+
+    bss_url: str | None = None
+    bss_timeout_s: float = Field(default=10.0, gt=0)
+    bss_clock_speed: float = Field(default=60.0, gt=0)
+    bss_database_url: str = ""
+
+    token_secret: SecretStr | None = None
+    jwt_public_key: str | None = None
+    jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
+    jwt_issuer: str = "switchboard"
+    jwt_audience: str = "switchboard-widget"
+    token_ttl_s: int = Field(default=3600, ge=60)
+
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_verify_token: SecretStr | None = None
+    whatsapp_access_token: SecretStr | None = None
+    whatsapp_phone_number_id: str | None = None
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_from_number: str | None = None
+    telegram_bot_token: SecretStr | None = None
+    telegram_secret_token: SecretStr | None = None
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    topup_min_per_transaction: float = Field(default=5.0, gt=0)
+    topup_max_per_transaction: float = Field(default=50.0, gt=0)
+    topup_max_per_day: float = Field(default=100.0, gt=0)
+    daily_spend_cap: float = Field(default=150.0, gt=0)
+    action_ttl_s: int = Field(default=600, ge=10)
+    step_up_tools: list[str] = Field(default_factory=lambda: ["block_line"])
+
+    handoff_confidence_threshold: float = Field(default=0.35, ge=0, le=1)
+    handoff_low_confidence_turns: int = Field(default=2, ge=1)
+
+    max_message_chars: int = Field(default=4000, ge=1)
+    rate_limit_per_minute: int = Field(default=30, ge=1)
+    rate_limit_ip_per_minute: int = Field(default=120, ge=1)
+    max_streams_per_conversation: int = Field(default=3, ge=1)
+    conversation_token_budget: int = Field(default=200_000, ge=1000)
+    max_tool_iterations: int = Field(default=5, ge=1)
+
+    @field_validator("database_url", "bss_database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("unsupported database URL scheme")
+        return value
+
+    @field_validator("llm", "embeddings")
+    @classmethod
+    def _known_model(cls, value: str) -> str:
+        if value != "local" and not (value.startswith("openai:") and len(value) > len("openai:")):
+            raise ValueError(f"unknown model {value!r}")
+        return value
+
+    @property
+    def demo(self) -> bool:
+        return self.mode == "demo"
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'switchboard.db'}"
+
+    @property
+    def resolved_bss_database_url(self) -> str:
+        return self.bss_database_url or f"sqlite+aiosqlite:///{self.data_dir / 'bss.db'}"
+
+    @property
+    def resolved_chroma_path(self) -> Path:
+        return self.chroma_path or self.data_dir / "chroma"
+
+    def resolved_token_secret(self) -> str:
+        """The token-signing secret; in demo mode generated once and kept under `data_dir`."""
+        if self.token_secret is not None:
+            secret = self.token_secret.get_secret_value()
+            if len(secret) < 32:
+                raise ConfigError("SWITCHBOARD_TOKEN_SECRET", "is shorter than 32 characters",
+                                  _FIXES["token_secret"])
+            return secret
+        if not self.demo:
+            raise ConfigError("SWITCHBOARD_TOKEN_SECRET", "is required outside demo mode",
+                              _FIXES["token_secret"])
+        path = self.data_dir / "token-secret"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning a validation failure into a one-line `ConfigError`."""
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "settings"
+        fix = _FIXES.get(field, "See the configuration table in the README")
+        raise ConfigError(f"SWITCHBOARD_{field.upper()}", first["msg"], fix) from None
+    if settings.llm.startswith("openai:") and not settings.llm_base_url and not settings.llm_api_key:
+        raise ConfigError("SWITCHBOARD_LLM_API_KEY", f"is required for {settings.llm}",
+                          "Set SWITCHBOARD_LLM_API_KEY, or SWITCHBOARD_LLM_BASE_URL for a local server")
+    if settings.chroma_url and settings.chroma_path:
+        raise ConfigError("SWITCHBOARD_CHROMA_URL", "and SWITCHBOARD_CHROMA_PATH are both set",
+                          "Set only one: a server URL or a local directory")
+    return settings
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, built once."""
+    return load_settings()
