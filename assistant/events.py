@@ -1,0 +1,160 @@
+"""Typed turn events. CONTRACT.md §3 is their wire form: `api/` turns each into an SSE frame whose
+`event:` is the class's `name` and whose `data:` is `model_dump(mode="json", exclude={"name"})`.
+
+Only add fields or events; never rename or remove them (clients rely on the contract)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Capability = Literal[
+    "faq", "balance_usage", "top_up", "plan_change", "renewal", "addons_limits", "roaming",
+    "billing_payments", "call_features", "sim_line", "coverage_faults", "request_status",
+    "retention", "human_agent", "greeting", "out_of_scope",
+]
+CAPABILITIES: tuple[str, ...] = Capability.__args__  # type: ignore[attr-defined]
+Outcome = Literal["answered", "acted", "proposed", "clarified", "handed_off", "refused"]
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    name: ClassVar[str]
+
+    def data(self) -> dict[str, Any]:
+        """The JSON object carried in the SSE `data:` line."""
+        return self.model_dump(mode="json", exclude={"kind"})
+
+
+class TurnStarted(_Event):
+    name: ClassVar[str] = "turn.started"
+    kind: Literal["turn.started"] = "turn.started"
+    turn_id: str
+    conversation_id: str
+
+
+class PassageRef(BaseModel):
+    doc_id: str
+    title: str
+    score: float
+
+
+class Retrieval(_Event):
+    name: ClassVar[str] = "retrieval"
+    kind: Literal["retrieval"] = "retrieval"
+    passages: list[PassageRef]
+
+
+class Token(_Event):
+    name: ClassVar[str] = "token"
+    kind: Literal["token"] = "token"
+    text: str
+
+
+class ToolCall(_Event):
+    name: ClassVar[str] = "tool.call"
+    kind: Literal["tool.call"] = "tool.call"
+    call_id: str
+    tool: str
+    args: dict[str, Any]
+
+
+class ToolResult(_Event):
+    name: ClassVar[str] = "tool.result"
+    kind: Literal["tool.result"] = "tool.result"
+    call_id: str
+    tool: str
+    status: Literal["ok", "error"]
+    summary: str
+
+
+class ActionProposed(_Event):
+    name: ClassVar[str] = "action.proposed"
+    kind: Literal["action.proposed"] = "action.proposed"
+    action_id: str
+    tool: str
+    args: dict[str, Any]
+    summary: str
+    amount: float | None
+    currency: str | None
+    expires_at: datetime
+
+
+class ActionExecuted(_Event):
+    name: ClassVar[str] = "action.executed"
+    kind: Literal["action.executed"] = "action.executed"
+    action_id: str
+    tool: str
+    status: Literal["ok", "failed", "cancelled", "expired"]
+    receipt: dict[str, Any] | None = None
+
+
+class Citation(_Event):
+    name: ClassVar[str] = "citation"
+    kind: Literal["citation"] = "citation"
+    doc_id: str
+    title: str
+    url: str
+
+
+class Handoff(_Event):
+    name: ClassVar[str] = "handoff"
+    kind: Literal["handoff"] = "handoff"
+    reason: str
+    queue: str
+    summary: str
+
+
+class AgentMessage(_Event):
+    name: ClassVar[str] = "agent.message"
+    kind: Literal["agent.message"] = "agent.message"
+    agent: str
+    text: str
+
+
+class Notification(_Event):
+    name: ClassVar[str] = "notification"
+    kind: Literal["notification"] = "notification"
+    # `kind` is taken by the discriminator, so the contract's `kind` travels as `notification_kind`
+    # internally and is renamed on the wire by `data()`.
+    notification_kind: str
+    text: str
+    ref: str | None = None
+
+    def data(self) -> dict[str, Any]:
+        return {"kind": self.notification_kind, "text": self.text, "ref": self.ref}
+
+
+class ErrorEvent(_Event):
+    name: ClassVar[str] = "error"
+    kind: Literal["error"] = "error"
+    code: str
+    message: str
+
+
+class Usage(BaseModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class TurnCompleted(_Event):
+    name: ClassVar[str] = "turn.completed"
+    kind: Literal["turn.completed"] = "turn.completed"
+    turn_id: str
+    text: str
+    capability: Capability | None
+    outcome: Outcome
+    confidence: float = Field(ge=0.0, le=1.0)
+    tools: list[str]
+    citations: list[str]
+    usage: Usage
+    latency_ms: int
+
+
+TurnEvent = Annotated[
+    TurnStarted | Retrieval | Token | ToolCall | ToolResult | ActionProposed | ActionExecuted
+    | Citation | Handoff | AgentMessage | Notification | ErrorEvent | TurnCompleted,
+    Field(discriminator="kind"),
+]

@@ -1,0 +1,35 @@
+"""The frozen per-turn context every tool receives. A tool learns *who* the customer is from
+here, never from an argument the model fills in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+    from switchboard.settings import Settings
+
+Channel = Literal["web", "whatsapp", "sms", "telegram", "console", "eval"]
+
+
+@dataclass(frozen=True, slots=True)
+class TurnContext:
+    conversation_id: str
+    turn_id: str
+    channel: Channel
+    settings: Settings
+    sessionmaker: async_sessionmaker[Any]
+    bss: Any  # tools.bss.client.BssClient
+    retriever: Any | None = None  # knowledge retriever
+    customer_id: str | None = None  # TMF629 customer id; None for an anonymous conversation
+    msisdn: str | None = None  # E.164 of the line the customer is signed in with
+    customer_type: Literal["prepaid", "postpaid", "business"] | None = None
+    verified: bool = False  # identity verified by a signed session, OTP or the channel itself
+    locale: str = "en"
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def signed_in(self) -> bool:
+        return self.customer_id is not None
