@@ -11,9 +11,22 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Capability = Literal[
-    "faq", "balance_usage", "top_up", "plan_change", "renewal", "addons_limits", "roaming",
-    "billing_payments", "call_features", "sim_line", "coverage_faults", "request_status",
-    "retention", "human_agent", "greeting", "out_of_scope",
+    "faq",
+    "balance_usage",
+    "top_up",
+    "plan_change",
+    "renewal",
+    "addons_limits",
+    "roaming",
+    "billing_payments",
+    "call_features",
+    "sim_line",
+    "coverage_faults",
+    "request_status",
+    "retention",
+    "human_agent",
+    "greeting",
+    "out_of_scope",
 ]
 CAPABILITIES: tuple[str, ...] = Capability.__args__  # type: ignore[attr-defined]
 Outcome = Literal["answered", "acted", "proposed", "clarified", "handed_off", "refused"]
@@ -154,7 +167,18 @@ class TurnCompleted(_Event):
 
 
 TurnEvent = Annotated[
-    TurnStarted | Retrieval | Token | ToolCall | ToolResult | ActionProposed | ActionExecuted
-    | Citation | Handoff | AgentMessage | Notification | ErrorEvent | TurnCompleted,
+    TurnStarted
+    | Retrieval
+    | Token
+    | ToolCall
+    | ToolResult
+    | ActionProposed
+    | ActionExecuted
+    | Citation
+    | Handoff
+    | AgentMessage
+    | Notification
+    | ErrorEvent
+    | TurnCompleted,
     Field(discriminator="kind"),
 ]

@@ -128,12 +128,16 @@ class Settings(BaseSettings):
         if self.token_secret is not None:
             secret = self.token_secret.get_secret_value()
             if len(secret) < 32:
-                raise ConfigError("SWITCHBOARD_TOKEN_SECRET", "is shorter than 32 characters",
-                                  _FIXES["token_secret"])
+                raise ConfigError(
+                    "SWITCHBOARD_TOKEN_SECRET",
+                    "is shorter than 32 characters",
+                    _FIXES["token_secret"],
+                )
             return secret
         if not self.demo:
-            raise ConfigError("SWITCHBOARD_TOKEN_SECRET", "is required outside demo mode",
-                              _FIXES["token_secret"])
+            raise ConfigError(
+                "SWITCHBOARD_TOKEN_SECRET", "is required outside demo mode", _FIXES["token_secret"]
+            )
         path = self.data_dir / "token-secret"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -151,12 +155,19 @@ def load_settings(**overrides: object) -> Settings:
         field = str(first["loc"][0]) if first["loc"] else "settings"
         fix = _FIXES.get(field, "See the configuration table in the README")
         raise ConfigError(f"SWITCHBOARD_{field.upper()}", first["msg"], fix) from None
-    if settings.llm.startswith("openai:") and not settings.llm_base_url and not settings.llm_api_key:
-        raise ConfigError("SWITCHBOARD_LLM_API_KEY", f"is required for {settings.llm}",
-                          "Set SWITCHBOARD_LLM_API_KEY, or SWITCHBOARD_LLM_BASE_URL for a local server")
+    remote_llm = settings.llm.startswith("openai:")
+    if remote_llm and not settings.llm_base_url and not settings.llm_api_key:
+        raise ConfigError(
+            "SWITCHBOARD_LLM_API_KEY",
+            f"is required for {settings.llm}",
+            "Set SWITCHBOARD_LLM_API_KEY, or SWITCHBOARD_LLM_BASE_URL for a local server",
+        )
     if settings.chroma_url and settings.chroma_path:
-        raise ConfigError("SWITCHBOARD_CHROMA_URL", "and SWITCHBOARD_CHROMA_PATH are both set",
-                          "Set only one: a server URL or a local directory")
+        raise ConfigError(
+            "SWITCHBOARD_CHROMA_URL",
+            "and SWITCHBOARD_CHROMA_PATH are both set",
+            "Set only one: a server URL or a local directory",
+        )
     return settings
 
 

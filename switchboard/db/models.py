@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -26,7 +26,7 @@ def utcnow() -> datetime:
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
 
 
 class Conversation(Base):
@@ -69,9 +69,7 @@ class Event(Base):
 
     __tablename__ = "events"
 
-    conversation_id: Mapped[str] = mapped_column(
-        ForeignKey("conversations.id"), primary_key=True
-    )
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     turn_id: Mapped[str | None] = mapped_column(String(36))
     type: Mapped[str] = mapped_column(String(32))
@@ -152,7 +150,8 @@ class HandoffRecord(Base):
     reason: Mapped[str] = mapped_column(String(64))
     queue: Mapped[str] = mapped_column(String(32), default="general")
     summary: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(16), default="waiting")  # waiting|assigned|returned|closed
+    # waiting | assigned | returned | closed
+    status: Mapped[str] = mapped_column(String(16), default="waiting")
     agent: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     assigned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
