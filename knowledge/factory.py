@@ -1,0 +1,106 @@
+"""Wiring from settings: the store, the retriever, ingestion of the configured knowledge base."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+
+from knowledge.catalog import CATALOG_SOURCE, CatalogSource, load_catalog
+from knowledge.chunking import ChunkingOptions
+from knowledge.document import Document
+from knowledge.embedding import Embedder, get_embedder
+from knowledge.ingest import IngestReport, Progress, ingest_documents
+from knowledge.loader import DEFAULT_MAX_BYTES, LoadProblem, load_articles
+from knowledge.offline import seed_tiktoken_cache
+from knowledge.retriever import FusionOptions, Retriever
+from knowledge.store import ChunkStore, make_chroma_client
+from switchboard.settings import Settings
+
+ARTICLES_SOURCE = "articles"
+_retrievers: dict[tuple[str, str], Retriever] = {}
+
+
+def default_article_dir(settings: Settings) -> Path:
+    """`Settings.knowledge_dir`, else the demo knowledge base shipped in the package."""
+    return settings.knowledge_dir or Path(str(resources.files("knowledge") / "data" / "articles"))
+
+
+def open_store(settings: Settings, embedder: Embedder) -> ChunkStore:
+    return ChunkStore(make_chroma_client(settings), model_id=embedder.model_id)
+
+
+def build_retriever(
+    settings: Settings, *, embedder: Embedder | None = None, fusion: FusionOptions | None = None
+) -> Retriever:
+    """A new retriever over the configured store (tests pass a fake `embedder`)."""
+    embedder = embedder or get_embedder(settings)
+    return Retriever(store=open_store(settings, embedder), embedder=embedder, fusion=fusion)
+
+
+def get_retriever(settings: Settings) -> Retriever:
+    """The process's shared retriever for `settings` (one per store and embedding model)."""
+    key = (str(settings.chroma_url or settings.resolved_chroma_path), settings.embeddings)
+    if key not in _retrievers:
+        _retrievers[key] = build_retriever(settings)
+    return _retrievers[key]
+
+
+async def ingest(
+    settings: Settings,
+    *,
+    paths: Sequence[Path] | None = None,
+    catalog: CatalogSource | None = None,
+    embedder: Embedder | None = None,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+    options: ChunkingOptions | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> IngestReport:
+    """Ingest article files (default: the configured knowledge base) and, if given, the catalog.
+
+    Deletions are scoped: documents disappear only from the sources ingested in this run.
+    """
+    seed_tiktoken_cache(settings.data_dir / "tiktoken")
+    embedder = embedder or get_embedder(settings)
+    store = open_store(settings, embedder)
+    if rebuild:
+        await store.reset()
+    roots = list(paths) if paths else [default_article_dir(settings)]
+    loaded = load_articles(roots, root=_common_root(roots), max_bytes=max_bytes)
+    documents: list[Document] = list(loaded.documents)
+    problems: list[LoadProblem] = list(loaded.problems)
+    sources = {ARTICLES_SOURCE}
+    if catalog is not None:
+        documents += await load_catalog(catalog)
+        sources.add(CATALOG_SOURCE)
+    report = await ingest_documents(
+        documents,
+        store=store,
+        embedder=embedder,
+        sources=sources,
+        skipped_paths=loaded.skipped_paths,
+        options=options,
+        progress=progress,
+    )
+    report.problems = problems
+    return report
+
+
+def _common_root(paths: Sequence[Path]) -> Path:
+    """Files are labelled relative to this, so the same file keeps its label (and chunk ids)
+    whether its folder or the file itself is ingested."""
+    folders = [str((p if p.is_dir() else p.parent).resolve()) for p in paths]
+    return Path(os.path.commonpath(folders))
+
+
+async def ensure_ingested(
+    settings: Settings, *, catalog: CatalogSource | None = None, embedder: Embedder | None = None
+) -> IngestReport:
+    """Make sure the configured knowledge base is indexed; cheap when nothing changed.
+
+    For `make run`: files are parsed and chunked (milliseconds for the demo set), their content
+    hashes compared with the store, and only new chunks embedded.
+    """
+    return await ingest(settings, catalog=catalog, embedder=embedder)

@@ -1,0 +1,131 @@
+"""Incremental ingestion: chunk every document, embed only chunks whose content hash is new,
+delete chunks whose document is gone, and leave alone whatever a bad file used to provide."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from knowledge.chunking import Chunk, ChunkingOptions, chunk_document
+from knowledge.document import CUSTOMER_TYPES, Document
+from knowledge.embedding import Embedder
+from knowledge.loader import LoadProblem
+from knowledge.store import ChunkStore, Metadata
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class IngestReport:
+    """Documents added, updated, removed and unchanged; chunks embedded and deleted."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    chunks_embedded: int = 0
+    chunks_deleted: int = 0
+    chunks_total: int = 0
+    problems: list[LoadProblem] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.chunks_embedded or self.chunks_deleted)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed, "
+            f"{len(self.unchanged)} unchanged ({self.chunks_embedded} chunks embedded, "
+            f"{self.chunks_deleted} deleted, {self.chunks_total} in the index) "
+            f"in {self.seconds:.2f}s; {len(self.problems)} file(s) skipped"
+        )
+
+
+def chunk_metadata(chunk: Chunk, doc: Document) -> Metadata:
+    """What the store keeps beside each vector: enough to cite, filter and diff."""
+    meta: dict[str, str | int | float | bool] = {
+        "doc_id": doc.id,
+        "title": doc.title,
+        "url": doc.url,
+        "section": chunk.section,
+        "locale": doc.locale,
+        "capability": doc.capability or "",
+        "tags": ",".join(doc.tags),
+        "source": doc.source,
+        "path": doc.path,
+        "position": chunk.position,
+    }
+    for segment in CUSTOMER_TYPES:
+        meta[f"ct_{segment}"] = segment in doc.customer_types
+    return meta
+
+
+async def ingest_documents(
+    documents: Iterable[Document],
+    *,
+    store: ChunkStore,
+    embedder: Embedder,
+    sources: set[str],
+    skipped_paths: Iterable[str] = (),
+    options: ChunkingOptions | None = None,
+    batch_size: int = 64,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Bring the store in line with `documents` for the given `sources`.
+
+    Only chunks whose `source` is in `sources` can be deleted, and never those from
+    `skipped_paths` (files that failed to load keep their last good version). New chunks are
+    written before old ones are deleted, so a reader never finds a document missing.
+    """
+    started = time.perf_counter()
+    report = IngestReport()
+    skipped = set(skipped_paths)
+    wanted: dict[str, tuple[Chunk, Document]] = {}
+    doc_chunks: dict[str, set[str]] = {}
+    for doc in documents:
+        for chunk in chunk_document(doc, options):
+            wanted[chunk.id] = (chunk, doc)
+            doc_chunks.setdefault(doc.id, set()).add(chunk.id)
+    existing = await store.metadata_by_id()
+    in_scope = {
+        cid: meta
+        for cid, meta in existing.items()
+        if meta.get("source") in sources and meta.get("path") not in skipped
+    }
+    old_docs: dict[str, set[str]] = {}
+    for cid, meta in in_scope.items():
+        old_docs.setdefault(str(meta.get("doc_id")), set()).add(cid)
+    for doc_id, ids in doc_chunks.items():
+        before = old_docs.get(doc_id)
+        bucket = (
+            report.added
+            if before is None
+            else report.unchanged
+            if before == ids
+            else report.updated
+        )
+        bucket.append(doc_id)
+    report.removed = sorted(set(old_docs) - set(doc_chunks))
+    to_embed = [cid for cid in wanted if cid not in existing]
+    to_delete = [cid for cid in in_scope if cid not in wanted]
+    for start in range(0, len(to_embed), batch_size):
+        batch = [wanted[cid] for cid in to_embed[start : start + batch_size]]
+        vectors = await embedder.embed([chunk.embedding_text(doc) for chunk, doc in batch])
+        await store.upsert(
+            ids=[chunk.id for chunk, _ in batch],
+            vectors=vectors,
+            texts=[chunk.text for chunk, _ in batch],
+            metadatas=[chunk_metadata(chunk, doc) for chunk, doc in batch],
+        )
+        report.chunks_embedded += len(batch)
+        if progress is not None:
+            progress(report.chunks_embedded, len(to_embed))
+    await store.delete(to_delete)
+    report.chunks_deleted = len(to_delete)
+    if report.changed:
+        await store.bump_version()
+    report.chunks_total = len(existing) + len(to_embed) - len(to_delete)
+    report.seconds = time.perf_counter() - started
+    return report

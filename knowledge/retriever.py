@@ -1,0 +1,226 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 rankings fused by reciprocal rank, per document."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from knowledge.document import CUSTOMER_TYPES
+from knowledge.embedding import Embedder
+from knowledge.lexical import LexicalIndex
+from knowledge.passage import Passage, RetrievalSignals, SearchResult
+from knowledge.store import ChunkStore
+
+Mode = Literal["hybrid", "dense", "bm25"]
+
+
+@dataclass(frozen=True)
+class FusionOptions:
+    """Reciprocal rank fusion: score(doc) = sum of weight / (rrf_k + rank) over the rankings."""
+
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+    candidates: int = 40
+
+
+@dataclass
+class _Candidate:
+    chunk_id: str
+    text: str
+    metadata: dict[str, Any]
+    dense: float | None = None
+    bm25: float | None = None
+    ranks: dict[str, int] = field(default_factory=dict)
+
+
+class Retriever:
+    """Searches the chunk store; rebuilds its BM25 index when an ingestion changed the store."""
+
+    def __init__(
+        self,
+        *,
+        store: ChunkStore,
+        embedder: Embedder,
+        fusion: FusionOptions | None = None,
+        refresh_interval_s: float = 5.0,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.fusion = fusion or FusionOptions()
+        self._refresh_interval_s = refresh_interval_s
+        self._lexical = LexicalIndex([], [], [])
+        self._version: str | None = None
+        self._checked_at = float("-inf")
+        self._lock = asyncio.Lock()
+
+    async def refresh(self, *, force: bool = False) -> None:
+        """Reload the lexical index if the store's ingestion version changed."""
+        async with self._lock:
+            if not force and time.monotonic() - self._checked_at < self._refresh_interval_s:
+                return
+            version = await self.store.version()
+            self._checked_at = time.monotonic()
+            if version == self._version and not force:
+                return
+            chunks = await self.store.all_chunks()
+            self._lexical = await asyncio.to_thread(
+                LexicalIndex, chunks.ids, chunks.texts, chunks.metadatas
+            )
+            self._version = version
+
+    async def search(
+        self, query: str, *, k: int = 5, customer_type: str | None = None, locale: str | None = "en"
+    ) -> list[Passage]:
+        """The `k` best passages, at most one per document, best first."""
+        result = await self.search_result(query, k=k, customer_type=customer_type, locale=locale)
+        return result.passages
+
+    async def search_result(
+        self,
+        query: str,
+        *,
+        k: int = 5,
+        customer_type: str | None = None,
+        locale: str | None = "en",
+        mode: Mode = "hybrid",
+    ) -> SearchResult:
+        """Passages and query-level signals; `mode` picks one ranking alone (for evaluation)."""
+        customer_type = _segment(customer_type)
+        await self.refresh()
+        lexical = self._lexical
+        if not query.strip() or not len(lexical):
+            return SearchResult(passages=[], signals=RetrievalSignals())
+        corrected = lexical.correct(query)
+        n = min(self.fusion.candidates, len(lexical))
+        candidates: dict[str, _Candidate] = {}
+        rankings: list[tuple[str, float]] = []
+        if mode in ("hybrid", "dense"):
+            await self._dense(corrected, n, candidates, customer_type, locale)
+            rankings.append(("dense", self.fusion.dense_weight))
+        if mode in ("hybrid", "bm25"):
+            mask = lexical.mask(locale=locale, customer_type=customer_type)
+            for rank, hit in enumerate(lexical.search(corrected, n=n, mask=mask), 1):
+                cand = candidates.setdefault(
+                    lexical.ids[hit.index],
+                    _Candidate(
+                        lexical.ids[hit.index],
+                        lexical.texts[hit.index],
+                        lexical.metadatas[hit.index],
+                    ),
+                )
+                cand.bm25, cand.ranks["bm25"] = hit.score, rank
+            rankings.append(("bm25", self.fusion.bm25_weight))
+        return self._fuse(
+            candidates.values(),
+            rankings,
+            k=k,
+            query=corrected,
+            corrected=corrected if corrected != query.lower() else None,
+        )
+
+    async def _dense(
+        self,
+        query: str,
+        n: int,
+        candidates: dict[str, _Candidate],
+        customer_type: str | None,
+        locale: str | None,
+    ) -> None:
+        vector = (await self.embedder.embed([query]))[0]
+        where = _where(customer_type=customer_type, locale=locale)
+        for rank, hit in enumerate(await self.store.query(vector, n=n, where=where), 1):
+            cand = candidates.setdefault(hit.id, _Candidate(hit.id, hit.text, hit.metadata))
+            cand.dense, cand.ranks["dense"] = hit.cosine, rank
+
+    def _fuse(
+        self,
+        candidates: Iterable[_Candidate],
+        rankings: list[tuple[str, float]],
+        *,
+        k: int,
+        query: str,
+        corrected: str | None,
+    ) -> SearchResult:
+        rrf_k = self.fusion.rrf_k
+        cands = list(candidates)
+        # a document's rank in each ranking is the rank of its best chunk among documents
+        doc_rank: dict[str, dict[str, int]] = {}
+        for name, _ in rankings:
+            ranked = sorted((c for c in cands if name in c.ranks), key=lambda c: c.ranks[name])
+            order: list[str] = []
+            for c in ranked:
+                doc = str(c.metadata.get("doc_id", c.chunk_id))
+                if doc not in order:
+                    order.append(doc)
+            for rank, doc in enumerate(order, 1):
+                doc_rank.setdefault(doc, {})[name] = rank
+        best_possible = sum(w / (rrf_k + 1) for _, w in rankings) or 1.0
+
+        def fused(ranks: dict[str, int]) -> float:
+            return sum(w / (rrf_k + ranks[name]) for name, w in rankings if name in ranks)
+
+        doc_scores = {doc: fused(r) / best_possible for doc, r in doc_rank.items()}
+        best_chunk: dict[str, _Candidate] = {}
+        for c in cands:
+            doc = str(c.metadata.get("doc_id", c.chunk_id))
+            if doc not in best_chunk or fused(c.ranks) > fused(best_chunk[doc].ranks):
+                best_chunk[doc] = c
+        ordered = sorted(doc_scores, key=lambda d: (-doc_scores[d], d))[:k]
+        scores = [doc_scores[d] for d in ordered]
+        first = best_chunk[ordered[0]] if ordered else None
+        signals = RetrievalSignals(
+            top_dense=max((c.dense for c in cands if c.dense is not None), default=0.0),
+            top_bm25=max((c.bm25 for c in cands if c.bm25 is not None), default=0.0),
+            top_coverage=self._lexical.coverage_text(query, first.text, first.metadata)
+            if first
+            else 0.0,
+            margin=scores[0] - scores[1] if len(scores) > 1 else (scores[0] if scores else 0.0),
+            corrected_query=corrected,
+        )
+        passages = [
+            _passage(best_chunk[d], min(1.0, doc_scores[d]), query, self._lexical, signals)
+            for d in ordered
+        ]
+        return SearchResult(passages=passages, signals=signals)
+
+
+def _passage(
+    c: _Candidate, score: float, query: str, lexical: LexicalIndex, signals: RetrievalSignals
+) -> Passage:
+    m = c.metadata
+    return Passage(
+        doc_id=str(m.get("doc_id", "")),
+        title=str(m.get("title", "")),
+        url=str(m.get("url", "")),
+        section=str(m.get("section", "")),
+        text=c.text,
+        chunk_id=c.chunk_id,
+        score=score,
+        dense_score=c.dense,
+        bm25_score=c.bm25,
+        coverage=lexical.coverage_text(query, c.text, m),
+        signals=signals,
+    )
+
+
+def _segment(customer_type: str | None) -> str | None:
+    if customer_type in (None, "", "all"):
+        return None
+    if customer_type not in CUSTOMER_TYPES:
+        raise ValueError(f"unknown customer_type {customer_type!r}")
+    return customer_type
+
+
+def _where(*, customer_type: str | None, locale: str | None) -> dict[str, Any] | None:
+    clauses: list[dict[str, Any]] = []
+    if locale:
+        clauses.append({"locale": locale})
+    if customer_type:
+        clauses.append({f"ct_{customer_type}": True})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}

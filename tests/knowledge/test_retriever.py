@@ -1,0 +1,101 @@
+import pytest
+
+from knowledge.factory import build_retriever, ingest
+from knowledge.retriever import FusionOptions, Retriever
+from switchboard.settings import Settings
+from tests.knowledge.conftest import FakeEmbedder
+
+
+@pytest.fixture
+async def retriever(kb_settings: Settings, embedder: FakeEmbedder) -> Retriever:
+    await ingest(kb_settings, embedder=embedder)
+    return build_retriever(kb_settings, embedder=embedder)
+
+
+async def test_passages_carry_citations_and_normalised_scores(retriever: Retriever) -> None:
+    passages = await retriever.search("how do I change my voicemail PIN", k=3)
+    top = passages[0]
+    assert (top.doc_id, top.title, top.url) == (
+        "kb-voicemail",
+        "Setting up voicemail",
+        "https://help.example/voicemail",
+    )
+    assert top.section == "Changing your PIN"
+    assert top.score == pytest.approx(1.0)
+    scores = [p.score for p in passages]
+    assert scores == sorted(scores, reverse=True) and all(0 <= s <= 1 for s in scores)
+    assert len({p.doc_id for p in passages}) == len(passages)
+
+
+async def test_raw_signals_are_exposed(retriever: Retriever) -> None:
+    result = await retriever.search_result("voicemail pin", k=3)
+    s = result.signals
+    assert s.top_dense > 0.3 and s.top_bm25 > 0 and s.top_coverage == 1.0
+    assert s.margin == pytest.approx(result.passages[0].score - result.passages[1].score)
+    assert result.passages[0].signals == s
+    nothing = await retriever.search_result("zzzz qqqq", k=3)
+    assert nothing.signals.top_bm25 == 0 and nothing.signals.top_coverage == 0
+
+
+async def test_customer_type_filters_out_other_segments(retriever: Retriever) -> None:
+    prepaid = {
+        p.doc_id for p in await retriever.search("bill due date", k=5, customer_type="prepaid")
+    }
+    postpaid = {
+        p.doc_id for p in await retriever.search("bill due date", k=5, customer_type="postpaid")
+    }
+    assert "kb-bill" not in prepaid and "kb-bill" in postpaid
+    assert "kb-top-up" in prepaid and "kb-top-up" not in postpaid
+    assert "kb-roaming" in prepaid & postpaid
+
+
+async def test_locale_filter(retriever: Retriever) -> None:
+    assert await retriever.search("voicemail", locale="fr") == []
+    with pytest.raises(ValueError):
+        await retriever.search("voicemail", customer_type="gold")
+
+
+async def test_typos_are_corrected_against_the_corpus(retriever: Retriever) -> None:
+    result = await retriever.search_result("voicemial pin", k=3)
+    assert result.signals.corrected_query == "voicemail pin"
+    assert result.passages[0].doc_id == "kb-voicemail"
+
+
+async def test_each_mode_ranks_on_its_own(retriever: Retriever) -> None:
+    for mode in ("dense", "bm25", "hybrid"):
+        result = await retriever.search_result("top up credit limit", k=2, mode=mode)  # type: ignore[arg-type]
+        assert result.passages[0].doc_id == "kb-top-up", mode
+    bm25 = await retriever.search_result("top up", k=2, mode="bm25")
+    assert all(p.dense_score is None for p in bm25.passages)
+
+
+async def test_fusion_weights_change_the_order(
+    kb_settings: Settings, embedder: FakeEmbedder
+) -> None:
+    await ingest(kb_settings, embedder=embedder)
+    dense_only = build_retriever(
+        kb_settings, embedder=embedder, fusion=FusionOptions(bm25_weight=0.0)
+    )
+    d = await dense_only.search_result("bill", k=4)
+    plain = await dense_only.search_result("bill", k=4, mode="dense")
+    assert [p.doc_id for p in d.passages] == [p.doc_id for p in plain.passages]
+
+
+async def test_an_empty_store_returns_nothing(settings: Settings, embedder: FakeEmbedder) -> None:
+    retriever = build_retriever(settings, embedder=embedder)
+    assert await retriever.search("anything") == []
+    assert await retriever.search("   ") == []
+
+
+async def test_a_new_ingestion_is_picked_up(
+    kb_settings: Settings, embedder: FakeEmbedder, retriever: Retriever
+) -> None:
+    assert (await retriever.search("voicemail"))[0].doc_id == "kb-voicemail"
+    assert kb_settings.knowledge_dir is not None
+    (kb_settings.knowledge_dir / "esim.md").write_text(
+        "---\nid: kb-esim\ntitle: Getting an eSIM\nurl: https://x/esim\n---\n"
+        "Ask for an e-SIM QR code.\n"
+    )
+    await ingest(kb_settings, embedder=embedder)
+    await retriever.refresh(force=True)
+    assert (await retriever.search("esim qr code"))[0].doc_id == "kb-esim"
