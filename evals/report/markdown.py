@@ -1,0 +1,123 @@
+"""The Markdown report: headline metrics, per suite, per capability, failures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from evals.result import RunResult
+
+CITATION = (
+    "Public benchmarks: CLINC150 (Larson et al., 2019, CC BY 3.0), BANKING77 (Casanueva et al., "
+    "2020, CC BY 4.0), τ²-bench telecom (Sierra Research, MIT)."
+)
+
+
+def fmt(value: Any, *, pct: bool = True) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value * 100:.1f}%" if pct else f"{value:.1f}"
+    return str(value)
+
+
+def headline(metrics: dict[str, Any]) -> list[tuple[str, str]]:
+    """The numbers a reader wants first, as (label, value) rows."""
+    lat = metrics.get("latency_ms", {})
+    cost = metrics.get("cost_usd")
+    return [
+        ("Cases run / passed", f"{metrics.get('cases_run')} / {metrics.get('cases_passed')}"),
+        ("Task success", fmt(metrics.get("task_success"))),
+        ("Automation rate", fmt(metrics.get("automation_rate"))),
+        (
+            "Verified automation rate (automated and passed)",
+            fmt(metrics.get("verified_automation_rate")),
+        ),
+        ("Capability accuracy", fmt(metrics.get("capability_accuracy"))),
+        (
+            "Tool precision / recall",
+            f"{fmt(metrics['tool']['precision'])} / {fmt(metrics['tool']['recall'])}",
+        ),
+        (
+            "Handoff precision / recall",
+            f"{fmt(metrics['handoff']['precision'])} / {fmt(metrics['handoff']['recall'])}",
+        ),
+        (
+            "Out-of-scope precision / recall",
+            f"{fmt(metrics['out_of_scope']['precision'])} / "
+            f"{fmt(metrics['out_of_scope']['recall'])}",
+        ),
+        ("Groundedness", fmt(metrics.get("groundedness"))),
+        ("Retrieval recall@5", fmt(metrics.get("retrieval_recall_at_5"))),
+        ("Money-safety violations", str(metrics.get("money_safety_violations"))),
+        (
+            "Latency p50 / p95",
+            f"{fmt(lat.get('p50'), pct=False)} ms / {fmt(lat.get('p95'), pct=False)} ms",
+        ),
+        (
+            "Tokens (prompt / completion)",
+            f"{metrics['tokens']['prompt']} / {metrics['tokens']['completion']}",
+        ),
+        ("Cost", "n/a" if cost is None else f"${cost:.4f}"),
+        (
+            "Calibration error (ECE)",
+            fmt(metrics.get("calibration_ece"), pct=False)
+            if metrics.get("calibration_ece") is None
+            else f"{metrics['calibration_ece']:.3f}",
+        ),
+    ]
+
+
+def render(run: RunResult, *, max_failures: int = 200) -> str:
+    m = run.metrics
+    lines = [
+        f"# Eval run {run.run_id}",
+        "",
+        f"Model `{run.model}` · commit `{run.git_commit or 'unknown'}` · "
+        f"{run.started_at:%Y-%m-%d %H:%M} UTC"
+        f" · {run.duration_s:.0f} s",
+        "",
+        "| metric | value |",
+        "|---|---|",
+        *(f"| {k} | {v} |" for k, v in headline(m)),
+        "",
+        "## Suites",
+        "",
+        "| suite | cases | passed | task success | automation |",
+        "|---|---|---|---|---|",
+        *(
+            f"| {name} | {s['cases']} | {s['passed']} | {fmt(s['task_success'])} "
+            f"| {fmt(s['automation_rate'])} |"
+            for name, s in m.get("per_suite", {}).items()
+        ),
+    ]
+    if run.skipped_suites:
+        lines += ["", "Skipped suites:", *(f"- {k}: {v}" for k, v in run.skipped_suites.items())]
+    if run.problems:
+        lines += ["", "## Rejected suite files", "", *(f"- {p}" for p in run.problems)]
+    lines += [
+        "",
+        "## Capabilities",
+        "",
+        "| capability | turns | accuracy |",
+        "|---|---|---|",
+        *(
+            f"| {cap} | {c['turns']} | {fmt(c['accuracy'])} |"
+            for cap, c in m.get("per_capability", {}).items()
+        ),
+        "",
+        "## Failures",
+        "",
+    ]
+    failed = [c for c in run.cases if c.skipped is None and not c.passed]
+    for c in failed[:max_failures]:
+        why = c.error or "; ".join(
+            f"{ch.name}{'' if ch.turn is None else f'@{ch.turn}'}: {ch.detail}"
+            for ch in c.failed_checks
+        )
+        lines.append(f"- `{c.suite}/{c.case_id}` — {why}")
+    if len(failed) > max_failures:
+        lines.append(f"- … and {len(failed) - max_failures} more (see the JSON)")
+    if not failed:
+        lines.append("None.")
+    lines += ["", CITATION, ""]
+    return "\n".join(lines)

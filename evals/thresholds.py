@@ -1,0 +1,61 @@
+"""The CI gate's thresholds (evals/thresholds.yaml): minima that may only go up and maxima that
+may only go down; `violations` lists the metrics of a run that break them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from evals.compare import metric
+
+THRESHOLDS_FILE = Path(__file__).parent / "thresholds.yaml"
+
+
+class Thresholds(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    suites: list[str] = Field(default_factory=list)  # suite names the gate runs (empty: all own)
+    minimum: dict[str, float] = Field(default_factory=dict)  # metric path -> lowest allowed
+    maximum: dict[str, float] = Field(default_factory=dict)  # metric path -> highest allowed
+
+
+def parse(text: str) -> Thresholds:
+    data: Any = yaml.safe_load(text) or {}
+    return Thresholds.model_validate(data)
+
+
+def load(path: Path = THRESHOLDS_FILE) -> Thresholds:
+    return parse(path.read_text(encoding="utf-8"))
+
+
+def violations(thresholds: Thresholds, metrics: dict[str, Any]) -> list[str]:
+    """Human-readable reasons the metrics fail the gate (empty when they pass)."""
+    found: list[str] = []
+    for name, low in sorted(thresholds.minimum.items()):
+        value = metric(metrics, name)
+        if value is None or value < low:
+            found.append(f"{name} = {value if value is None else round(value, 4)} < {low}")
+    for name, high in sorted(thresholds.maximum.items()):
+        value = metric(metrics, name)
+        if value is None or value > high:
+            found.append(f"{name} = {value if value is None else round(value, 4)} > {high}")
+    return found
+
+
+def loosened(old: Thresholds, new: Thresholds) -> list[str]:
+    """How `new` is looser than `old`: a minimum lowered or dropped, a maximum raised or dropped."""
+    found: list[str] = []
+    for name, low in old.minimum.items():
+        if name not in new.minimum:
+            found.append(f"minimum {name} was removed (was {low})")
+        elif new.minimum[name] < low:
+            found.append(f"minimum {name} went down: {low} -> {new.minimum[name]}")
+    for name, high in old.maximum.items():
+        if name not in new.maximum:
+            found.append(f"maximum {name} was removed (was {high})")
+        elif new.maximum[name] > high:
+            found.append(f"maximum {name} went up: {high} -> {new.maximum[name]}")
+    return found
