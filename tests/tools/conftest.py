@@ -1,25 +1,14 @@
-"""Fixtures for the tool tests: a conversation row, turn contexts for demo customers."""
+"""Fixtures for the tool tests."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from switchboard.db.models import Conversation
-
-
-async def new_conversation(
-    sessionmaker: async_sessionmaker[Any], customer_id: str | None = "cust-001"
-) -> str:
-    conversation_id = str(uuid.uuid4())
-    async with sessionmaker() as session, session.begin():
-        session.add(Conversation(id=conversation_id, customer_id=customer_id))
-    return conversation_id
-
+from tests.tools.helpers import TrippedBss, new_conversation
 
 NewConversation = Callable[..., Awaitable[str]]
 
@@ -35,3 +24,8 @@ def make_conversation(sessionmaker: async_sessionmaker[Any]) -> NewConversation:
 @pytest.fixture
 async def conversation_id(sessionmaker: async_sessionmaker[Any]) -> str:
     return await new_conversation(sessionmaker)
+
+
+@pytest.fixture
+def tripped_bss() -> TrippedBss:
+    return TrippedBss()
