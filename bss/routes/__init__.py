@@ -1,0 +1,1 @@
+"""One router per TMF API; `common` holds the list/write plumbing they share."""

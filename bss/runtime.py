@@ -1,0 +1,170 @@
+"""The running simulator: database, world, clock, the single writer lock, and the worker that
+takes due transitions and delivers events."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from sqlalchemy.exc import IntegrityError
+
+from bss import lifecycle
+from bss.clock import SimClock
+from bss.context import Ctx
+from bss.errors import TmfError
+from bss.events import Deliverer
+from bss.seed import seed_world
+from bss.store import Repo, create_schema, drop_schema, make_bss_engine
+from bss.world import World, load_world
+
+log = logging.getLogger("bss")
+Body = dict[str, Any] | list[Any]
+Handler = Callable[[Ctx], Awaitable[tuple[int, Body]]]
+
+
+def fingerprint(method: str, path: str, body: bytes) -> str:
+    """Same key + same method, path and JSON body -> same request."""
+    try:
+        canonical = json.dumps(json.loads(body or b"null"), sort_keys=True, separators=(",", ":"))
+    except ValueError:
+        canonical = body.decode("utf-8", "replace")
+    return hashlib.sha256(f"{method} {path} {canonical}".encode()).hexdigest()
+
+
+class Simulator:
+    def __init__(self, *, database_url: str, clock_speed: float, world: World | None = None,
+                 listener_transport: httpx.AsyncBaseTransport | None = None,
+                 retry_base_s: float = 1.0) -> None:
+        self.engine = make_bss_engine(database_url)
+        self.world = world or load_world()
+        self.clock = SimClock(clock_speed)
+        self.lock = asyncio.Lock()
+        self.deliverer = Deliverer(transport=listener_transport, retry_base_s=retry_base_s)
+        self._ready = False
+        self._ready_lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+
+    # -- set-up ----------------------------------------------------------------------------
+    async def ensure_ready(self) -> None:
+        if self._ready:
+            return
+        async with self._ready_lock:
+            if self._ready:
+                return
+            await create_schema(self.engine)
+            async with self.transaction() as ctx:
+                if await ctx.repo.get_meta("seeded") is None:
+                    await seed_world(ctx)
+                    await ctx.repo.set_meta("seeded", "1")
+            self._ready = True
+
+    async def reset(self) -> None:
+        """Drop everything and seed the demo world again."""
+        async with self.lock:
+            await drop_schema(self.engine)
+            self._ready = False
+        await self.ensure_ready()
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    # -- transactions -------------------------------------------------------------------------
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Ctx]:
+        """One serialized write transaction (the simulator has a single writer)."""
+        async with self.lock, self.engine.begin() as conn:
+            yield Ctx(Repo(conn), self.world, self.clock)
+        self._wake.set()
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Ctx]:
+        async with self.engine.connect() as conn:
+            yield Ctx(Repo(conn), self.world, self.clock)
+
+    async def write(self, *, key: str | None, method: str, path: str, raw: bytes,
+                    handler: Handler) -> tuple[int, Body, bool]:
+        """Run a write once per idempotency key: returns (status, body, replayed).
+
+        A refusal (TMF Error) rolls back and is not remembered, so a retry after fixing the
+        cause (e.g. topping up) is evaluated afresh. The same key with another request -> 409."""
+        fp = fingerprint(method, path, raw)
+        for _ in range(3):
+            try:
+                async with self.transaction() as ctx:
+                    if key:
+                        seen = await ctx.repo.idempotent_response(key)
+                        if seen is not None:
+                            return _replay(seen, fp)
+                    status, body = await handler(ctx)
+                    if key:
+                        await ctx.repo.remember_response(key, fp, status, body)
+                    return status, body, False
+            except IntegrityError:
+                # another process stored the same key first: answer with what it stored
+                if not key:
+                    raise
+                async with self.reading() as ctx:
+                    seen = await ctx.repo.idempotent_response(key)
+                if seen is not None:
+                    return _replay(seen, fp)
+        raise TmfError(503, "BUSY", "The request could not be completed; retry with the same key")
+
+    # -- clock and delivery ----------------------------------------------------------------------
+    async def run_due(self, *, limit: int = 10_000) -> int:
+        """Take every transition that is due now (including those that become due at once)."""
+        taken = 0
+        while taken < limit:
+            async with self.transaction() as ctx:
+                due = await ctx.repo.due(self.clock.now(), limit=50)
+                for kind, rid in due:
+                    await lifecycle.step(ctx, kind, rid)
+            if not due:
+                break
+            taken += len(due)
+        return taken
+
+    async def advance(self, sim_seconds: float) -> int:
+        """Fast-forward: every pending timer comes `sim_seconds` of simulated time closer."""
+        if not self.clock.instant:
+            async with self.transaction() as ctx:
+                await ctx.repo.shift_timers(self.clock.real_seconds(sim_seconds))
+        return await self.run_due()
+
+    async def deliver(self) -> int:
+        return await self.deliverer.deliver(self.engine.begin, self.clock.now())
+
+    async def run_worker(self, *, max_sleep: float = 1.0) -> None:
+        """Forever: take due transitions, deliver due events, sleep until the next is due."""
+        await self.ensure_ready()
+        while True:
+            self._wake.clear()
+            try:
+                await self.run_due()
+                await self.deliver()
+                async with self.reading() as ctx:
+                    upcoming = [t for t in (await ctx.repo.next_due(),
+                                            await ctx.repo.next_delivery_at()) if t is not None]
+            except Exception:  # the worker must outlive one bad step; the error is logged
+                log.exception("bss worker step failed")
+                upcoming = []
+            delay = max_sleep if not upcoming else min(max_sleep, max(0.0, min(upcoming)
+                                                                     - self.clock.now()))
+            if delay > 0:
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout=delay)
+                except TimeoutError:
+                    pass
+
+
+def _replay(seen: tuple[str, int, Body], fp: str) -> tuple[int, Body, bool]:
+    stored_fp, status, body = seen
+    if stored_fp != fp:
+        raise TmfError(409, "IDEMPOTENCY_KEY_REUSED",
+                       "This Idempotency-Key was already used for a different request")
+    return status, body, True
