@@ -165,6 +165,7 @@ TOOL_SPECS: dict[str, ToolSpec] = {
             handoff.transfer_to_human,
             write=True,
             confirm=False,
+            sign_in=False,
         ),
     )
 }
