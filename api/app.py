@@ -1,0 +1,117 @@
+"""The FastAPI application: `create_app()` is the factory `switchboard serve` runs."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import anyio
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+from redis.asyncio import Redis
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from api.auth import TokenCodec
+from api.deps import ApiState
+from api.errors import error_response, install_error_handlers
+from api.limits import Limits, MemoryLimits, RedisLimits
+from api.routes import conversations, demo, health, session
+from api.runtime import adapt_runtime
+from api.sse import TurnRunner
+from switchboard.settings import Settings, get_settings
+
+STATIC = Path(__file__).resolve().parent / "static"
+_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'"
+)
+
+
+def create_app(
+    settings: Settings | None = None, *, runtime: Any = None, ping_s: float = 15.0
+) -> FastAPI:
+    """The API app. Without `runtime`, its lifespan builds one with `build_runtime(settings)`.
+
+    `ping_s` is the keep-alive interval of SSE streams (tests shorten it)."""
+    settings = settings or get_settings()
+    codec = TokenCodec(settings)  # configuration mistakes surface now, not at the first request
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            built = await _enter_runtime(runtime, settings, stack)
+            limits: Limits = MemoryLimits()
+            if settings.redis_url:
+                redis = Redis.from_url(settings.redis_url)
+                stack.push_async_callback(redis.aclose)
+                limits = RedisLimits(redis)
+            async with anyio.create_task_group() as tg:
+                app.state.api = ApiState(
+                    settings=settings,
+                    runtime=adapt_runtime(built),
+                    codec=codec,
+                    limits=limits,
+                    turns=TurnRunner(tg),
+                    ping_s=ping_s,
+                )
+                yield
+                tg.cancel_scope.cancel()
+
+    app = FastAPI(
+        title="Switchboard API",
+        version="1",
+        summary="Conversations with the Switchboard assistant over SSE (docs/api.md).",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    for router in (conversations.router, session.router, demo.router, health.router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    async def widget_page() -> FileResponse:
+        return FileResponse(STATIC / "index.html", headers={"Content-Security-Policy": _CSP})
+
+    app.add_middleware(BodyLimit, max_bytes=settings.max_message_chars * 4 + 16_384)
+    return app
+
+
+async def _enter_runtime(runtime: Any, settings: Settings, stack: AsyncExitStack) -> Any:
+    """The runtime given (an instance, an awaitable or an async context manager), or one built
+    by `assistant.runtime.build_runtime(settings)`; whatever needs closing closes with the app."""
+    built: Any = runtime
+    if built is None:
+        from assistant.runtime import build_runtime  # heavy (models, index): import on start
+
+        built = build_runtime(settings)
+    if hasattr(built, "__aenter__"):
+        return await stack.enter_async_context(built)
+    if inspect.isawaitable(built):
+        built = await built
+    closer = getattr(built, "aclose", None)
+    if closer is not None:
+        stack.push_async_callback(closer)
+    return built
+
+
+class BodyLimit:
+    """Refuse request bodies larger than any valid request before reading them (413)."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            length = dict(scope["headers"]).get(b"content-length", b"0")
+            if not length.isdigit() or int(length) > self.max_bytes:
+                response = error_response(
+                    413, "message_too_long", "That message is too long. Please shorten it."
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

@@ -1,0 +1,47 @@
+"""Demo customers: who can be picked in demo mode (CONTRACT §5), read from the simulator's seed."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from pydantic import BaseModel
+
+from api.auth import Segment
+
+
+class DemoCustomer(BaseModel):
+    msisdn: str
+    name: str
+    segment: Segment
+    customer_id: str
+
+
+class CustomerDirectory(Protocol):
+    async def demo_customers(self) -> list[DemoCustomer]: ...
+
+
+class SeedDirectory:
+    """The seeded Brightwave customers of the built-in BSS simulator, one entry per line."""
+
+    async def demo_customers(self) -> list[DemoCustomer]:
+        from bss.world import load_world  # the simulator is only needed in demo mode
+
+        found: list[DemoCustomer] = []
+        for customer in load_world().customers:
+            for line in customer.get("lines", []):
+                name = line.get("user") or customer.get("contact") or customer["name"]
+                if customer["segment"] == "business":
+                    name = f"{name} ({customer['name']})"
+                found.append(
+                    DemoCustomer(
+                        msisdn=line["msisdn"],
+                        name=name,
+                        segment=customer["segment"],
+                        customer_id=customer["id"],
+                    )
+                )
+        return found
+
+
+async def find_demo_customer(directory: CustomerDirectory, msisdn: str) -> DemoCustomer | None:
+    return next((c for c in await directory.demo_customers() if c.msisdn == msisdn), None)

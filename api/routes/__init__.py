@@ -1,0 +1,1 @@
+"""HTTP routes: conversations, sessions and demo identity, health."""

@@ -1,0 +1,145 @@
+"""Conversations: start, send a message (SSE turn), confirm/cancel actions, stream, read, rate."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from sse_starlette import EventSourceResponse
+
+from api.actions import run_action
+from api.auth import anonymous_identity
+from api.deps import (
+    Lease,
+    MaybeCaller,
+    Owned,
+    State,
+    check_token_budget,
+    limit_customer,
+    limit_ip,
+    stream_lease,
+)
+from api.errors import ERROR_RESPONSES, PayloadTooLargeError
+from api.records import read_transcript, save_feedback
+from api.schemas import (
+    ActionOutcome,
+    ConversationCreated,
+    FeedbackIn,
+    FeedbackSaved,
+    MessageIn,
+    Transcript,
+)
+from api.session import set_session_cookie
+from api.sse import event_stream_response, replay_then_live
+
+router = APIRouter(
+    prefix="/v1/conversations",
+    tags=["conversations"],
+    dependencies=[Depends(limit_ip)],
+    responses=ERROR_RESPONSES,
+)
+SSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/event-stream": {}}, "description": "SSE stream (CONTRACT §3)"}
+}
+ActionId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+CustomerLimit = Annotated[None, Depends(limit_customer)]
+
+
+@router.post("", status_code=201)
+async def start_conversation(
+    caller: MaybeCaller, state: State, response: Response
+) -> ConversationCreated:
+    """Start a conversation: signed in with a customer token, else anonymous (knowledge only)."""
+    token = None
+    if caller is None:
+        caller = anonymous_identity()
+        token = state.codec.issue(caller)
+        set_session_cookie(response, token, state)
+    conversation_id = await state.runtime.service.start_conversation(caller)
+    return ConversationCreated(
+        conversation_id=conversation_id, signed_in=caller.signed_in, token=token
+    )
+
+
+@router.post("/{conversation_id}/messages", response_class=EventSourceResponse, responses=SSE)
+async def post_message(
+    body: MessageIn, conversation: Owned, state: State, _: CustomerLimit
+) -> EventSourceResponse:
+    """Send a message; the answer is the turn's SSE stream. A retried `client_message_id`
+    never runs a second turn."""
+    if len(body.text) > state.settings.max_message_chars:
+        raise PayloadTooLargeError(f"{len(body.text)} chars")
+    check_token_budget(conversation, state.settings)
+    lease = await stream_lease(conversation, state)
+    try:
+        turn = state.runtime.service.handle_message(
+            conversation.id, conversation.identity, body.text, body.client_message_id
+        )
+        events = await state.turns.start(turn)
+    except BaseException:
+        await lease.release()
+        raise
+    return event_stream_response(events, lease=lease, ping_s=state.ping_s)
+
+
+@router.post("/{conversation_id}/actions/{action_id}/confirm")
+async def confirm_action(
+    action_id: ActionId, conversation: Owned, state: State, _: CustomerLimit
+) -> ActionOutcome:
+    """Confirm a proposed action (CONTRACT §4): it executes exactly once."""
+    service = state.runtime.service
+    turn = service.confirm_action(conversation.id, conversation.identity, action_id)
+    return await run_action(state.turns, turn, action_id)
+
+
+@router.post("/{conversation_id}/actions/{action_id}/cancel")
+async def cancel_action(
+    action_id: ActionId, conversation: Owned, state: State, _: CustomerLimit
+) -> ActionOutcome:
+    """Cancel a proposed action."""
+    service = state.runtime.service
+    turn = service.cancel_action(conversation.id, conversation.identity, action_id)
+    return await run_action(state.turns, turn, action_id)
+
+
+@router.get("/{conversation_id}/events", response_class=EventSourceResponse, responses=SSE)
+async def stream_events(
+    conversation: Owned,
+    state: State,
+    lease: Lease,
+    after: Annotated[int | None, Query(ge=0, description="Resume after this event id")] = None,
+    last_event_id: Annotated[str | None, Header(max_length=20)] = None,
+) -> EventSourceResponse:
+    """The conversation's events after `Last-Event-ID` (or `?after=`), then live ones."""
+    resume = after or 0
+    if last_event_id is not None and last_event_id.strip().isdigit():
+        resume = int(last_event_id.strip())  # the browser's own reconnect is the newest
+    events = replay_then_live(
+        conversation_id=conversation.id,
+        after=resume,
+        sessionmaker=state.runtime.sessionmaker,
+        bus=state.runtime.bus,
+        idle_s=state.ping_s,
+    )
+    return event_stream_response(events, lease=lease, ping_s=state.ping_s)
+
+
+@router.get("/{conversation_id}")
+async def get_transcript(conversation: Owned, state: State) -> Transcript:
+    """The conversation's messages so far."""
+    return await read_transcript(state.runtime.sessionmaker, conversation.id)
+
+
+@router.post("/{conversation_id}/feedback", status_code=201)
+async def post_feedback(
+    body: FeedbackIn, conversation: Owned, state: State, _: CustomerLimit
+) -> FeedbackSaved:
+    """Thumbs up or down on the conversation or one of its turns."""
+    feedback_id = await save_feedback(
+        state.runtime.sessionmaker,
+        conversation_id=conversation.id,
+        rating=body.rating,
+        turn_id=body.turn_id,
+        comment=body.comment,
+    )
+    return FeedbackSaved(feedback_id=feedback_id)
