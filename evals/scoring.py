@@ -309,9 +309,11 @@ def _state_checks(
 def check_conversation(exp: ConversationExpectation, result: CaseResult) -> list[Check]:
     out: list[Check] = []
     turns = result.turns
+    handoff = next((t.handoff for t in turns if t.handoff is not None), None)
     if exp.handoff is not None:
-        handoff = next((t.handoff for t in turns if t.handoff is not None), None)
         out.append(_handoff_check(exp.handoff, handoff, None))
+    elif not exp.allow_handoff and not any(t.expect.handoff for t in result.case.turns):
+        out.append(_handoff_check(HandoffExpectation(expected=False), handoff, None))
     if exp.no_tools:
         hits = _forbidden(_tool_names(turns), exp.no_tools)
         out.append(

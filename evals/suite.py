@@ -165,6 +165,7 @@ class ConversationExpectation(_Strict):
     """What the whole conversation must achieve."""
 
     handoff: HandoffExpectation | None = None
+    allow_handoff: bool = False  # with no handoff expectation, a handoff fails the case unless set
     state: StateExpectation | None = None
     no_tools: OneOrMany | None = None
     resolved: bool | None = None

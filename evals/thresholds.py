@@ -37,11 +37,11 @@ def violations(thresholds: Thresholds, metrics: dict[str, Any]) -> list[str]:
     for name, low in sorted(thresholds.minimum.items()):
         value = metric(metrics, name)
         if value is None or value < low:
-            found.append(f"{name} = {value if value is None else round(value, 4)} < {low}")
+            found.append(f"{name} = {_show(value)} < {low:g}")
     for name, high in sorted(thresholds.maximum.items()):
         value = metric(metrics, name)
         if value is None or value > high:
-            found.append(f"{name} = {value if value is None else round(value, 4)} > {high}")
+            found.append(f"{name} = {_show(value)} > {high:g}")
     return found
 
 
@@ -59,3 +59,7 @@ def loosened(old: Thresholds, new: Thresholds) -> list[str]:
         elif new.maximum[name] > high:
             found.append(f"maximum {name} went up: {high} -> {new.maximum[name]}")
     return found
+
+
+def _show(value: float | None) -> str:
+    return "None" if value is None else f"{value:.4g}"

@@ -1,0 +1,138 @@
+"""`switchboard eval ...`: run suites and compare runs. The lead mounts `app` under the main CLI;
+other commands (e.g. `retrieval`) are added to the same `app`."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from evals import compare as comparing
+from evals import metrics
+from evals.benchmarks import DEFAULT_EXTERNAL_DIR
+from evals.report import read_run, write_reports
+from evals.report.markdown import headline
+from evals.result import CaseResult, RunResult
+from evals.runner import run_cases
+from evals.selection import select
+from evals.thresholds import THRESHOLDS_FILE, violations
+from evals.thresholds import load as load_thresholds
+
+app = typer.Typer(help="Offline eval suites: run them, compare runs.", no_args_is_help=True)
+console = Console(stderr=True)
+EXIT_GATE_FAILED = 1
+EXIT_SUITE_REJECTED = 3
+
+
+def git_commit() -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return out.stdout.strip() or None
+
+
+@app.command()
+def run(
+    suites: Annotated[
+        list[str] | None,
+        typer.Argument(help="Suite files, suite names or benchmark names (default: all)"),
+    ] = None,
+    model: Annotated[str, typer.Option(help="local or openai:<model>")] = "local",
+    jobs: Annotated[int, typer.Option(min=1, help="Cases run at the same time")] = 2,
+    out: Annotated[Path | None, typer.Option(help="Report directory")] = None,
+    tag: Annotated[list[str] | None, typer.Option(help="Only cases with this tag")] = None,
+    external: Annotated[Path, typer.Option(help="Public benchmark data")] = DEFAULT_EXTERNAL_DIR,
+    benchmark_limit: Annotated[
+        int | None, typer.Option(help="At most this many cases per public benchmark")
+    ] = None,
+    gate: Annotated[bool, typer.Option(help="Fail when below evals/thresholds.yaml")] = False,
+) -> None:
+    """Run eval suites and write run.json, report.md and report.html."""
+    chosen = select(
+        suites or [], external_dir=external, benchmark_limit=benchmark_limit, tags=tag or []
+    )
+    for problem in chosen.problems:
+        console.print(f"[red]rejected[/red] {problem}")
+    for name, reason in chosen.skipped.items():
+        console.print(f"[yellow]skipped[/yellow] {name}: {reason}")
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    result = asyncio.run(_run(chosen.cases(), model=model, jobs=jobs, run_id=run_id))
+    result.suites = [s.name for s in chosen.suites]
+    result.problems = [str(p) for p in chosen.problems]
+    result.skipped_suites = chosen.skipped
+    directory = out or Path("var") / "evals" / run_id
+    paths = write_reports(result, directory)
+    for label, value in headline(result.metrics):
+        console.print(f"  {label}: [bold]{value}[/bold]")
+    console.print(f"Reports: {paths['html']} {paths['markdown']} {paths['json']}")
+    if gate:
+        failed = violations(load_thresholds(THRESHOLDS_FILE), result.metrics)
+        for reason in failed:
+            console.print(f"[red]gate[/red] {reason}")
+        if failed:
+            raise typer.Exit(EXIT_GATE_FAILED)
+    if chosen.problems:
+        raise typer.Exit(EXIT_SUITE_REJECTED)
+
+
+async def _run(cases: list, *, model: str, jobs: int, run_id: str) -> RunResult:  # type: ignore[type-arg]
+    from evals.driver import make_driver, make_judge, make_simulator
+
+    started = datetime.now(UTC)
+    async with make_driver(model) as driver:
+        simulator = make_simulator(model)
+        judge = make_judge(model)
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("[green]{task.fields[passed]} passed"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=not sys.stderr.isatty(),
+        ) as bar:
+            task = bar.add_task("cases", total=len(cases), passed=0)
+            passed = 0
+
+            def advance(case: CaseResult) -> None:
+                nonlocal passed
+                passed += case.passed
+                bar.update(task, advance=1, passed=passed, description=case.case_id[:40])
+
+            results = await run_cases(
+                cases, driver, jobs=jobs, progress=advance, simulator=simulator, judge=judge
+            )
+    duration = (datetime.now(UTC) - started).total_seconds()
+    return RunResult(
+        run_id=run_id,
+        started_at=started,
+        model=model,
+        git_commit=git_commit(),
+        duration_s=duration,
+        cases=results,
+        metrics=metrics.compute(results, model=model),
+    )
+
+
+@app.command()
+def compare(
+    run_a: Annotated[Path, typer.Argument(help="The earlier run (directory or run.json)")],
+    run_b: Annotated[Path, typer.Argument(help="The later run (directory or run.json)")],
+    fail_on_regression: Annotated[bool, typer.Option(help="Exit 1 when a case regressed")] = False,
+) -> None:
+    """List the cases that regressed or improved from RUN_A to RUN_B, and the metric changes."""
+    before, after = read_run(run_a), read_run(run_b)
+    result = comparing.compare(before, after)
+    typer.echo(comparing.render(result, before=before.run_id, after=after.run_id))
+    if fail_on_regression and result.regressions:
+        raise typer.Exit(EXIT_GATE_FAILED)
