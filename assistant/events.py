@@ -182,3 +182,14 @@ TurnEvent = Annotated[
     | TurnCompleted,
     Field(discriminator="kind"),
 ]
+
+
+class CustomerMessage(_Event):
+    """The customer's message as stored (payment data masked), logged before the turn runs so
+    the event log holds the whole conversation; an agent console sees it live after a handoff.
+    Added event: clients that do not know it ignore it."""
+
+    name: ClassVar[str] = "customer.message"
+    kind: Literal["customer.message"] = "customer.message"
+    text: str
+    client_message_id: str | None = None

@@ -1,0 +1,245 @@
+"""The end of a turn: the reply checked against the guardrails, capability and outcome, the
+citations, the confidence, the handoff decision and `turn.completed`."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from assistant import replies
+from assistant.capability import WRITE_TOOLS, capability_from_tools, classify
+from assistant.confidence import ConfidenceInputs, is_repeated, score, support, supports
+from assistant.events import (
+    ActionProposed,
+    Capability,
+    Citation,
+    Handoff,
+    Outcome,
+    Retrieval,
+    Token,
+    ToolResult,
+    TurnCompleted,
+    TurnEvent,
+    Usage,
+)
+from assistant.guardrails import unverified_prices
+from assistant.handoff import HandoffPolicy
+from assistant.reading import Passage, ToolReading
+from assistant.signals import ModelSignals, is_frustrated, sensitivity, wants_person
+
+if TYPE_CHECKING:
+    from assistant.turn import TurnRequest
+
+
+@dataclass
+class TurnFacts:
+    """Everything the turn observed, filled in as events stream past."""
+
+    text: str
+    started: float
+    reply: list[str] = field(default_factory=list)
+    reply_chars: int = 0
+    tools: list[str] = field(default_factory=list)
+    tool_errors: int = 0
+    readings: list[ToolReading] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    proposed: list[ActionProposed] = field(default_factory=list)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    signals: ModelSignals = field(default_factory=ModelSignals)
+    capability: Capability | None = None
+    outcome: Outcome | None = None
+    fixed_confidence: float | None = None
+    force_handoff: str | None = None
+    failure: str | None = None
+    truncated_input: bool = False
+    tool_handoff: tuple[str, str, str] | None = None  # reason, queue, summary
+
+    def add_usage(self, usage: Any) -> None:
+        if usage:
+            self.prompt_tokens += int(usage.get("input_tokens", 0) or 0)
+            self.completion_tokens += int(usage.get("output_tokens", 0) or 0)
+
+    def on_tool_message(self, reading: ToolReading) -> list[TurnEvent]:
+        self.readings.append(reading)
+        events: list[TurnEvent] = [
+            ToolResult(
+                call_id=reading.call_id,
+                tool=reading.tool,
+                status="ok" if reading.status == "ok" else "error",
+                summary=reading.summary,
+            )
+        ]
+        if reading.status != "ok":
+            self.tool_errors += 1
+        if reading.passages:
+            self.passages.extend(reading.passages)
+            events.append(Retrieval(passages=[p.ref() for p in reading.passages]))
+        if reading.proposed is not None:
+            self.proposed.append(reading.proposed)
+            events.append(reading.proposed)
+        if reading.tool == "transfer_to_human" and reading.status == "ok":
+            self.tool_handoff = reading.handoff or ("model_transfer", "general", "")
+        return events
+
+
+async def finish_turn(
+    request: TurnRequest, policy: HandoffPolicy, facts: TurnFacts
+) -> AsyncIterator[TurnEvent]:
+    """Close the turn: always ends with `turn.completed`."""
+    if not "".join(facts.reply).strip() and facts.force_handoff is None:
+        for event in _fill_empty_reply(facts):
+            yield event
+    reply = "".join(facts.reply).strip()
+    history_text = [str(m.content) for m in request.history]
+    evidence = [r.content for r in facts.readings] + [p.text for p in facts.passages]
+    made_up = unverified_prices(reply, [*evidence, request.text, *history_text])
+    if made_up and facts.failure is None:
+        facts.reply.append(replies.UNVERIFIED_PRICE)
+        yield Token(text=replies.UNVERIFIED_PRICE)
+    capability = _capability(request.text, facts)
+    cited = _citations(reply, facts)
+    for passage in cited:
+        yield Citation(doc_id=passage.doc_id, title=passage.title, url=passage.url)
+    confidence = _confidence(request, facts, reply, cited, len(made_up))
+    decision_reason, queue = _handoff(request, policy, facts, capability, confidence)
+    outcome = facts.outcome or _outcome(facts, capability, reply)
+    if decision_reason is not None:
+        outcome = "handed_off"
+        if facts.force_handoff is not None or facts.tool_handoff is None:
+            separator = "\n\n" if "".join(facts.reply).strip() else ""
+            text = separator + replies.handoff_text(decision_reason)
+            facts.reply.append(text)
+            yield Token(text=text)
+        yield Handoff(
+            reason=decision_reason,
+            queue=queue,
+            summary=_handoff_summary(request, decision_reason, capability),
+        )
+    yield TurnCompleted(
+        turn_id=request.ctx.turn_id,
+        text="".join(facts.reply).strip(),
+        capability=capability,
+        outcome=outcome,
+        confidence=confidence,
+        tools=list(dict.fromkeys(facts.tools)),
+        citations=[p.doc_id for p in cited],
+        usage=Usage(prompt_tokens=facts.prompt_tokens, completion_tokens=facts.completion_tokens),
+        latency_ms=int((time.monotonic() - facts.started) * 1000),
+    )
+
+
+def _fill_empty_reply(facts: TurnFacts) -> list[TurnEvent]:
+    if facts.proposed:
+        text = replies.confirm_prompt(facts.proposed[-1].summary)
+    elif facts.readings:
+        text = " ".join(r.summary for r in facts.readings if r.summary) or replies.NOT_UNDERSTOOD
+    else:
+        text = replies.NOT_UNDERSTOOD
+        facts.outcome = facts.outcome or "clarified"
+    facts.reply.append(text)
+    return [Token(text=text)]
+
+
+def _capability(text: str, facts: TurnFacts) -> Capability | None:
+    if facts.force_handoff == "customer_request":
+        return "human_agent"
+    return (
+        facts.capability
+        or facts.signals.capability
+        or capability_from_tools(facts.tools)
+        or classify(text)
+    )
+
+
+def _outcome(facts: TurnFacts, capability: Capability | None, reply: str) -> Outcome:
+    if facts.signals.outcome is not None:
+        return facts.signals.outcome
+    if facts.proposed:
+        return "proposed"
+    if any(r.tool in WRITE_TOOLS and r.status == "ok" for r in facts.readings):
+        return "acted"
+    if facts.failure is not None:
+        return "clarified"
+    if capability == "out_of_scope":
+        return "refused"
+    if not facts.readings and reply.rstrip().endswith("?"):
+        return "clarified"
+    return "answered"
+
+
+def _citations(reply: str, facts: TurnFacts) -> list[Passage]:
+    unique = list({p.doc_id: p for p in sorted(facts.passages, key=lambda p: -p.score)}.values())
+    cited = [p for p in unique if p.text and supports(reply, p.text)]
+    if not cited and unique and facts.signals.grounded:
+        cited = unique[:1]
+    return cited[:3]
+
+
+def _confidence(
+    request: TurnRequest, facts: TurnFacts, reply: str, cited: list[Passage], made_up: int
+) -> float:
+    if facts.failure is not None:
+        return 0.0
+    if facts.fixed_confidence is not None:
+        return facts.fixed_confidence
+    signals = facts.signals
+    uses_passages = bool(facts.passages)
+    inputs = ConfidenceInputs(
+        model_confidence=signals.confidence,
+        recognition_score=signals.recognition_score,
+        recognition_margin=signals.recognition_margin,
+        retrieval_top=max((p.score for p in facts.passages), default=None),
+        answer_uses_passages=uses_passages,
+        support=support(reply, [p.text for p in facts.passages]) if uses_passages else None,
+        tool_errors=facts.tool_errors,
+        repeated=is_repeated(request.text, request.earlier_customer_texts),
+        frustrated=is_frustrated(request.text),
+        unverified_prices=made_up,
+        empty_reply=not reply,
+    )
+    return score(inputs).value
+
+
+def _handoff(
+    request: TurnRequest,
+    policy: HandoffPolicy,
+    facts: TurnFacts,
+    capability: Capability | None,
+    confidence: float,
+) -> tuple[str | None, str]:
+    if facts.force_handoff is not None:
+        return facts.force_handoff, "general"
+    if facts.outcome == "acted" and facts.fixed_confidence is not None:
+        return None, ""  # a confirmed action is not second-guessed
+    decision = policy.decide(
+        wants_person=wants_person(request.text),
+        capability=capability,
+        sensitivity=sensitivity(request.text),
+        confidence=confidence,
+        low_streak_before=request.low_confidence_streak,
+        tool_errors=facts.tool_errors,
+    )
+    if decision is not None and facts.tool_handoff is not None:
+        return decision.reason, facts.tool_handoff[1]  # the queue the tool already chose
+    if decision is not None:
+        return decision.reason, decision.queue
+    if facts.tool_handoff is not None:
+        return facts.tool_handoff[0], facts.tool_handoff[1]
+    return None, ""
+
+
+def _handoff_summary(request: TurnRequest, reason: str, capability: Capability | None) -> str:
+    recent = [
+        f"{m.type}: {' '.join(str(m.content).split())[:160]}"
+        for m in request.history[-4:]
+        if m.type in ("human", "ai")
+    ]
+    lines = [
+        f"Reason: {reason}. Topic: {capability or 'unknown'}.",
+        f"Customer's last message: {' '.join(request.text.split())[:300]}",
+        *recent,
+    ]
+    return "\n".join(lines)[:1000]

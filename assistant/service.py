@@ -1,0 +1,248 @@
+"""The conversation service: the one entry point every channel uses.
+
+handle_message: dedupe by client_message_id (a retry replays the stored turn), persist the
+customer's message (masked) before any model runs, let a human answer a handed-off
+conversation, otherwise run the turn and log every event (then publish it on the bus), and
+store the assistant's message and the turn's outcome."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.tools import BaseTool
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from assistant.events import AgentMessage, CustomerMessage
+from assistant.guardrails import mask_sensitive
+from assistant.handoff import HandoffPolicy
+from assistant.memory import TokenCounter
+from assistant.pending import ActionDesk
+from assistant.recorder import EventRecorder
+from assistant.turn_runner import TurnRunner
+from switchboard.bus import EventBus
+from switchboard.db.eventlog import StoredEvent, events_after
+from switchboard.db.models import Conversation, Message
+from switchboard.errors import InvalidInputError, NotFoundError
+from switchboard.settings import Settings
+from tools.context import TurnContext
+
+log = logging.getLogger(__name__)
+AGENT_QUEUE = "agents"  # bus channel the agent console listens on for handed-off conversations
+ToolFactory = Callable[[TurnContext], Sequence[BaseTool]]
+
+
+class IdentityLike(Protocol):
+    """A verified identity (api.auth.Identity fits): never taken from message text."""
+
+    @property
+    def customer_id(self) -> str | None: ...
+    @property
+    def msisdn(self) -> str | None: ...
+    @property
+    def verified(self) -> bool: ...
+    @property
+    def channel(self) -> str: ...
+
+
+@dataclass
+class ServiceDeps:
+    sessionmaker: async_sessionmaker[Any]
+    bus: EventBus
+    settings: Settings
+    model: BaseChatModel
+    tool_factory: ToolFactory
+    desk: ActionDesk | None = None
+    bss: Any = None
+    retriever: Any = None
+    counter: TokenCounter = field(default_factory=TokenCounter)
+    prompt_budget: int = 6000
+    turn_timeout_s: float = 60.0
+
+
+class ConversationService:
+    def __init__(self, deps: ServiceDeps) -> None:
+        self.deps = deps
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._policy = HandoffPolicy(
+            threshold=deps.settings.handoff_confidence_threshold,
+            low_turns=deps.settings.handoff_low_confidence_turns,
+        )
+
+    async def start_conversation(self, identity: IdentityLike, channel: str | None = None) -> str:
+        conversation_id = str(uuid.uuid4())
+        async with self.deps.sessionmaker() as session, session.begin():
+            session.add(
+                Conversation(
+                    id=conversation_id,
+                    customer_id=identity.customer_id,
+                    msisdn=identity.msisdn,
+                    channel=channel or identity.channel,
+                    channel_user_id=getattr(identity, "channel_user_id", None)
+                    or getattr(identity, "anonymous_id", None),
+                    verified=identity.verified,
+                    state={},
+                )
+            )
+        return conversation_id
+
+    async def _conversation(self, conversation_id: str, identity: IdentityLike) -> Conversation:
+        async with self.deps.sessionmaker() as session:
+            row: Conversation | None = await session.get(
+                Conversation, conversation_id, populate_existing=True
+            )
+        if row is None or row.customer_id != identity.customer_id:
+            raise NotFoundError(f"conversation {conversation_id} not found for this identity")
+        return row
+
+    async def handle_message(
+        self,
+        conversation_id: str,
+        identity: IdentityLike,
+        text: str,
+        client_message_id: str | None = None,
+    ) -> AsyncIterator[StoredEvent]:
+        """The turn's stored events, in order; a retried `client_message_id` replays them."""
+        conversation = await self._conversation(conversation_id, identity)
+        if client_message_id is not None and len(client_message_id) > 128:
+            raise InvalidInputError("client_message_id is longer than 128 characters")
+        masked = mask_sensitive(text)
+        async with self._locks[conversation_id]:
+            turn_id = await self._store_customer_message(conversation_id, masked, client_message_id)
+            if turn_id is None:
+                assert client_message_id is not None
+                async for stored in self._replay(conversation_id, client_message_id):
+                    yield stored
+                return
+            recorder = EventRecorder(
+                sessionmaker=self.deps.sessionmaker,
+                bus=self.deps.bus,
+                conversation_id=conversation_id,
+                turn_id=turn_id,
+            )
+            event = CustomerMessage(text=masked, client_message_id=client_message_id)
+            yield await recorder.record(event.name, event.data())
+            conversation = await self._conversation(conversation_id, identity)
+            if conversation.status == "handed_off":
+                await self.deps.bus.publish(
+                    StoredEvent(AGENT_QUEUE, 0, event.name, event.data(), turn_id)
+                )
+                return
+            runner = TurnRunner(self.deps, self._policy, recorder)
+            async for stored in runner.run(conversation, identity, masked, turn_id):
+                yield stored
+
+    async def _store_customer_message(
+        self, conversation_id: str, text: str, client_message_id: str | None
+    ) -> str | None:
+        """Persist the message with a new turn id; None if this client message was seen."""
+        turn_id = str(uuid.uuid4())
+        try:
+            async with self.deps.sessionmaker() as session, session.begin():
+                session.add(
+                    Message(
+                        conversation_id=conversation_id,
+                        role="customer",
+                        text=text,
+                        turn_id=turn_id,
+                        client_message_id=client_message_id,
+                    )
+                )
+        except IntegrityError:
+            return None
+        return turn_id
+
+    async def _replay(
+        self, conversation_id: str, client_message_id: str, wait_s: float = 60.0
+    ) -> AsyncIterator[StoredEvent]:
+        """The stored events of the turn this client message started; if that turn is still
+        running (a retry raced it), follow the log until it completes."""
+        async with self.deps.sessionmaker() as session:
+            turn_id = await session.scalar(
+                select(Message.turn_id).where(
+                    Message.conversation_id == conversation_id,
+                    Message.client_message_id == client_message_id,
+                )
+            )
+        after, deadline = 0, asyncio.get_running_loop().time() + wait_s
+        while True:
+            async with self.deps.sessionmaker() as session:
+                batch = await events_after(session, conversation_id=conversation_id, after=after)
+            for stored in batch:
+                after = stored.seq
+                if stored.turn_id == turn_id:
+                    yield stored
+                    if stored.type == "turn.completed":
+                        return
+            handed_off = await self._status(conversation_id) == "handed_off"
+            if (handed_off and not batch) or asyncio.get_running_loop().time() > deadline:
+                return
+            await asyncio.sleep(0.05)
+
+    async def _status(self, conversation_id: str) -> str | None:
+        async with self.deps.sessionmaker() as session:
+            status: str | None = await session.scalar(
+                select(Conversation.status).where(Conversation.id == conversation_id)
+            )
+        return status
+
+    def confirm_action(
+        self, conversation_id: str, identity: IdentityLike, action_id: str
+    ) -> AsyncIterator[StoredEvent]:
+        """The widget's confirm button (CONTRACT §4): `action.executed` into the log."""
+        return self._act(conversation_id, identity, action_id, "confirm")
+
+    def cancel_action(
+        self, conversation_id: str, identity: IdentityLike, action_id: str
+    ) -> AsyncIterator[StoredEvent]:
+        return self._act(conversation_id, identity, action_id, "cancel")
+
+    async def _act(
+        self, conversation_id: str, identity: IdentityLike, action_id: str, decision: str
+    ) -> AsyncIterator[StoredEvent]:
+        conversation = await self._conversation(conversation_id, identity)
+        if self.deps.desk is None:
+            raise NotFoundError("actions are not available")
+        async with self._locks[conversation_id]:
+            runner = TurnRunner(self.deps, self._policy, None)
+            async for stored in runner.act(conversation, identity, action_id, decision):
+                yield stored
+
+    async def post_agent_message(self, conversation_id: str, agent: str, text: str) -> StoredEvent:
+        """A human agent's reply: stored and sent to every stream of the conversation."""
+        masked = mask_sensitive(text)
+        async with self.deps.sessionmaker() as session, session.begin():
+            session.add(Message(conversation_id=conversation_id, role="agent", text=masked))
+        event = AgentMessage(agent=agent, text=masked)
+        recorder = EventRecorder(
+            sessionmaker=self.deps.sessionmaker,
+            bus=self.deps.bus,
+            conversation_id=conversation_id,
+            turn_id=None,
+        )
+        return await recorder.record(event.name, event.data())
+
+    async def transcript(self, conversation_id: str) -> list[dict[str, Any]]:
+        async with self.deps.sessionmaker() as session:
+            rows = await session.scalars(
+                select(Message)
+                .where(Message.conversation_id == conversation_id)
+                .order_by(Message.id)
+            )
+            return [
+                {
+                    "role": m.role,
+                    "text": m.text,
+                    "turn_id": m.turn_id,
+                    "created_at": m.created_at.isoformat(),
+                }
+                for m in rows
+            ]

@@ -1,0 +1,84 @@
+"""Signals read from the customer's words and from the model's reply.
+
+A chat model may report what it recognised in `AIMessage.response_metadata["switchboard"]`
+(the local engine does; OpenAI-compatible providers do not). `ModelSignals` is that shape; every
+field is optional and the confidence formula treats a missing one as "no evidence either way"."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from assistant.events import Capability, Outcome
+
+SIGNALS_KEY = "switchboard"
+Sensitivity = Literal["vulnerability", "bereavement"]
+
+
+class ModelSignals(BaseModel):
+    """What a model may tell the turn loop about its own reply."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    capability: Capability | None = None
+    outcome: Outcome | None = None
+    recognition_score: float | None = None  # top intent score in [0, 1]
+    recognition_margin: float | None = None  # top minus runner-up
+    grounded: bool | None = None  # the answer is extracted from the cited passages
+    confidence: float | None = None  # the model's own calibrated estimate, if it has one
+
+
+def model_signals(response_metadata: dict[str, Any] | None) -> ModelSignals:
+    raw = (response_metadata or {}).get(SIGNALS_KEY)
+    if isinstance(raw, ModelSignals):
+        return raw
+    if isinstance(raw, dict):
+        return ModelSignals.model_validate(raw)
+    return ModelSignals()
+
+
+_PERSON = re.compile(
+    r"\b(talk|speak|chat|put me through|connect me|transfer me|get me)\b.{0,30}"
+    r"\b(person|human|agent|someone|somebody|representative|rep|advisor|adviser|operator|staff)\b"
+    r"|\b(real|live|actual) (person|human|agent)\b|\bhuman please\b"
+    r"|^\s*(agent|human|operator)\s*[.!]*$",
+    re.IGNORECASE,
+)
+_FRUSTRATION = re.compile(
+    r"\b(useless|ridiculous|rubbish|pathetic|terrible|awful|hopeless|stupid|waste of time|"
+    r"fed up|sick of|not helping|doesn'?t help|already (told|said)|again\?|for god'?s sake|"
+    r"furious|angry|annoyed|unacceptable|joke|wtf|ffs|damn|bloody)\b",
+    re.IGNORECASE,
+)
+_BEREAVEMENT = re.compile(
+    r"\b(passed away|died|death|deceased|bereave\w*|funeral|late (husband|wife|mother|father|"
+    r"mum|dad|partner|son|daughter))\b",
+    re.IGNORECASE,
+)
+_VULNERABILITY = re.compile(
+    r"\b(can'?t afford|cannot afford|struggling to pay|debt|lost my job|unemployed|disabled|"
+    r"disability|carer|hospital|domestic abuse|abusive|suicid\w*|self[- ]harm|mental health|"
+    r"dementia|vulnerable|financial hardship|hardship)\b",
+    re.IGNORECASE,
+)
+
+
+def wants_person(text: str) -> bool:
+    """An explicit request for a person — always honoured."""
+    return bool(_PERSON.search(text))
+
+
+def is_frustrated(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    shouting = len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.7
+    return bool(_FRUSTRATION.search(text)) or shouting or "!!!" in text or "???" in text
+
+
+def sensitivity(text: str) -> Sensitivity | None:
+    if _BEREAVEMENT.search(text):
+        return "bereavement"
+    if _VULNERABILITY.search(text):
+        return "vulnerability"
+    return None

@@ -1,0 +1,236 @@
+"""One assistant turn as a stream of typed events (CONTRACT §3).
+
+turn.started → a fixed reply (empty message, request for a person, a yes or no to the open
+quote) or the agent (create_agent over the chat model and the tool catalogue) → confidence and
+the handoff policy → turn.completed. A turn always completes: a failing model, a crashing tool,
+a runaway tool loop or the overall deadline become an apology and the offer of a person."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain.agents import create_agent
+from langchain.agents.middleware import ModelCallLimitMiddleware
+from langchain.agents.middleware.model_call_limit import ModelCallLimitExceededError
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage
+from langchain_core.tools import BaseTool
+
+from assistant import replies
+from assistant.capability import TOOL_CAPABILITY
+from assistant.confirmation import detect_decision
+from assistant.events import ActionExecuted, ErrorEvent, Token, ToolCall, TurnEvent, TurnStarted
+from assistant.finish import TurnFacts, finish_turn
+from assistant.framing import DataFramingMiddleware
+from assistant.guardrails import CHANNEL_MAX_CHARS
+from assistant.handoff import HandoffPolicy
+from assistant.models import ModelUnavailableError
+from assistant.pending import ActionDesk, OpenAction
+from assistant.prompts import system_prompt
+from assistant.reading import read_tool_message
+from assistant.signals import model_signals, wants_person
+from switchboard.errors import SwitchboardError
+from tools.context import TurnContext
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class TurnRequest:
+    """What one turn needs to know; `text` is already masked."""
+
+    ctx: TurnContext
+    text: str
+    history: list[BaseMessage] = field(default_factory=list)
+    earlier_customer_texts: list[str] = field(default_factory=list)
+    pending: OpenAction | None = None
+    low_confidence_streak: int = 0
+    handoff_offered: bool = False
+    summary_hint: str | None = None
+    forced_decision: str | None = None  # a confirm/cancel button, not text
+
+
+@dataclass(frozen=True, slots=True)
+class TurnDeps:
+    model: BaseChatModel
+    tools: Sequence[BaseTool]
+    policy: HandoffPolicy
+    desk: ActionDesk | None = None
+    max_tool_iterations: int = 5
+    max_message_chars: int = 4000
+    turn_timeout_s: float = 60.0
+
+
+async def run_turn(request: TurnRequest, deps: TurnDeps) -> AsyncIterator[TurnEvent]:
+    """Yield the turn's events; the last one is always `turn.completed`."""
+    started = time.monotonic()
+    ctx = request.ctx
+    facts = TurnFacts(text=request.text, started=started)
+    yield TurnStarted(turn_id=ctx.turn_id, conversation_id=ctx.conversation_id)
+    text = request.text.strip()
+    if not text and request.forced_decision is None:
+        facts.capability, facts.outcome = None, "clarified"
+        facts.fixed_confidence = 0.9
+        async for event in _say(facts, replies.EMPTY_MESSAGE):
+            yield event
+    elif wants_person(text) and request.forced_decision is None:
+        facts.force_handoff = "customer_request"
+    elif request.pending is not None and (
+        decision := request.forced_decision or detect_decision(text)
+    ):
+        async for event in _decide(request, deps, facts, request.pending, decision):
+            yield event
+    elif request.handoff_offered and detect_decision(text) == "confirm":
+        facts.force_handoff = "customer_request"
+    else:
+        async for event in _run_agent(request, deps, facts, text):
+            yield event
+    async for event in finish_turn(request, deps.policy, facts):
+        yield event
+
+
+async def _say(facts: TurnFacts, text: str) -> AsyncIterator[TurnEvent]:
+    facts.reply.append(text)
+    yield Token(text=text)
+
+
+async def _decide(
+    request: TurnRequest, deps: TurnDeps, facts: TurnFacts, action: OpenAction, decision: str
+) -> AsyncIterator[TurnEvent]:
+    """The customer said a plain yes or no to the open quote: execute or cancel it, no model."""
+    facts.fixed_confidence = 0.95
+    if deps.desk is None:
+        async for event in _say(facts, replies.NOTHING_PENDING):
+            yield event
+        return
+    try:
+        if decision == "confirm":
+            result = await deps.desk.confirm(request.ctx, action.action_id)
+        else:
+            result = await deps.desk.cancel(request.ctx, action.action_id)
+    except SwitchboardError as exc:
+        facts.tool_errors += 1
+        async for event in _say(facts, exc.customer_message):
+            yield event
+        return
+    if result.tool:
+        facts.tools.append(result.tool)
+        facts.capability = TOOL_CAPABILITY.get(result.tool)
+    yield ActionExecuted(
+        action_id=result.action_id, tool=result.tool, status=result.status, receipt=result.receipt
+    )
+    facts.outcome = "acted" if result.status == "ok" else "answered"
+    if result.status == "failed":
+        facts.tool_errors += 1
+    async for event in _say(facts, result.message):
+        yield event
+    if result.status == "expired" and decision == "confirm":
+        async for event in _requote(request, deps, facts, action):
+            yield event
+
+
+async def _requote(
+    request: TurnRequest, deps: TurnDeps, facts: TurnFacts, action: OpenAction
+) -> AsyncIterator[TurnEvent]:
+    """A yes that came too late: quote the same thing again, to be confirmed afresh."""
+    assert deps.desk is not None
+    try:
+        outcome = await deps.desk.requote(request.ctx, action.action_id)
+    except Exception as exc:
+        log.warning("requote of %s failed: %r", action.action_id, exc)
+        return
+    proposed = getattr(outcome, "proposed", None)
+    if proposed is None:
+        return
+    facts.proposed.append(proposed)
+    facts.outcome = "proposed"
+    yield proposed
+    async for event in _say(facts, " " + replies.confirm_prompt(proposed.summary)):
+        yield event
+
+
+async def _run_agent(
+    request: TurnRequest, deps: TurnDeps, facts: TurnFacts, text: str
+) -> AsyncIterator[TurnEvent]:
+    if len(text) > deps.max_message_chars:
+        text = text[: deps.max_message_chars]
+        facts.truncated_input = True
+        async for event in _say(facts, replies.LONG_MESSAGE_NOTE):
+            yield event
+    agent: Any = create_agent(
+        deps.model,
+        list(deps.tools),
+        system_prompt=system_prompt(request.ctx, summary_hint=request.summary_hint),
+        middleware=[
+            DataFramingMiddleware(),
+            ModelCallLimitMiddleware(run_limit=deps.max_tool_iterations + 1, exit_behavior="error"),  # type: ignore[list-item]
+        ],
+    )
+    limit = CHANNEL_MAX_CHARS.get(request.ctx.channel, 2000)
+    inputs: dict[str, Any] = {"messages": [*request.history, HumanMessage(text)]}
+    stream = agent.astream(inputs, stream_mode=["messages", "updates"])
+    failure: str | None = None
+    try:
+        async with asyncio.timeout(deps.turn_timeout_s):
+            async for mode, payload in stream:
+                if mode == "messages":
+                    chunk, meta = payload
+                    piece = _text_piece(chunk, meta, facts, limit)
+                    if piece:
+                        yield Token(text=piece)
+                else:
+                    for event in _on_update(payload, facts):
+                        yield event
+    except ModelCallLimitExceededError:
+        failure = "iteration_cap"
+    except (ModelUnavailableError, TimeoutError) as exc:
+        log.warning("turn %s: model failed: %r", request.ctx.turn_id, exc)
+        failure = "model_unavailable"
+    except Exception as exc:  # the turn must complete whatever broke inside the agent
+        log.exception("turn %s: agent crashed: %r", request.ctx.turn_id, exc)
+        failure = "model_unavailable"
+    finally:
+        await stream.aclose()
+    if failure is not None:
+        facts.failure = failure
+        message = replies.ITERATION_CAP if failure == "iteration_cap" else replies.MODEL_FAILED
+        yield ErrorEvent(code=failure, message=message)
+        separator = "\n\n" if "".join(facts.reply).strip() else ""
+        async for event in _say(facts, separator + message):
+            yield event
+
+
+def _text_piece(chunk: Any, meta: dict[str, Any], facts: TurnFacts, limit: int) -> str:
+    if meta.get("langgraph_node") != "model" or not isinstance(chunk, AIMessageChunk):
+        return ""
+    piece = chunk.content if isinstance(chunk.content, str) else ""
+    room = limit - facts.reply_chars
+    if room <= 0 or not piece:
+        return ""
+    piece = piece[:room]
+    facts.reply.append(piece)
+    facts.reply_chars += len(piece)
+    return piece
+
+
+def _on_update(update: dict[str, Any], facts: TurnFacts) -> list[TurnEvent]:
+    events: list[TurnEvent] = []
+    for node, value in update.items():
+        messages = value.get("messages", []) if isinstance(value, dict) else []
+        for message in messages:
+            if node == "model" and isinstance(message, AIMessage):
+                facts.add_usage(message.usage_metadata)
+                facts.signals = model_signals(message.response_metadata)
+                for call in message.tool_calls:
+                    events.append(
+                        ToolCall(call_id=call["id"] or "", tool=call["name"], args=call["args"])
+                    )
+                    facts.tools.append(call["name"])
+            elif node == "tools" and getattr(message, "type", "") == "tool":
+                events.extend(facts.on_tool_message(read_tool_message(message)))
+    return events

@@ -1,0 +1,225 @@
+"""Runs one turn for the service: builds the context (memory, pending action, tools), streams
+`run_turn`'s events into the log, and stores what the turn leaves behind in the same
+transaction as its last event (assistant message, turn row, conversation state, handoff)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from assistant.events import ErrorEvent, Handoff, Token, TurnCompleted, TurnEvent
+from assistant.guardrails import mask_sensitive
+from assistant.handoff import HandoffPolicy, record_handoff
+from assistant.memory import build_context, load_lines
+from assistant.pending import OpenAction
+from assistant.prompts import pending_note
+from assistant.recorder import EventRecorder, SideEffect
+from assistant.turn import TurnDeps, TurnRequest, run_turn
+from switchboard.db.eventlog import StoredEvent
+from switchboard.db.models import Conversation, Message, Turn
+from tools.context import TurnContext
+
+if TYPE_CHECKING:
+    from assistant.service import IdentityLike, ServiceDeps
+
+_SEGMENTS = ("prepaid", "postpaid", "business")
+
+
+class TurnRunner:
+    def __init__(
+        self, deps: ServiceDeps, policy: HandoffPolicy, recorder: EventRecorder | None
+    ) -> None:
+        self.deps = deps
+        self.policy = policy
+        self.recorder = recorder
+        self._handoff_reason: str | None = None
+        self._offered = False
+
+    def context(
+        self, conversation: Conversation, identity: IdentityLike, turn_id: str
+    ) -> TurnContext:
+        segment = getattr(identity, "segment", None) or getattr(identity, "customer_type", None)
+        return TurnContext(
+            conversation_id=conversation.id,
+            turn_id=turn_id,
+            channel=identity.channel if identity.channel in _CHANNELS else "web",  # type: ignore[arg-type]
+            settings=self.deps.settings,
+            sessionmaker=self.deps.sessionmaker,
+            bss=self.deps.bss,
+            retriever=self.deps.retriever,
+            customer_id=identity.customer_id,
+            msisdn=identity.msisdn,
+            customer_type=segment if segment in _SEGMENTS else None,
+            verified=identity.verified,
+        )
+
+    def _turn_deps(self, ctx: TurnContext) -> TurnDeps:
+        settings = self.deps.settings
+        return TurnDeps(
+            model=self.deps.model,
+            tools=list(self.deps.tool_factory(ctx)),
+            policy=self.policy,
+            desk=self.deps.desk,
+            max_tool_iterations=settings.max_tool_iterations,
+            max_message_chars=settings.max_message_chars,
+            turn_timeout_s=self.deps.turn_timeout_s,
+        )
+
+    async def run(
+        self, conversation: Conversation, identity: IdentityLike, text: str, turn_id: str
+    ) -> AsyncIterator[StoredEvent]:
+        ctx = self.context(conversation, identity, turn_id)
+        async with self.deps.sessionmaker() as session:
+            lines = await load_lines(session, conversation_id=conversation.id)
+        earlier = lines[:-1]  # the last line is this very message
+        pending = await self.deps.desk.open_action(ctx) if self.deps.desk else None
+        note = (
+            pending_note(tool=pending.tool, summary=pending.summary, action_id=pending.action_id)
+            if pending
+            else None
+        )
+        memory = build_context(
+            earlier, counter=self.deps.counter, budget=self.deps.prompt_budget, pending_note=note
+        )
+        state = dict(conversation.state or {})
+        request = TurnRequest(
+            ctx=ctx,
+            text=text,
+            history=memory.messages,
+            earlier_customer_texts=[line.text for line in earlier if line.role == "customer"],
+            pending=pending,
+            low_confidence_streak=int(state.get("low_confidence_streak", 0)),
+            handoff_offered=bool(state.get("handoff_offered", False)),
+        )
+        async for stored in self._record(
+            run_turn(request, self._turn_deps(ctx)), ctx, memory.summary
+        ):
+            yield stored
+
+    async def act(
+        self, conversation: Conversation, identity: IdentityLike, action_id: str, decision: str
+    ) -> AsyncIterator[StoredEvent]:
+        """A confirm or cancel from a button: a short turn with no customer text."""
+        turn_id = str(uuid.uuid4())
+        ctx = self.context(conversation, identity, turn_id)
+        self.recorder = EventRecorder(
+            sessionmaker=self.deps.sessionmaker,
+            bus=self.deps.bus,
+            conversation_id=conversation.id,
+            turn_id=turn_id,
+        )
+        assert self.deps.desk is not None
+        pending = await self.deps.desk.open_action(ctx)
+        if pending is None or pending.action_id != action_id:
+            pending = OpenAction(action_id, "", {}, "", None, None, datetime.now(UTC))
+        request = TurnRequest(
+            ctx=ctx,
+            text="yes" if decision == "confirm" else "no",
+            pending=pending,
+            forced_decision=decision,
+        )
+        async for stored in self._record(run_turn(request, self._turn_deps(ctx)), ctx, None):
+            yield stored
+
+    async def _record(
+        self, events: AsyncIterator[TurnEvent], ctx: TurnContext, summary: str | None
+    ) -> AsyncIterator[StoredEvent]:
+        recorder = self.recorder
+        assert recorder is not None
+        async for event in events:
+            if isinstance(event, Token):
+                if recorder.buffer_token(event.text):
+                    flushed = await recorder.flush_tokens()
+                    if flushed is not None:
+                        yield flushed
+                continue
+            flushed = await recorder.flush_tokens()
+            if flushed is not None:
+                yield flushed
+            side: SideEffect | None = None
+            if isinstance(event, ErrorEvent):
+                self._offered = True
+            if isinstance(event, Handoff):
+                side = self._handoff_effect(ctx, event)
+            elif isinstance(event, TurnCompleted):
+                side = self._completion_effect(ctx, event, summary)
+            stored = await recorder.record(event.name, event.data(), side_effect=side)
+            if isinstance(event, Handoff):
+                from assistant.service import AGENT_QUEUE
+
+                await self.deps.bus.publish(
+                    StoredEvent(AGENT_QUEUE, 0, stored.type, stored.data, stored.turn_id)
+                )
+            yield stored
+
+    def _handoff_effect(self, ctx: TurnContext, event: Handoff) -> SideEffect:
+        self._handoff_reason = event.reason
+
+        async def effect(session: AsyncSession) -> None:
+            await record_handoff(
+                session,
+                conversation_id=ctx.conversation_id,
+                reason=event.reason,
+                queue=event.queue,
+                summary=mask_sensitive(event.summary),
+            )
+
+        return effect
+
+    def _completion_effect(
+        self, ctx: TurnContext, event: TurnCompleted, summary: str | None
+    ) -> SideEffect:
+        low = event.confidence < self.policy.threshold and event.outcome != "handed_off"
+
+        async def effect(session: AsyncSession) -> None:
+            conversation = await session.get(Conversation, ctx.conversation_id)
+            assert conversation is not None
+            state: dict[str, Any] = dict(conversation.state or {})
+            streak = int(state.get("low_confidence_streak", 0))
+            state["low_confidence_streak"] = streak + 1 if low else 0
+            state["handoff_offered"] = self._offered and event.outcome != "handed_off"
+            values: dict[str, Any] = {
+                "state": state,
+                "tokens_used": Conversation.tokens_used
+                + event.usage.prompt_tokens
+                + event.usage.completion_tokens,
+            }
+            if summary is not None:
+                values["summary"] = summary
+            await session.execute(
+                update(Conversation).where(Conversation.id == ctx.conversation_id).values(**values)
+            )
+            if event.text:
+                session.add(
+                    Message(
+                        conversation_id=ctx.conversation_id,
+                        role="assistant",
+                        text=mask_sensitive(event.text),
+                        turn_id=ctx.turn_id,
+                    )
+                )
+            session.add(
+                Turn(
+                    id=ctx.turn_id,
+                    conversation_id=ctx.conversation_id,
+                    capability=event.capability,
+                    outcome=event.outcome,
+                    confidence=event.confidence,
+                    tools=event.tools,
+                    citations=event.citations,
+                    handoff_reason=self._handoff_reason,
+                    prompt_tokens=event.usage.prompt_tokens,
+                    completion_tokens=event.usage.completion_tokens,
+                    latency_ms=event.latency_ms,
+                )
+            )
+
+        return effect
+
+
+_CHANNELS = ("web", "whatsapp", "sms", "telegram", "console", "eval")

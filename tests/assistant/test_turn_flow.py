@@ -1,0 +1,180 @@
+"""Multi-turn conversations through the service with a scripted model and fake tools."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from assistant.signals import SIGNALS_KEY
+from switchboard.db.models import Conversation, HandoffRecord, Message, PendingAction, Turn
+from tests.assistant.conftest import ALICE, MakeHarness, completed, reply, types
+from tests.fakes.scripted_model import ScriptedChatModel, call, say
+
+
+async def test_quote_then_yes_executes_once_and_reports_every_field(
+    make_harness: MakeHarness, sessionmaker: async_sessionmaker
+) -> None:
+    model = ScriptedChatModel(
+        script=[call("top_up", amount=10), say("I can top up £10.00. Shall I go ahead?")]
+    )
+    h = make_harness(model)
+    cid = await h.service.start_conversation(ALICE)
+
+    first = await h.say(cid, "top up £10", cmid="m1")
+    assert types(first)[:3] == ["customer.message", "turn.started", "tool.call"]
+    assert "action.proposed" in types(first)
+    done = completed(first)
+    assert done["outcome"] == "proposed" and done["capability"] == "top_up"
+    assert done["tools"] == ["top_up"]
+    assert done["usage"] == {"prompt_tokens": 20, "completion_tokens": 10}
+    assert set(done) >= {"turn_id", "text", "confidence", "citations", "latency_ms"}
+
+    second = await h.say(cid, "yes please", cmid="m2")
+    executed = [e for e in second if e.type == "action.executed"]
+    assert executed and executed[0].data["status"] == "ok"
+    assert completed(second)["outcome"] == "acted"
+    assert model.calls == 2  # the yes never reached the model
+    assert h.bss_calls == [f"switchboard-action-{executed[0].data['action_id']}"]
+
+    again = await h.say(cid, "yes please", cmid="m2")  # a retried POST replays the turn
+    assert [e.seq for e in again] == [e.seq for e in second]
+    assert len(h.bss_calls) == 1
+    async with sessionmaker() as session:
+        turns = await session.scalar(select(func.count()).select_from(Turn))
+        status = await session.scalar(select(PendingAction.status))
+    assert turns == 2 and status == "succeeded"
+
+
+async def test_quote_then_no_cancels(make_harness: MakeHarness) -> None:
+    h = make_harness(ScriptedChatModel(script=[call("top_up", amount=20), say("£20, ok?")]))
+    cid = await h.service.start_conversation(ALICE)
+    await h.say(cid, "add 20 pounds to my number")
+    events = await h.say(cid, "no thanks")
+    executed = [e for e in events if e.type == "action.executed"]
+    assert executed[0].data["status"] == "cancelled"
+    assert "nothing was changed" in reply(events)
+    assert h.bss_calls == []
+
+
+async def test_a_change_goes_to_the_model_with_the_pending_action_in_context(
+    make_harness: MakeHarness,
+) -> None:
+    model = ScriptedChatModel(
+        script=[
+            call("top_up", amount=10),
+            say("£10 — shall I?"),
+            call("top_up", "call_2", amount=20),
+            say("Now £20 — shall I?"),
+        ]
+    )
+    h = make_harness(model)
+    cid = await h.service.start_conversation(ALICE)
+    await h.say(cid, "top up 10")
+    events = await h.say(cid, "make it £20 instead")
+    assert completed(events)["outcome"] == "proposed"
+    prompt = " ".join(str(m.content) for m in model.seen[2])
+    assert "Open quote awaiting" in prompt and "£10.00" in prompt
+
+
+async def test_clarification_of_a_missing_amount(make_harness: MakeHarness) -> None:
+    model = ScriptedChatModel(script=[say("How much would you like to top up?")])
+    h = make_harness(model)
+    cid = await h.service.start_conversation(ALICE)
+    done = completed(await h.say(cid, "I want to top up"))
+    assert done["outcome"] == "clarified" and done["capability"] == "top_up"
+
+
+async def test_faq_answer_cites_supporting_passage(make_harness: MakeHarness) -> None:
+    model = ScriptedChatModel(
+        script=[
+            call("search_knowledge", query="roaming price spain"),
+            say("Roaming in Zone 1, which covers the EU, costs £2.25 per day you use your phone."),
+        ]
+    )
+    h = make_harness(model)
+    cid = await h.service.start_conversation(ALICE)
+    events = await h.say(cid, "how much is roaming in Spain?")
+    done = completed(events)
+    assert done["citations"] == ["kb-roaming-zones"]
+    assert "retrieval" in types(events) and "citation" in types(events)
+    assert done["confidence"] > 0.6
+
+
+async def test_made_up_price_is_flagged_and_lowers_confidence(make_harness: MakeHarness) -> None:
+    model = ScriptedChatModel(script=[say("The Unlimited plan costs £19 a month.")])
+    h = make_harness(model)
+    cid = await h.service.start_conversation(ALICE)
+    done = completed(await h.say(cid, "how much is unlimited?"))
+    assert "couldn't check that price" in done["text"]
+    assert done["confidence"] < 0.5
+
+
+async def test_request_for_a_person_is_always_honoured(
+    make_harness: MakeHarness, sessionmaker: async_sessionmaker
+) -> None:
+    model = ScriptedChatModel(script=[])
+    h = make_harness(model)
+    cid = await h.service.start_conversation(ALICE)
+    events = await h.say(cid, "let me talk to a real person please")
+    done = completed(events)
+    assert done["outcome"] == "handed_off" and done["capability"] == "human_agent"
+    handoff = next(e for e in events if e.type == "handoff")
+    assert handoff.data["reason"] == "customer_request"
+    assert model.calls == 0
+    async with sessionmaker() as session:
+        conversation = await session.get(Conversation, cid)
+        records = (await session.scalars(select(HandoffRecord))).all()
+    assert conversation is not None and conversation.status == "handed_off"
+    assert len(records) == 1
+
+    # after the handoff the assistant stays quiet: the message is stored for the agent
+    later = await h.say(cid, "hello? anyone there?")
+    assert types(later) == ["customer.message"]
+    agent = await h.service.post_agent_message(cid, "agent-7", "Hi, I'm Sam. How can I help?")
+    assert agent.type == "agent.message"
+    transcript = await h.service.transcript(cid)
+    assert [m["role"] for m in transcript][-2:] == ["customer", "agent"]
+
+
+async def test_model_transfer_for_retention_records_reason_and_queue(
+    make_harness: MakeHarness,
+) -> None:
+    model = ScriptedChatModel(
+        script=[
+            call("transfer_to_human", reason="retention", summary="wants to cancel"),
+            say("I've passed you to our retention team."),
+        ]
+    )
+    h = make_harness(model)
+    cid = await h.service.start_conversation(ALICE)
+    events = await h.say(cid, "I want to cancel my contract")
+    handoff = next(e for e in events if e.type == "handoff")
+    assert handoff.data["reason"] == "retention" and handoff.data["queue"] == "retention"
+    assert completed(events)["outcome"] == "handed_off"
+
+
+async def test_card_numbers_are_masked_in_storage_and_never_reach_the_model(
+    make_harness: MakeHarness, sessionmaker: async_sessionmaker
+) -> None:
+    model = ScriptedChatModel(script=[say("Please don't share card numbers here.")])
+    h = make_harness(model)
+    cid = await h.service.start_conversation(ALICE)
+    await h.say(cid, "my card is 4111 1111 1111 1111, iban GB82 WEST 1234 5698 7654 32")
+    async with sessionmaker() as session:
+        stored = await session.scalar(select(Message.text).where(Message.role == "customer"))
+    assert stored is not None and "4111 1111" not in stored and "••••1111" in stored
+    assert "WEST" not in stored
+    assert "4111 1111" not in str(model.seen[0])
+
+
+async def test_local_signals_drive_confidence_and_capability(make_harness: MakeHarness) -> None:
+    signals = {"capability": "faq", "confidence": 0.2, "outcome": "answered"}
+    model = ScriptedChatModel(script=[say("Not sure.", **{SIGNALS_KEY: signals})] * 2)
+    h = make_harness(model)
+    cid = await h.service.start_conversation(ALICE)
+    first = completed(await h.say(cid, "what about the thing"))
+    assert first["capability"] == "faq" and first["confidence"] == 0.2
+    assert first["outcome"] == "answered"
+    second = await h.say(cid, "and the other thing")
+    assert completed(second)["outcome"] == "handed_off"  # two low-confidence turns in a row
+    assert next(e for e in second if e.type == "handoff").data["reason"] == "low_confidence"

@@ -1,0 +1,1 @@
+"""Fakes for tests: a scripted chat model and a fake OpenAI-compatible server."""
