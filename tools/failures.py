@@ -11,6 +11,11 @@ from dataclasses import dataclass
 import httpx
 
 from switchboard.errors import ServiceUnavailableError, SwitchboardError
+from tools.bss.errors import (
+    BssBusinessError,
+    BssProtocolError,
+    BssUnavailableError,
+)
 
 UNAVAILABLE = (
     "Sorry, I can't reach our account systems right now, so nothing has been changed. "
@@ -18,29 +23,42 @@ UNAVAILABLE = (
 )
 INTERNAL = "Sorry, something went wrong on our side and nothing has been changed."
 
-# TMF error codes of the BSS (bss/, tools/bss/) → what the customer is told.
+# TMF error codes of the BSS (tools/bss/errors.py CODES) → what the customer is told.
 BSS_MESSAGES: dict[str, str] = {
+    "NOT_FOUND": "I couldn't find that on your account.",
     "LINE_SUSPENDED": "That line is suspended, so it can't be changed until it is unblocked. "
     "Unblocking needs a quick identity check with one of our team.",
     "PRODUCT_NOT_ACTIVE": "That line isn't active, so it can't be changed right now.",
-    "INSUFFICIENT_BALANCE": "There isn't enough credit on the line for that. A top-up first "
+    "INSUFFICIENT_BALANCE": "There isn't enough credit on the line for that; a top-up first "
     "would cover it.",
-    "INELIGIBLE_PRODUCT": "That isn't available on this line.",
     "INELIGIBLE_OFFERING": "That isn't available for this account.",
-    "NO_FIBRE_AT_ADDRESS": "Fibre broadband isn't available at that address yet.",
-    "INVALID_PAC": "That PAC or STAC code isn't valid. Codes are 9 characters and last 30 days; "
-    "your current provider can send a new one.",
-    "INVALID_STATE_TRANSITION": "That can't be done in the current state of the account.",
-    "TOPUP_LIMIT": "That top-up is outside the allowed amount.",
-    "TOPUP_DAILY_LIMIT": "That would go over the daily top-up limit.",
-    "DAILY_LIMIT": "That would go over the daily top-up limit.",
+    "INELIGIBLE_PRODUCT": "That isn't available on this line.",
+    "ALREADY_ON_PLAN": "The line is already on that plan.",
+    "DOWNGRADE_IN_MIN_TERM": "A move to a cheaper plan is only possible once the minimum term "
+    "has ended.",
+    "MINIMUM_TERM_NOT_ENDED": "A move to a cheaper plan is only possible once the minimum term "
+    "has ended.",
+    "RENEWAL_NOT_APPLICABLE": "That plan has no bundle to renew: it renews automatically.",
     "DATA_BOOST_LIMIT": "The line already has the maximum of 3 active data boosts.",
-    "MIN_TERM": "A downgrade is only possible once the minimum term has ended.",
-    "DOWNGRADE_IN_MIN_TERM": "A downgrade is only possible once the minimum term has ended.",
+    "ADDON_LIMIT_REACHED": "The line already has the maximum of 3 active data boosts.",
+    "ADDON_ALREADY_ACTIVE": "That add-on is already active on the line.",
+    "NOT_SELLABLE": "That can't be bought here.",
+    "NO_FIBRE_AT_ADDRESS": "Fibre broadband isn't available at that address yet.",
+    "TOPUP_LIMIT": "That top-up is outside the allowed amount (£5 to £50).",
+    "TOPUP_DAILY_LIMIT": "That would go over the daily top-up limit of £100 for the line.",
+    "INVALID_CURRENCY": "Payments can only be made in pounds (GBP).",
+    "ORDER_NOT_CANCELLABLE": "That order can no longer be cancelled.",
+    "INVALID_STATE_TRANSITION": "That can't be done in the current state of the request.",
+    "INVALID_NUMBER": "That phone number isn't one we can use for this.",
+    "INVALID_PAC": "That PAC or STAC code isn't valid. A PAC is 3 letters and 6 digits and lasts "
+    "30 days; your current provider can send a new one.",
     "ALREADY_PAID": "That bill is already paid.",
-    "NOT_FOUND": "I couldn't find that on your account.",
+    "INVALID_AMOUNT": "That amount can't be used for this payment.",
+    "UNKNOWN_PAYMENT_METHOD": "There's no stored payment method to use; a person can help set "
+    "one up.",
     "IDEMPOTENCY_CONFLICT": "That request conflicts with an earlier one, so nothing was changed.",
 }
+_NEEDS_PERSON = {"LINE_SUSPENDED", "UNKNOWN_PAYMENT_METHOD"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,28 +71,19 @@ class Failure:
 
 def describe_failure(exc: BaseException) -> Failure:
     """Classify an exception raised while talking to the BSS (or in a tool body)."""
+    if isinstance(exc, BssUnavailableError | BssProtocolError | ServiceUnavailableError):
+        return Failure("bss_unavailable", UNAVAILABLE, retryable=True, offer_human=True)
     if isinstance(exc, httpx.TransportError | asyncio.TimeoutError | TimeoutError):
         return Failure("bss_unavailable", UNAVAILABLE, retryable=True, offer_human=True)
-    if isinstance(exc, ServiceUnavailableError):
-        return Failure("bss_unavailable", UNAVAILABLE, retryable=True, offer_human=True)
-    status = _int(getattr(exc, "status", None) or getattr(exc, "status_code", None))
-    code = getattr(exc, "code", None)
-    if status is not None and (status >= 500 or status == 429):
-        return Failure("bss_unavailable", UNAVAILABLE, retryable=True, offer_human=True)
-    if isinstance(code, str) and code.upper() in BSS_MESSAGES:
-        return Failure(code.upper(), BSS_MESSAGES[code.upper()])
-    if status is not None and 400 <= status < 500 and isinstance(code, str):
-        return Failure(code.upper(), "That can't be done on this account.", offer_human=True)
+    if isinstance(exc, BssBusinessError):
+        code = str(exc.code).upper()
+        if exc.status >= 500:
+            return Failure("bss_unavailable", UNAVAILABLE, retryable=True, offer_human=True)
+        message = BSS_MESSAGES.get(code, "That can't be done on this account.")
+        return Failure(code, message, offer_human=code in _NEEDS_PERSON or code not in BSS_MESSAGES)
     if isinstance(exc, SwitchboardError):
         return Failure(exc.code, exc.customer_message)
     return Failure("internal_error", INTERNAL, offer_human=True)
-
-
-def _int(value: object) -> int | None:
-    try:
-        return int(value)  # type: ignore[call-overload, no-any-return]
-    except (TypeError, ValueError):
-        return None
 
 
 class ToolRefusal(Exception):

@@ -166,9 +166,9 @@ async def test_expire_due_marks_old_quotes(
 async def test_a_business_failure_is_final_and_explained(
     sessionmaker: async_sessionmaker[Any], settings: Settings, conversation_id: str
 ) -> None:
-    from bss.errors import rule
+    from tools.bss.errors import BssBusinessError
 
-    bss = CountingBss(fail=rule("INSUFFICIENT_BALANCE", "costs £10 but the credit is £2.10"))
+    bss = CountingBss(fail=BssBusinessError("INSUFFICIENT_BALANCE", "costs £10, credit £2.10"))
     action_id = await _propose(sessionmaker, conversation_id)
     result = await _confirm(sessionmaker, settings, bss, action_id, conversation_id)
     assert result.status == "failed"
