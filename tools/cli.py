@@ -1,7 +1,7 @@
 """`switchboard audit`: read the action audit trail from the command line.
 
-The lead mounts it on the main CLI, e.g. `app.command("audit")(tools.cli.audit)`, or
-`app.add_typer(tools.cli.app)`."""
+Mount it on the main CLI with `tools.cli.mount(app)` (i.e. `app.command("audit")(audit)`).
+`app` here is the same command on its own (`python -m typer tools.cli run`)."""
 
 from __future__ import annotations
 
@@ -110,4 +110,24 @@ def audit(
     if not rows:
         typer.echo("No audit entries match.")
         return
-    Console().print(_table(rows))
+    if sys.stdout.isatty():
+        Console().print(_table(rows))
+        return
+    for r in rows:  # piped: one plain line per entry, easy to grep
+        amount = f"{r.amount} {r.currency or ''}".strip() if r.amount is not None else "-"
+        fields = [
+            r.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            r.event,
+            r.actor,
+            r.customer_id or "-",
+            r.tool or "-",
+            amount,
+            r.bss_ref or "-",
+            r.action_id or "-",
+        ]
+        sys.stdout.write("\t".join(fields) + "\n")
+
+
+def mount(parent: typer.Typer) -> None:
+    """Add `audit` as a command of `parent` (the `switchboard` CLI)."""
+    parent.command("audit")(audit)
