@@ -20,14 +20,28 @@ from bss.routes import balance, billing, catalog, extension, hub, ordering, part
 from bss.runtime import Simulator
 from switchboard.settings import Settings, get_settings
 
-HUB_APIS = ("customer", "inventory", "catalog", "balance", "ordering", "bill", "ticket",
-            "processFlow", "communication")
+HUB_APIS = (
+    "customer",
+    "inventory",
+    "catalog",
+    "balance",
+    "ordering",
+    "bill",
+    "ticket",
+    "processFlow",
+    "communication",
+)
 
 
-def create_bss_app(settings: Settings | None = None, *, database_url: str | None = None,
-                   clock_speed: float | None = None,
-                   listener_transport: httpx.AsyncBaseTransport | None = None,
-                   event_retry_base_s: float = 1.0, run_worker: bool = True) -> FastAPI:
+def create_bss_app(
+    settings: Settings | None = None,
+    *,
+    database_url: str | None = None,
+    clock_speed: float | None = None,
+    listener_transport: httpx.AsyncBaseTransport | None = None,
+    event_retry_base_s: float = 1.0,
+    run_worker: bool = True,
+) -> FastAPI:
     """Build the simulator app. `listener_transport` routes event deliveries (tests pass an
     `httpx.ASGITransport` to a listener app); `run_worker=False` leaves the clock to requests
     and to `POST /brightwave/v1/simulator/advance`."""
@@ -35,7 +49,9 @@ def create_bss_app(settings: Settings | None = None, *, database_url: str | None
     simulator = Simulator(
         database_url=database_url or settings.resolved_bss_database_url,
         clock_speed=clock_speed if clock_speed is not None else settings.bss_clock_speed,
-        listener_transport=listener_transport, retry_base_s=event_retry_base_s)
+        listener_transport=listener_transport,
+        retry_base_s=event_retry_base_s,
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -50,19 +66,31 @@ def create_bss_app(settings: Settings | None = None, *, database_url: str | None
                     await task
             await simulator.close()
 
-    app = FastAPI(title="Brightwave BSS simulator (TM Forum Open APIs v4)", version="4.0",
-                  lifespan=lifespan)
+    app = FastAPI(
+        title="Brightwave BSS simulator (TM Forum Open APIs v4)", version="4.0", lifespan=lifespan
+    )
     app.state.sim = simulator
-    for router in (party.customers, party.inventory, catalog.router, balance.router,
-                   ordering.router, billing.bills, billing.payments, service.ticket_router,
-                   service.flow_router, service.message_router, extension.router):
+    for router in (
+        party.customers,
+        party.inventory,
+        catalog.router,
+        balance.router,
+        ordering.router,
+        billing.bills,
+        billing.payments,
+        service.ticket_router,
+        service.flow_router,
+        service.message_router,
+        extension.router,
+    ):
         app.include_router(router)
     for api in HUB_APIS:
         app.include_router(hub.hub_router(api))
 
     @app.middleware("http")
-    async def catch_up(request: Request,
-                       call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def catch_up(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         await simulator.ensure_ready()
         await simulator.run_due()
         return await call_next(request)
@@ -74,16 +102,29 @@ def create_bss_app(settings: Settings | None = None, *, database_url: str | None
     @app.exception_handler(HTTPException)
     async def http_error(_request: Request, exc: HTTPException) -> Response:
         code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "HTTP_ERROR")
-        return JSONResponse({"@type": "Error", "code": code, "reason": str(exc.detail),
-                             "status": str(exc.status_code)}, status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+        return JSONResponse(
+            {
+                "@type": "Error",
+                "code": code,
+                "reason": str(exc.detail),
+                "status": str(exc.status_code),
+            },
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, exc: RequestValidationError) -> Response:
         first = exc.errors()[0] if exc.errors() else {"msg": "invalid request"}
         where = ".".join(str(p) for p in first.get("loc", ()))
-        return JSONResponse({"@type": "Error", "code": "INVALID_REQUEST",
-                             "reason": f"{where}: {first['msg']}", "status": "400"},
-                            status_code=400)
+        return JSONResponse(
+            {
+                "@type": "Error",
+                "code": "INVALID_REQUEST",
+                "reason": f"{where}: {first['msg']}",
+                "status": "400",
+            },
+            status_code=400,
+        )
 
     return app

@@ -20,7 +20,7 @@ Doc = dict[str, Any]
 async def topup(ctx: Ctx, body: Doc) -> Doc:
     amount_q = body.get("amount") or {}
     try:
-        amount = round(float(amount_q.get("amount")), 2)
+        amount = round(float(amount_q.get("amount")), 2)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise bad_request("amount.amount must be a number") from None
     if amount_q.get("units", "GBP") != "GBP":
@@ -45,14 +45,19 @@ async def topup(ctx: Ctx, body: Doc) -> Doc:
     require_active(line)
     rules = ctx.world.rules
     if not rules.topup_min <= amount <= rules.topup_max:
-        raise rule("TOPUP_AMOUNT_OUT_OF_RANGE", f"A top-up must be between {gbp(rules.topup_min)}"
-                   f" and {gbp(rules.topup_max)}")
+        raise rule(
+            "TOPUP_LIMIT",
+            f"A top-up must be between {gbp(rules.topup_min)} and {gbp(rules.topup_max)}",
+        )
     day = utcnow().date().isoformat()
     done_today = await ctx.repo.topped_up_on(line_id, day)
     if done_today + amount > rules.topup_daily_max + 1e-9:
         left = max(0.0, rules.topup_daily_max - done_today)
-        raise rule("DAILY_TOPUP_LIMIT", f"The daily top-up limit of {gbp(rules.topup_daily_max)} "
-                   f"per line would be exceeded; {gbp(left)} can still be added today")
+        raise rule(
+            "TOPUP_DAILY_LIMIT",
+            f"The daily top-up limit of {gbp(rules.topup_daily_max)} "
+            f"per line would be exceeded; {gbp(left)} can still be added today",
+        )
     number = await ctx.repo.next_number("topupBalance")
     tid = f"TOP-{6100 + number}"
     before = float(bucket["remainingValue"]["amount"])
@@ -60,20 +65,30 @@ async def topup(ctx: Ctx, body: Doc) -> Doc:
     await ctx.repo.save("bucket", bucket)
     await ctx.repo.record_topup(line_id, day, amount, tid)
     now = iso()
-    doc: Doc = {"id": tid, "href": href("topupBalance", tid), "@type": "TopupBalance",
-                "status": "completed", "requestedDate": now, "confirmationDate": now,
-                "amount": quantity(amount), "usageType": "monetary",
-                "bucket": {"id": bucket_id, "href": bucket["href"], "@referredType": "Bucket"},
-                "partyAccount": {"id": bucket["partyAccount"]["id"],
-                                 "@referredType": "PartyAccount"},
-                "product": [{"id": line_id, "href": line["href"], "@referredType": "Product"}],
-                "logicalResource": bucket["logicalResource"],
-                "relatedParty": bucket["relatedParty"],
-                # v4.1.0's impactedBucket, so a reply can say "from £2.10 to £12.10"
-                "impactedBucket": [{"bucket": {"id": bucket_id}, "amountBefore": quantity(before),
-                                    "amountAfter": quantity(before + amount),
-                                    "item": [{"itemType": "credit", "name": "topup",
-                                              "amount": quantity(amount)}]}]}
+    doc: Doc = {
+        "id": tid,
+        "href": href("topupBalance", tid),
+        "@type": "TopupBalance",
+        "status": "completed",
+        "requestedDate": now,
+        "confirmationDate": now,
+        "amount": quantity(amount),
+        "usageType": "monetary",
+        "bucket": {"id": bucket_id, "href": bucket["href"], "@referredType": "Bucket"},
+        "partyAccount": {"id": bucket["partyAccount"]["id"], "@referredType": "PartyAccount"},
+        "product": [{"id": line_id, "href": line["href"], "@referredType": "Product"}],
+        "logicalResource": bucket["logicalResource"],
+        "relatedParty": bucket["relatedParty"],
+        # v4.1.0's impactedBucket, so a reply can say "from £2.10 to £12.10"
+        "impactedBucket": [
+            {
+                "bucket": {"id": bucket_id},
+                "amountBefore": quantity(before),
+                "amountAfter": quantity(before + amount),
+                "item": [{"itemType": "credit", "name": "topup", "amount": quantity(amount)}],
+            }
+        ],
+    }
     for key in ("channel", "paymentMethod", "requestor", "description", "reason"):
         if key in body:
             doc[key] = body[key]
@@ -84,7 +99,7 @@ async def topup(ctx: Ctx, body: Doc) -> Doc:
 
 async def accumulated(ctx: Ctx, customer_id: str | None) -> list[Doc]:
     """One AccumulatedBalance per line: its monetary buckets totalled."""
-    buckets = await ctx.repo.list("bucket", customer_id=customer_id)
+    buckets = await ctx.repo.list_docs("bucket", customer_id=customer_id)
     by_line: dict[str, list[Doc]] = {}
     for b in buckets:
         if b.get("usageType") == "monetary" and b.get("status") == "active":
@@ -93,14 +108,19 @@ async def accumulated(ctx: Ctx, customer_id: str | None) -> list[Doc]:
     for line_id, items in by_line.items():
         total = sum(float(b["remainingValue"]["amount"]) for b in items)
         aid = f"acb-{line_id}"
-        docs.append({"id": aid, "href": href("bucket", aid).replace("/bucket/",
-                                                                   "/accumulatedBalance/"),
-                     "@type": "AccumulatedBalance", "name": "Credit",
-                     "description": f"Credit on {items[0]['logicalResource'][0]['id']}",
-                     "totalBalance": quantity(total),
-                     "bucket": [{"id": b["id"], "href": b["href"]} for b in items],
-                     "product": [{"id": line_id, "href": href("product", line_id)}],
-                     "logicalResource": items[0]["logicalResource"][0],
-                     "partyAccount": items[0]["partyAccount"],
-                     "relatedParty": items[0]["relatedParty"]})
+        docs.append(
+            {
+                "id": aid,
+                "href": href("bucket", aid).replace("/bucket/", "/accumulatedBalance/"),
+                "@type": "AccumulatedBalance",
+                "name": "Credit",
+                "description": f"Credit on {items[0]['logicalResource'][0]['id']}",
+                "totalBalance": quantity(total),
+                "bucket": [{"id": b["id"], "href": b["href"]} for b in items],
+                "product": [{"id": line_id, "href": href("product", line_id)}],
+                "logicalResource": items[0]["logicalResource"][0],
+                "partyAccount": items[0]["partyAccount"],
+                "relatedParty": items[0]["relatedParty"],
+            }
+        )
     return docs

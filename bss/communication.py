@@ -18,15 +18,23 @@ async def create_message(ctx: Ctx, body: Doc) -> Doc:
             raise bad_request(f"{key} is required")
     number = await ctx.repo.next_number("communicationMessage")
     mid = f"MSG-{8100 + number}"
-    doc: Doc = {k: v for k, v in body.items() if k not in ("state", "sendTime",
-                                                          "sendTimeComplete")}
-    doc.update({"id": mid, "href": f"/tmf-api/communicationManagement/v4/communicationMessage/"
-                f"{mid}", "@type": "CommunicationMessage", "state": "initial"})
-    customer = next((r.get("party", {}).get("id") for r in body["receiver"]
-                     if r.get("party")), None) or next(
-        (r.get("id") for r in body["receiver"] if str(r.get("id", "")).startswith("cust-")), None)
-    await ctx.repo.put("communicationMessage", doc, customer_id=customer,
-                       due_at=ctx.clock.due_after(1))
+    doc: Doc = {k: v for k, v in body.items() if k not in ("state", "sendTime", "sendTimeComplete")}
+    doc.update(
+        {
+            "id": mid,
+            "href": f"/tmf-api/communicationManagement/v4/communicationMessage/{mid}",
+            "@type": "CommunicationMessage",
+            "state": "initial",
+        }
+    )
+    customer = next(
+        (r.get("party", {}).get("id") for r in body["receiver"] if r.get("party")), None
+    ) or next(
+        (r.get("id") for r in body["receiver"] if str(r.get("id", "")).startswith("cust-")), None
+    )
+    await ctx.repo.put(
+        "communicationMessage", doc, customer_id=customer, due_at=ctx.clock.due_after(1)
+    )
     return doc
 
 

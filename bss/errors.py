@@ -16,8 +16,12 @@ class TmfError(Exception):
         self.message = message
 
     def body(self) -> dict[str, Any]:
-        doc: dict[str, Any] = {"@type": "Error", "code": self.code, "reason": self.reason,
-                               "status": str(self.status)}
+        doc: dict[str, Any] = {
+            "@type": "Error",
+            "code": self.code,
+            "reason": self.reason,
+            "status": str(self.status),
+        }
         if self.message:
             doc["message"] = self.message
         return doc

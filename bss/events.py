@@ -43,13 +43,20 @@ async def emit(ctx: Ctx, kind: str, event_type: str, doc: Doc, *, title: str = "
         return
     now = iso()
     envelope: Doc = {
-        "eventId": str(uuid.uuid4()), "eventTime": now, "eventType": event_type,
-        "timeOcurred": now, "domain": api, "title": title or event_type,
+        "eventId": str(uuid.uuid4()),
+        "eventTime": now,
+        "eventType": event_type,
+        "timeOcurred": now,
+        "domain": api,
+        "title": title or event_type,
         "correlationId": str(doc.get("id", "")),
         "event": {kind: doc},
     }
-    items = [(s["id"], listener_name(event_type), envelope)
-             for s in subscriptions if _wants(s.get("query"), event_type)]
+    items = [
+        (s["id"], listener_name(event_type), envelope)
+        for s in subscriptions
+        if _wants(s.get("query"), event_type)
+    ]
     await ctx.repo.enqueue(items, ctx.clock.now())
 
 
@@ -60,8 +67,15 @@ def backoff(attempts: int, base: float, cap: float) -> float:
 class Deliverer:
     """Posts due outbox events; failures are rescheduled with exponential backoff."""
 
-    def __init__(self, *, transport: httpx.AsyncBaseTransport | None, retry_base_s: float,
-                 retry_cap_s: float = 300.0, max_attempts: int = 25, timeout_s: float = 5.0) -> None:
+    def __init__(
+        self,
+        *,
+        transport: httpx.AsyncBaseTransport | None,
+        retry_base_s: float,
+        retry_cap_s: float = 300.0,
+        max_attempts: int = 25,
+        timeout_s: float = 5.0,
+    ) -> None:
         self.transport = transport
         self.retry_base_s = retry_base_s
         self.retry_cap_s = retry_cap_s
@@ -80,8 +94,9 @@ class Deliverer:
                 url = f"{item['callback'].rstrip('/')}/listener/{item['event_name']}"
                 error = ""
                 try:
-                    response = await http.post(url, content=item["body"],
-                                               headers={"Content-Type": "application/json"})
+                    response = await http.post(
+                        url, content=item["body"], headers={"Content-Type": "application/json"}
+                    )
                     ok = 200 <= response.status_code < 300
                     error = "" if ok else f"HTTP {response.status_code}"
                 except httpx.HTTPError as exc:
@@ -93,10 +108,17 @@ class Deliverer:
                         await repo.mark_delivered(item["id"], now)
                     else:
                         attempts = int(item["attempts"]) + 1
-                        log.info("event %s to %s failed (%s), attempt %d", item["id"], url, error,
-                                 attempts)
+                        log.info(
+                            "event %s to %s failed (%s), attempt %d",
+                            item["id"],
+                            url,
+                            error,
+                            attempts,
+                        )
                         await repo.mark_failed(
-                            item["id"], next_at=now + backoff(attempts, self.retry_base_s,
-                                                              self.retry_cap_s),
-                            dead=attempts >= self.max_attempts, error=error)
+                            item["id"],
+                            next_at=now + backoff(attempts, self.retry_base_s, self.retry_cap_s),
+                            dead=attempts >= self.max_attempts,
+                            error=error,
+                        )
         return acknowledged

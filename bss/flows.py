@@ -24,8 +24,12 @@ FLOW_SPECS: dict[str, list[tuple[str, float]]] = {
     "esim": [("generateProfile", 120), ("emailQrCode", 600), ("activateEsim", 600)],
     "port_in": [("validatePac", 300), ("schedulePort", 3600), ("portNumber", 7200)],
     "device_activation": [("registerDevice", 60), ("provisionDevice", 300)],
-    "broadband_installation": [("checkLine", 600), ("bookAppointment", 3600),
-                               ("installEngineer", 86400), ("activateService", 600)],
+    "broadband_installation": [
+        ("checkLine", 600),
+        ("bookAppointment", 3600),
+        ("installEngineer", 86400),
+        ("activateService", 600),
+    ],
 }
 NEEDS_LINE = {"sim_swap", "esim", "device_activation"}
 PAC = re.compile(r"^[A-Z]{3}\d{6}$")
@@ -35,21 +39,44 @@ FLOW_FINAL = {"completed", "cancelled"}
 
 def task_doc(flow_id: str, index: int, name: str, state: str) -> Doc:
     tid = f"{flow_id}-T{index}"
-    return {"id": tid, "href": task_href(flow_id, tid), "@type": "TaskFlow",
-            "taskFlowSpecification": name, "state": state, "isMandatory": True,
-            "priority": index, "completionMethod": "automatic"}
+    return {
+        "id": tid,
+        "href": task_href(flow_id, tid),
+        "@type": "TaskFlow",
+        "taskFlowSpecification": name,
+        "state": state,
+        "isMandatory": True,
+        "priority": index,
+        "completionMethod": "automatic",
+    }
 
 
-def flow_doc(*, flow_id: str, spec: str, customer_id: str, when: datetime, chars: list[Doc],
-             entities: list[Doc], channel: list[Doc] | None = None) -> Doc:
+def flow_doc(
+    *,
+    flow_id: str,
+    spec: str,
+    customer_id: str,
+    when: datetime,
+    chars: list[Doc],
+    entities: list[Doc],
+    channel: list[Doc] | None = None,
+) -> Doc:
     tasks = [task_doc(flow_id, i + 1, name, "new") for i, (name, _) in enumerate(FLOW_SPECS[spec])]
-    doc: Doc = {"id": flow_id, "href": href("processFlow", flow_id), "@type": "ProcessFlow",
-                "processFlowSpecification": spec, "processFlowDate": iso(when), "state": "active",
-                "characteristic": chars, "relatedEntity": entities,
-                "relatedParty": [party(customer_id)],
-                "taskFlow": [{"id": t["id"], "href": t["href"], "@referredType": "TaskFlow"}
-                             for t in tasks],
-                "_tasks": tasks}
+    doc: Doc = {
+        "id": flow_id,
+        "href": href("processFlow", flow_id),
+        "@type": "ProcessFlow",
+        "processFlowSpecification": spec,
+        "processFlowDate": iso(when),
+        "state": "active",
+        "characteristic": chars,
+        "relatedEntity": entities,
+        "relatedParty": [party(customer_id)],
+        "taskFlow": [
+            {"id": t["id"], "href": t["href"], "@referredType": "TaskFlow"} for t in tasks
+        ],
+        "_tasks": tasks,
+    }
     if channel:
         doc["channel"] = channel
     return doc
@@ -91,22 +118,39 @@ async def _validate(ctx: Ctx, spec: str, customer: Doc, body: Doc) -> list[Doc]:
             raise rule("NO_FIBRE_AT_ADDRESS", f"Home fibre is not available at {postcode or '?'}")
         if char_value(customer, "segment", key="characteristic") == "prepaid":
             raise rule("INELIGIBLE_OFFERING", "Home fibre needs a postpaid account")
-    return [{"id": e["id"], "href": href("product", str(e["id"])), "role": e.get("role", "line"),
-             "@referredType": "Product"} for e in entities]
+    return [
+        {
+            "id": e["id"],
+            "href": href("product", str(e["id"])),
+            "role": e.get("role", "line"),
+            "@referredType": "Product",
+        }
+        for e in entities
+    ]
 
 
 async def create_flow(ctx: Ctx, body: Doc, customer: Doc) -> Doc:
     spec = str(body.get("processFlowSpecification", ""))
     if spec not in FLOW_SPECS:
-        raise bad_request(f"Unknown processFlowSpecification {spec!r}; use one of "
-                          + ", ".join(FLOW_SPECS), code="UNKNOWN_SPECIFICATION")
+        raise bad_request(
+            f"Unknown processFlowSpecification {spec!r}; use one of " + ", ".join(FLOW_SPECS),
+            code="UNKNOWN_SPECIFICATION",
+        )
     entities = await _validate(ctx, spec, customer, body)
     number = await ctx.repo.next_number("processFlow")
     chars = [characteristic(str(c["name"]), c["value"]) for c in body.get("characteristic") or []]
-    doc = flow_doc(flow_id=f"PF-{3100 + number}", spec=spec, customer_id=customer["id"],
-                   when=utcnow(), chars=chars, entities=entities,
-                   channel=body.get("channel"))
-    await ctx.repo.put("processFlow", doc, customer_id=customer["id"], due_at=ctx.clock.due_after(0))
+    doc = flow_doc(
+        flow_id=f"PF-{3100 + number}",
+        spec=spec,
+        customer_id=customer["id"],
+        when=utcnow(),
+        chars=chars,
+        entities=entities,
+        channel=body.get("channel"),
+    )
+    await ctx.repo.put(
+        "processFlow", doc, customer_id=customer["id"], due_at=ctx.clock.due_after(0)
+    )
     await emit(ctx, "processFlow", "ProcessFlowCreateEvent", public(doc))
     return doc
 
@@ -142,7 +186,8 @@ async def _apply(ctx: Ctx, doc: Doc) -> None:
     if spec in ("sim_swap", "esim") and doc.get("relatedEntity"):
         line = await ctx.repo.get("product", doc["relatedEntity"][0]["id"])
         if line is not None:
-            set_char(line, "iccid", "89441" + "".join(secrets.choice("0123456789") for _ in range(14)))
+            digits = "".join(secrets.choice("0123456789") for _ in range(14))
+            set_char(line, "iccid", "89441" + digits)
             set_char(line, "simType", "esim" if spec == "esim" else "physical")
             await ctx.repo.save("product", line)
             await emit(ctx, "product", "ProductAttributeValueChangeEvent", line)
@@ -152,15 +197,21 @@ async def _apply(ctx: Ctx, doc: Doc) -> None:
         if plan is not None and customer is not None:
             pid = f"bb-{doc['id'].lower()}"
             product = broadband_product(
-                product_id=pid, customer_id=customer_id, account_id=customer["account"][0]["id"],
-                plan=plan, service_id=f"BB-{doc['id']}", postcode=str(chars.get("postcode", "")),
-                start=utcnow())
+                product_id=pid,
+                customer_id=customer_id,
+                account_id=customer["account"][0]["id"],
+                plan=plan,
+                service_id=f"BB-{doc['id']}",
+                postcode=str(chars.get("postcode", "")),
+                start=utcnow(),
+            )
             await ctx.repo.put("product", product, customer_id=customer_id)
             await emit(ctx, "product", "ProductCreateEvent", product)
 
 
-async def update_task(ctx: Ctx, flow_id: str, task_id: str, body: Doc, customer_id: str | None
-                      ) -> Doc:
+async def update_task(
+    ctx: Ctx, flow_id: str, task_id: str, body: Doc, customer_id: str | None
+) -> Doc:
     """PATCH a task flow: merge characteristics (customer input) or cancel the request."""
     doc = await ctx.repo.get("processFlow", flow_id)
     if doc is None or (customer_id and doc["relatedParty"][0]["id"] != customer_id):
@@ -173,8 +224,11 @@ async def update_task(ctx: Ctx, flow_id: str, task_id: str, body: Doc, customer_
     state = body.get("state")
     if state is not None and state != task["state"]:
         if state != "cancelled":
-            raise rule("INVALID_STATE_TRANSITION", f"A client may only cancel a task, not set "
-                       f"it to {state}", 409)
+            raise rule(
+                "INVALID_STATE_TRANSITION",
+                f"A client may only cancel a task, not set it to {state}",
+                409,
+            )
         if doc["state"] in FLOW_FINAL:
             raise rule("INVALID_STATE_TRANSITION", f"{flow_id} is already {doc['state']}", 409)
         task["state"] = "cancelled"

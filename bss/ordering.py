@@ -46,9 +46,10 @@ CANCEL_DELAY = 10.0
 @dataclass(slots=True)
 class Plan:
     """What an accepted order will do, item by item."""
+
     kind: str = "default"
     charges: list[tuple[str, float, str]] = field(default_factory=list)  # (line, amount, what)
-    total: float = 0.0
+    billed: float = 0.0  # postpaid: added to the next bill
 
 
 async def segment_of(ctx: Ctx, customer_id: str) -> str:
@@ -73,20 +74,25 @@ def _chars(item: Doc) -> dict[str, Any]:
 def _check_features(chars: dict[str, Any], segment: str, world_cap: float) -> None:
     unknown = set(chars) - FEATURES
     if unknown:
-        raise bad_request(f"Unknown characteristic(s) {sorted(unknown)}; settable: "
-                          f"{sorted(FEATURES)}", code="UNKNOWN_CHARACTERISTIC")
+        raise bad_request(
+            f"Unknown characteristic(s) {sorted(unknown)}; settable: {sorted(FEATURES)}",
+            code="UNKNOWN_CHARACTERISTIC",
+        )
     for name in ("roaming", "callWaiting", "voicemail", "callerId"):
         if name in chars and not isinstance(chars[name], bool):
             raise bad_request(f"{name} must be true or false")
     forward = chars.get("callForwarding")
     if forward is not None and forward != "off" and not E164.match(str(forward)):
-        raise bad_request("callForwarding must be 'off' or a number in +44... format",
-                          code="INVALID_NUMBER")
+        raise bad_request(
+            "callForwarding must be 'off' or a number in +44... format", code="INVALID_NUMBER"
+        )
     if "spendingCap" in chars:
         cap = chars["spendingCap"]
         if segment == "prepaid":
-            raise rule("INELIGIBLE_OFFERING", "Spending caps apply to postpaid lines; prepaid "
-                       "lines can only spend their credit")
+            raise rule(
+                "INELIGIBLE_OFFERING",
+                "Spending caps apply to postpaid lines; prepaid lines can only spend their credit",
+            )
         if cap != "none" and not (isinstance(cap, int | float) and 0 <= cap <= world_cap):
             raise bad_request(f"spendingCap must be 'none' or 0-{world_cap:g} (GBP per month)")
 
@@ -107,8 +113,11 @@ async def _plan_item(ctx: Ctx, item: Doc, customer_id: str, segment: str, plan: 
             if target is None or target.id != current:
                 raise bad_request("A renewal modifies the product with its current offering")
             if not target.is_bundle:
-                raise rule("RENEWAL_NOT_APPLICABLE", f"{target.name} renews automatically each "
-                           "bill; only prepaid bundles can be renewed early")
+                raise rule(
+                    "RENEWAL_NOT_APPLICABLE",
+                    f"{target.name} renews automatically each "
+                    "bill; only prepaid bundles can be renewed early",
+                )
             plan.charges.append((line["id"], target.price, f"Renewing {target.name}"))
             return
         if offering_id and offering_id != current:
@@ -134,28 +143,41 @@ async def _plan_item(ctx: Ctx, item: Doc, customer_id: str, segment: str, plan: 
             if offering_id and ctx.world.device(str(offering_id)):
                 raise rule("NOT_SELLABLE", "Handsets are sold in shops and online, not here")
             raise not_found("ProductOffering", str(offering_id))
-        rels = [r for r in product.get("productRelationship") or []
-                if r.get("relationshipType") == "addOnTo"]
+        rels = [
+            r
+            for r in product.get("productRelationship") or []
+            if r.get("relationshipType") == "addOnTo"
+        ]
         if not rels:
             raise bad_request("An add-on item needs product.productRelationship addOnTo the line")
         line = await owned_product(ctx, str(rels[0]["product"]["id"]), customer_id)
         require_active(line)
-        owned = await ctx.repo.list("product", customer_id=customer_id)
-        active = [p["productOffering"]["id"] for p in owned if p.get("status") == "active"
-                  and any(r["product"]["id"] == line["id"] for r in p.get("productRelationship")
-                          or [])]
+        owned = await ctx.repo.list_docs("product", customer_id=customer_id)
+        active = [
+            p["productOffering"]["id"]
+            for p in owned
+            if p.get("status") == "active"
+            and any(r["product"]["id"] == line["id"] for r in p.get("productRelationship") or [])
+        ]
         has_device = any(product_type(p) == "device" for p in owned)
-        verdict = addon_verdict(ctx.world, addon, segment=segment, line=line,
-                                active_addons=active, has_device=has_device)
+        verdict = addon_verdict(
+            ctx.world,
+            addon,
+            segment=segment,
+            line=line,
+            active_addons=active,
+            has_device=has_device,
+        )
         if not verdict.eligible:
             raise rule(verdict.code or "INELIGIBLE_OFFERING", verdict.reason or "")
         if segment == "prepaid":
             plan.charges.append((line["id"], addon.price, addon.name))
-        plan.total += addon.price
+        else:
+            plan.billed += addon.price
         return
     if action == "delete":
-        target = await owned_product(ctx, str(product.get("id", "")), customer_id)
-        if product_type(target) != "addon" or target.get("status") != "active":
+        existing = await owned_product(ctx, str(product.get("id", "")), customer_id)
+        if product_type(existing) != "addon" or existing.get("status") != "active":
             raise rule("INVALID_ACTION", "Only an active add-on can be removed by an order")
         return
     raise bad_request(f"Unsupported action {action!r}")
@@ -172,32 +194,53 @@ async def create_order(ctx: Ctx, body: Doc) -> Doc:
         if not item.get("id") or not item.get("action"):
             raise bad_request("Each productOrderItem needs id and action")
         await _plan_item(ctx, item, customer_id, segment, plan)
+    charged = 0.0
     for line_id, amount, what in plan.charges:
         line = await ctx.repo.get("product", line_id)
         assert line is not None
         await debit_credit(ctx, line, amount, what)
-        plan.total += amount
+        charged += amount
     number = await ctx.repo.next_number("productOrder")
     now = utcnow()
     first, second = DELAYS[plan.kind]
     order_id = f"ORD-{2100 + number}"
     doc: Doc = {
-        "id": order_id, "href": href("productOrder", order_id), "@type": "ProductOrder",
-        "state": "acknowledged", "orderDate": iso(now),
+        "id": order_id,
+        "href": href("productOrder", order_id),
+        "@type": "ProductOrder",
+        "state": "acknowledged",
+        "orderDate": iso(now),
         "expectedCompletionDate": iso(now + timedelta(seconds=first + second)),
         "relatedParty": [party(customer_id)],
         "productOrderItem": [{**item, "state": "acknowledged"} for item in items],
-        "_kind": plan.kind, "_charges": [[c[0], c[1]] for c in plan.charges],
+        "_kind": plan.kind,
+        "_charges": [[c[0], c[1]] for c in plan.charges],
     }
-    for key in ("externalId", "channel", "note", "category", "description", "priority",
-                "requestedStartDate", "requestedCompletionDate", "billingAccount"):
+    for key in (
+        "externalId",
+        "channel",
+        "note",
+        "category",
+        "description",
+        "priority",
+        "requestedStartDate",
+        "requestedCompletionDate",
+        "billingAccount",
+    ):
         if key in body:
             doc[key] = body[key]
-    if plan.total:
-        doc["orderTotalPrice"] = [{"priceType": "oneTime", "name": "Charged now",
-                                   "price": price(plan.total)}]
-    await ctx.repo.put("productOrder", doc, customer_id=customer_id,
-                       due_at=ctx.clock.due_after(first))
+    totals = []
+    if charged:
+        totals.append({"priceType": "oneTime", "name": "Paid from credit", "price": price(charged)})
+    if plan.billed:
+        totals.append(
+            {"priceType": "oneTime", "name": "Added to the next bill", "price": price(plan.billed)}
+        )
+    if totals:
+        doc["orderTotalPrice"] = totals
+    await ctx.repo.put(
+        "productOrder", doc, customer_id=customer_id, due_at=ctx.clock.due_after(first)
+    )
     await emit(ctx, "productOrder", "ProductOrderCreateEvent", public(doc))
     return doc
 
@@ -218,7 +261,7 @@ def _set_state(doc: Doc, state: str) -> None:
 
 async def step_order(ctx: Ctx, doc: Doc) -> None:
     state = doc["state"]
-    first, second = DELAYS[doc.get("_kind", "default")]
+    _first, second = DELAYS[doc.get("_kind", "default")]
     due: float | None = None
     if state == "acknowledged":
         _set_state(doc, "inProgress")
@@ -248,15 +291,21 @@ async def cancel_order(ctx: Ctx, body: Doc) -> Doc:
     if order is None:
         raise not_found("ProductOrder", str(order_ref.get("id", "")))
     if order["state"] not in OPEN_STATES:
-        raise TmfError(409, "ORDER_NOT_CANCELLABLE",
-                       f"Order {order['id']} is {order['state']} and can no longer be cancelled")
+        raise TmfError(
+            409,
+            "ORDER_NOT_CANCELLABLE",
+            f"Order {order['id']} is {order['state']} and can no longer be cancelled",
+        )
     number = await ctx.repo.next_number("cancelProductOrder")
     cid = f"CAN-{5100 + number}"
-    cancel: Doc = {"id": cid, "href": href("cancelProductOrder", cid),
-                   "@type": "CancelProductOrder", "state": "acknowledged",
-                   "productOrder": {"id": order["id"], "href": order["href"],
-                                    "@referredType": "ProductOrder"},
-                   "requestedCancellationDate": iso()}
+    cancel: Doc = {
+        "id": cid,
+        "href": href("cancelProductOrder", cid),
+        "@type": "CancelProductOrder",
+        "state": "acknowledged",
+        "productOrder": {"id": order["id"], "href": order["href"], "@referredType": "ProductOrder"},
+        "requestedCancellationDate": iso(),
+    }
     if body.get("cancellationReason"):
         cancel["cancellationReason"] = body["cancellationReason"]
         order["cancellationReason"] = body["cancellationReason"]
@@ -282,6 +331,7 @@ async def _cancel_request_state(ctx: Ctx, order: Doc, state: str) -> None:
 
 
 # -- effects at completion ------------------------------------------------------------------------
+
 
 async def _apply(ctx: Ctx, order: Doc) -> None:
     customer_id = order["relatedParty"][0]["id"]
@@ -313,8 +363,7 @@ async def _apply(ctx: Ctx, order: Doc) -> None:
                 await emit(ctx, "product", "ProductStateChangeEvent", addon)
 
 
-async def _data_bucket(ctx: Ctx, line: Doc, total: float | None, *, start: Any,
-                       end: Any) -> None:
+async def _data_bucket(ctx: Ctx, line: Doc, total: float | None, *, start: Any, end: Any) -> None:
     bid = f"bkt-{line['id']}-data"
     existing = await ctx.repo.get("bucket", bid)
     if total is None or total == 0:
@@ -322,8 +371,17 @@ async def _data_bucket(ctx: Ctx, line: Doc, total: float | None, *, start: Any,
             existing["status"] = "expired"
             await ctx.repo.save("bucket", existing)
         return
-    fresh = bucket(bucket_id=bid, line=line, usage_type="data", name="Data allowance",
-                   remaining=total, units="GB", start=start, end=end, initial=total)
+    fresh = bucket(
+        bucket_id=bid,
+        line=line,
+        usage_type="data",
+        name="Data allowance",
+        remaining=total,
+        units="GB",
+        start=start,
+        end=end,
+        initial=total,
+    )
     if existing is None:
         await ctx.repo.put("bucket", fresh, customer_id=line["relatedParty"][0]["id"])
     else:
@@ -334,8 +392,12 @@ async def _change_plan(ctx: Ctx, line: Doc, offering_id: str) -> None:
     target = ctx.world.plan(offering_id)
     assert target is not None
     now = utcnow()
-    line["productOffering"] = {"id": target.id, "href": href("productOffering", target.id),
-                               "name": target.name, "@referredType": "ProductOffering"}
+    line["productOffering"] = {
+        "id": target.id,
+        "href": href("productOffering", target.id),
+        "name": target.name,
+        "@referredType": "ProductOffering",
+    }
     line["name"] = f"{target.name} ({char_value(line, 'msisdn') or line['id']})"
     line["description"] = target.description
     line["productPrice"] = [plan_price_entry(target)]
@@ -350,8 +412,9 @@ async def _renew(ctx: Ctx, line: Doc) -> None:
     assert target is not None and target.period_days
     now = utcnow()
     line["productTerm"] = plan_terms(target, now)
-    await _data_bucket(ctx, line, target.data_gb, start=now,
-                       end=now + timedelta(days=target.period_days))
+    await _data_bucket(
+        ctx, line, target.data_gb, start=now, end=now + timedelta(days=target.period_days)
+    )
 
 
 async def _add_addon(ctx: Ctx, order: Doc, item: Doc, customer_id: str) -> None:
@@ -361,11 +424,22 @@ async def _add_addon(ctx: Ctx, order: Doc, item: Doc, customer_id: str) -> None:
     if addon is None or line is None:
         return
     number = await ctx.repo.next_number("addonProduct")
-    product = addon_product(product_id=f"add-{number:05d}", customer_id=customer_id,
-                            account_id=line["billingAccount"]["id"], addon=addon,
-                            line_id=line["id"], start=utcnow())
-    product["productOrderItem"] = [{"productOrderId": order["id"], "orderItemId": item["id"],
-                                    "orderItemAction": "add", "@referredType": "ProductOrderItem"}]
+    product = addon_product(
+        product_id=f"add-{number:05d}",
+        customer_id=customer_id,
+        account_id=line["billingAccount"]["id"],
+        addon=addon,
+        line_id=line["id"],
+        start=utcnow(),
+    )
+    product["productOrderItem"] = [
+        {
+            "productOrderId": order["id"],
+            "orderItemId": item["id"],
+            "orderItemAction": "add",
+            "@referredType": "ProductOrderItem",
+        }
+    ]
     await ctx.repo.put("product", product, customer_id=customer_id)
     await emit(ctx, "product", "ProductCreateEvent", product)
     if addon.data_gb:
@@ -374,11 +448,18 @@ async def _add_addon(ctx: Ctx, order: Doc, item: Doc, customer_id: str) -> None:
             set_remaining(data, float(data["remainingValue"]["amount"]) + addon.data_gb)
             if "initialValue" in data:
                 data["initialValue"]["amount"] = round(
-                    float(data["initialValue"]["amount"]) + addon.data_gb, 2)
+                    float(data["initialValue"]["amount"]) + addon.data_gb, 2
+                )
             await ctx.repo.save("bucket", data)
     from bss.billing import add_charge  # billing imports ordering's helpers indirectly
 
     segment = await segment_of(ctx, customer_id)
-    await add_charge(ctx, customer_id=customer_id, line=line, name=addon.name,
-                     amount=addon.price, kind="oneTime",
-                     billed_from_credit=segment == "prepaid")
+    await add_charge(
+        ctx,
+        customer_id=customer_id,
+        line=line,
+        name=addon.name,
+        amount=addon.price,
+        kind="oneTime",
+        billed_from_credit=segment == "prepaid",
+    )

@@ -23,14 +23,18 @@ def _values(doc: Any, path: list[str]) -> list[Any]:
 
 def _matches(doc: Doc, key: str, wanted: list[str]) -> bool:
     found = _values(doc, key.split("."))
-    as_text = {("true" if v is True else "false" if v is False else str(v)) for v in found
-               if not isinstance(v, dict | list)}
+    as_text = {
+        ("true" if v is True else "false" if v is False else str(v))
+        for v in found
+        if not isinstance(v, dict | list)
+    }
     options = {w for value in wanted for w in value.split(",")}
     return bool(as_text & options)
 
 
-def select(docs: list[Doc], params: QueryParams, *, skip: set[str] | None = None
-           ) -> tuple[list[Doc], int]:
+def select(
+    docs: list[Doc], params: QueryParams, *, skip: set[str] | None = None
+) -> tuple[list[Doc], int]:
     """Filter, page and project; returns (page, total matching)."""
     ignored = RESERVED | (skip or set())
     keys = {k for k in params if k not in ignored}
@@ -38,7 +42,7 @@ def select(docs: list[Doc], params: QueryParams, *, skip: set[str] | None = None
     total = len(matched)
     offset = max(0, int(params.get("offset", 0) or 0))
     limit_raw = params.get("limit")
-    page = matched[offset:offset + int(limit_raw)] if limit_raw else matched[offset:]
+    page = matched[offset : offset + int(limit_raw)] if limit_raw else matched[offset:]
     fields = params.get("fields")
     if fields:
         keep = {f.strip() for f in fields.split(",")} | {"id", "href", "@type"}

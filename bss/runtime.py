@@ -38,9 +38,15 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
 
 
 class Simulator:
-    def __init__(self, *, database_url: str, clock_speed: float, world: World | None = None,
-                 listener_transport: httpx.AsyncBaseTransport | None = None,
-                 retry_base_s: float = 1.0) -> None:
+    def __init__(
+        self,
+        *,
+        database_url: str,
+        clock_speed: float,
+        world: World | None = None,
+        listener_transport: httpx.AsyncBaseTransport | None = None,
+        retry_base_s: float = 1.0,
+    ) -> None:
         self.engine = make_bss_engine(database_url)
         self.world = world or load_world()
         self.clock = SimClock(clock_speed)
@@ -50,7 +56,7 @@ class Simulator:
         self._ready_lock = asyncio.Lock()
         self._wake = asyncio.Event()
 
-    # -- set-up ----------------------------------------------------------------------------
+    # -- set-up --------------------------------------------------------------------------------
     async def ensure_ready(self) -> None:
         if self._ready:
             return
@@ -74,7 +80,7 @@ class Simulator:
     async def close(self) -> None:
         await self.engine.dispose()
 
-    # -- transactions -------------------------------------------------------------------------
+    # -- transactions --------------------------------------------------------------------------
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Ctx]:
         """One serialized write transaction (the simulator has a single writer)."""
@@ -87,8 +93,9 @@ class Simulator:
         async with self.engine.connect() as conn:
             yield Ctx(Repo(conn), self.world, self.clock)
 
-    async def write(self, *, key: str | None, method: str, path: str, raw: bytes,
-                    handler: Handler) -> tuple[int, Body, bool]:
+    async def write(
+        self, *, key: str | None, method: str, path: str, raw: bytes, handler: Handler
+    ) -> tuple[int, Body, bool]:
         """Run a write once per idempotency key: returns (status, body, replayed).
 
         A refusal (TMF Error) rolls back and is not remembered, so a retry after fixing the
@@ -115,7 +122,7 @@ class Simulator:
                     return _replay(seen, fp)
         raise TmfError(503, "BUSY", "The request could not be completed; retry with the same key")
 
-    # -- clock and delivery ----------------------------------------------------------------------
+    # -- clock and delivery --------------------------------------------------------------------
     async def run_due(self, *, limit: int = 10_000) -> int:
         """Take every transition that is due now (including those that become due at once)."""
         taken = 0
@@ -148,13 +155,19 @@ class Simulator:
                 await self.run_due()
                 await self.deliver()
                 async with self.reading() as ctx:
-                    upcoming = [t for t in (await ctx.repo.next_due(),
-                                            await ctx.repo.next_delivery_at()) if t is not None]
+                    upcoming = [
+                        t
+                        for t in (await ctx.repo.next_due(), await ctx.repo.next_delivery_at())
+                        if t is not None
+                    ]
             except Exception:  # the worker must outlive one bad step; the error is logged
                 log.exception("bss worker step failed")
                 upcoming = []
-            delay = max_sleep if not upcoming else min(max_sleep, max(0.0, min(upcoming)
-                                                                     - self.clock.now()))
+            delay = (
+                max_sleep
+                if not upcoming
+                else min(max_sleep, max(0.0, min(upcoming) - self.clock.now()))
+            )
             if delay > 0:
                 try:
                     await asyncio.wait_for(self._wake.wait(), timeout=delay)
@@ -165,6 +178,9 @@ class Simulator:
 def _replay(seen: tuple[str, int, Body], fp: str) -> tuple[int, Body, bool]:
     stored_fp, status, body = seen
     if stored_fp != fp:
-        raise TmfError(409, "IDEMPOTENCY_KEY_REUSED",
-                       "This Idempotency-Key was already used for a different request")
+        raise TmfError(
+            409,
+            "IDEMPOTENCY_CONFLICT",
+            "This Idempotency-Key was already used for a different request",
+        )
     return status, body, True

@@ -51,8 +51,12 @@ def task_href(flow_id: str, task_id: str) -> str:
 
 
 def party(customer_id: str, *, name: str | None = None, role: str = "customer") -> Doc:
-    ref: Doc = {"id": customer_id, "href": href("customer", customer_id), "role": role,
-                "@referredType": "Customer"}
+    ref: Doc = {
+        "id": customer_id,
+        "href": href("customer", customer_id),
+        "role": role,
+        "@referredType": "Customer",
+    }
     if name:
         ref["name"] = name
     return ref
@@ -78,8 +82,12 @@ def quantity(amount: float, units: str = CURRENCY) -> Doc:
 
 def price(value: float) -> Doc:
     """TMF `Price`: tax-included and duty-free amounts at the UK VAT rate."""
-    return {"taxIncludedAmount": money(value), "dutyFreeAmount": money(value / (1 + VAT_RATE / 100)),
-            "taxRate": VAT_RATE}
+    duty_free = value / (1 + VAT_RATE / 100)
+    return {
+        "taxIncludedAmount": money(value),
+        "dutyFreeAmount": money(duty_free),
+        "taxRate": VAT_RATE,
+    }
 
 
 def gbp(value: float) -> str:
@@ -87,8 +95,13 @@ def gbp(value: float) -> str:
 
 
 def characteristic(name: str, value: Any) -> Doc:
-    value_type = ("boolean" if isinstance(value, bool) else
-                  "number" if isinstance(value, int | float) else "string")
+    value_type = (
+        "boolean"
+        if isinstance(value, bool)
+        else "number"
+        if isinstance(value, int | float)
+        else "string"
+    )
     return {"name": name, "value": value, "valueType": value_type}
 
 

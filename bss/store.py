@@ -34,11 +34,16 @@ Doc = dict[str, Any]
 
 metadata = MetaData()
 
-meta = Table("bss_meta", metadata, Column("key", String(64), primary_key=True),
-             Column("value", Text, nullable=False))
+meta = Table(
+    "bss_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
 
 resource = Table(
-    "bss_resource", metadata,
+    "bss_resource",
+    metadata,
     Column("kind", String(40), primary_key=True),
     Column("id", String(80), primary_key=True),
     Column("seq", Integer, nullable=False),
@@ -48,7 +53,8 @@ resource = Table(
 )
 
 idempotency = Table(
-    "bss_idempotency", metadata,
+    "bss_idempotency",
+    metadata,
     Column("key", String(200), primary_key=True),
     Column("fingerprint", String(128), nullable=False),
     Column("status", Integer, nullable=False),
@@ -57,7 +63,8 @@ idempotency = Table(
 )
 
 topup_ledger = Table(
-    "bss_topup_ledger", metadata,
+    "bss_topup_ledger",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("line_id", String(80), nullable=False, index=True),
     Column("day", String(10), nullable=False),
@@ -67,7 +74,8 @@ topup_ledger = Table(
 )
 
 subscription = Table(
-    "bss_subscription", metadata,
+    "bss_subscription",
+    metadata,
     Column("id", String(80), primary_key=True),
     Column("api", String(40), nullable=False),
     Column("callback", Text, nullable=False),
@@ -75,7 +83,8 @@ subscription = Table(
 )
 
 outbox = Table(
-    "bss_event_outbox", metadata,
+    "bss_event_outbox",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("subscription_id", String(80), nullable=False, index=True),
     Column("event_name", String(80), nullable=False),
@@ -98,6 +107,7 @@ def make_bss_engine(url: str) -> AsyncEngine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(url)
     if url.startswith("sqlite"):
+
         @event.listens_for(engine.sync_engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
@@ -129,41 +139,58 @@ class Repo:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
-    # -- resources -----------------------------------------------------------------------
+    # -- resources -----------------------------------------------------------------------------
     async def get(self, kind: str, rid: str) -> Doc | None:
-        row = (await self.conn.execute(
-            select(resource.c.body).where(resource.c.kind == kind, resource.c.id == rid)
-        )).first()
+        row = (
+            await self.conn.execute(
+                select(resource.c.body).where(resource.c.kind == kind, resource.c.id == rid)
+            )
+        ).first()
         return None if row is None else dict(json.loads(row[0]))
 
-    async def list(self, kind: str, *, customer_id: str | None = None) -> list[Doc]:
+    async def list_docs(self, kind: str, *, customer_id: str | None = None) -> list[Doc]:
         stmt = select(resource.c.body).where(resource.c.kind == kind)
         if customer_id is not None:
             stmt = stmt.where(resource.c.customer_id == customer_id)
         rows = (await self.conn.execute(stmt.order_by(resource.c.seq))).all()
         return [dict(json.loads(r[0])) for r in rows]
 
-    async def put(self, kind: str, doc: Doc, *, customer_id: str | None = None,
-                  due_at: float | None = None) -> None:
+    async def put(
+        self, kind: str, doc: Doc, *, customer_id: str | None = None, due_at: float | None = None
+    ) -> None:
         """Insert a new resource (its `id` must be new)."""
         seq = await self.next_number("seq")
-        await self.conn.execute(insert(resource).values(
-            kind=kind, id=doc["id"], seq=seq, customer_id=customer_id, due_at=due_at,
-            body=_dump(doc)))
+        await self.conn.execute(
+            insert(resource).values(
+                kind=kind,
+                id=doc["id"],
+                seq=seq,
+                customer_id=customer_id,
+                due_at=due_at,
+                body=_dump(doc),
+            )
+        )
 
     async def save(self, kind: str, doc: Doc, *, due_at: float | bool | None = False) -> None:
         """Replace a resource's document; `due_at=False` leaves its timer alone."""
         values: dict[str, Any] = {"body": _dump(doc)}
         if due_at is not False:
             values["due_at"] = due_at
-        await self.conn.execute(update(resource).where(
-            resource.c.kind == kind, resource.c.id == doc["id"]).values(**values))
+        await self.conn.execute(
+            update(resource)
+            .where(resource.c.kind == kind, resource.c.id == doc["id"])
+            .values(**values)
+        )
 
     async def due(self, now: float, limit: int = 100) -> list[tuple[str, str]]:
-        rows = (await self.conn.execute(
-            select(resource.c.kind, resource.c.id)
-            .where(resource.c.due_at.is_not(None), resource.c.due_at <= now)
-            .order_by(resource.c.due_at, resource.c.seq).limit(limit))).all()
+        rows = (
+            await self.conn.execute(
+                select(resource.c.kind, resource.c.id)
+                .where(resource.c.due_at.is_not(None), resource.c.due_at <= now)
+                .order_by(resource.c.due_at, resource.c.seq)
+                .limit(limit)
+            )
+        ).all()
         return [(r[0], r[1]) for r in rows]
 
     async def next_due(self) -> float | None:
@@ -171,10 +198,13 @@ class Repo:
         return None if value is None else float(value)
 
     async def shift_timers(self, seconds: float) -> None:
-        await self.conn.execute(update(resource).where(resource.c.due_at.is_not(None))
-                                .values(due_at=resource.c.due_at - seconds))
+        await self.conn.execute(
+            update(resource)
+            .where(resource.c.due_at.is_not(None))
+            .values(due_at=resource.c.due_at - seconds)
+        )
 
-    # -- counters and meta -------------------------------------------------------------------
+    # -- counters and meta ---------------------------------------------------------------------
     async def next_number(self, name: str) -> int:
         key = f"counter:{name}"
         row = (await self.conn.execute(select(meta.c.value).where(meta.c.key == key))).first()
@@ -195,35 +225,53 @@ class Repo:
 
     # -- idempotency ---------------------------------------------------------------------------
     async def idempotent_response(self, key: str) -> tuple[str, int, Doc | list[Any]] | None:
-        row = (await self.conn.execute(
-            select(idempotency.c.fingerprint, idempotency.c.status, idempotency.c.body)
-            .where(idempotency.c.key == key))).first()
+        row = (
+            await self.conn.execute(
+                select(idempotency.c.fingerprint, idempotency.c.status, idempotency.c.body).where(
+                    idempotency.c.key == key
+                )
+            )
+        ).first()
         return None if row is None else (str(row[0]), int(row[1]), json.loads(row[2]))
 
-    async def remember_response(self, key: str, fingerprint: str, status: int,
-                                body: Doc | list[Any]) -> None:
-        await self.conn.execute(insert(idempotency).values(
-            key=key, fingerprint=fingerprint, status=status, body=json.dumps(body),
-            created_at=time.time()))
+    async def remember_response(
+        self, key: str, fingerprint: str, status: int, body: Doc | list[Any]
+    ) -> None:
+        await self.conn.execute(
+            insert(idempotency).values(
+                key=key,
+                fingerprint=fingerprint,
+                status=status,
+                body=json.dumps(body),
+                created_at=time.time(),
+            )
+        )
 
-    # -- top-up ledger ---------------------------------------------------------------------------
+    # -- top-up ledger -------------------------------------------------------------------------
     async def topped_up_on(self, line_id: str, day: str) -> float:
-        value = (await self.conn.execute(
-            select(func.coalesce(func.sum(topup_ledger.c.amount), 0.0))
-            .where(topup_ledger.c.line_id == line_id, topup_ledger.c.day == day))).scalar()
+        value = (
+            await self.conn.execute(
+                select(func.coalesce(func.sum(topup_ledger.c.amount), 0.0)).where(
+                    topup_ledger.c.line_id == line_id, topup_ledger.c.day == day
+                )
+            )
+        ).scalar()
         return float(value or 0.0)
 
     async def record_topup(self, line_id: str, day: str, amount: float, topup_id: str) -> None:
-        await self.conn.execute(insert(topup_ledger).values(
-            line_id=line_id, day=day, amount=amount, topup_id=topup_id))
+        await self.conn.execute(
+            insert(topup_ledger).values(line_id=line_id, day=day, amount=amount, topup_id=topup_id)
+        )
 
-    # -- hub subscriptions and outbox ---------------------------------------------------------
+    # -- hub subscriptions and outbox ----------------------------------------------------------
     async def add_subscription(self, sid: str, api: str, callback: str, query: str | None) -> None:
-        await self.conn.execute(insert(subscription).values(
-            id=sid, api=api, callback=callback, query=query))
+        await self.conn.execute(
+            insert(subscription).values(id=sid, api=api, callback=callback, query=query)
+        )
 
     async def get_subscription(self, sid: str) -> Doc | None:
-        row = (await self.conn.execute(select(subscription).where(subscription.c.id == sid))).first()
+        stmt = select(subscription).where(subscription.c.id == sid)
+        row = (await self.conn.execute(stmt)).first()
         return None if row is None else dict(row._mapping)
 
     async def delete_subscription(self, sid: str) -> bool:
@@ -231,36 +279,71 @@ class Repo:
         return bool(result.rowcount)
 
     async def subscriptions(self, api: str) -> list[Doc]:
-        rows = (await self.conn.execute(select(subscription).where(subscription.c.api == api))).all()
+        stmt = select(subscription).where(subscription.c.api == api)
+        rows = (await self.conn.execute(stmt)).all()
         return [dict(r._mapping) for r in rows]
 
     async def enqueue(self, items: Iterable[tuple[str, str, Doc]], now: float) -> None:
         for sid, name, body in items:
-            await self.conn.execute(insert(outbox).values(
-                subscription_id=sid, event_name=name, body=_dump(body), attempts=0,
-                next_attempt_at=now, dead=0))
+            await self.conn.execute(
+                insert(outbox).values(
+                    subscription_id=sid,
+                    event_name=name,
+                    body=_dump(body),
+                    attempts=0,
+                    next_attempt_at=now,
+                    dead=0,
+                )
+            )
 
     async def due_deliveries(self, now: float, limit: int = 50) -> list[Doc]:
-        rows = (await self.conn.execute(
-            select(outbox.c.id, outbox.c.subscription_id, outbox.c.event_name, outbox.c.body,
-                   outbox.c.attempts, subscription.c.callback)
-            .join(subscription, subscription.c.id == outbox.c.subscription_id)
-            .where(outbox.c.delivered_at.is_(None), outbox.c.dead == 0,
-                   outbox.c.next_attempt_at <= now)
-            .order_by(outbox.c.id).limit(limit))).all()
+        rows = (
+            await self.conn.execute(
+                select(
+                    outbox.c.id,
+                    outbox.c.subscription_id,
+                    outbox.c.event_name,
+                    outbox.c.body,
+                    outbox.c.attempts,
+                    subscription.c.callback,
+                )
+                .join(subscription, subscription.c.id == outbox.c.subscription_id)
+                .where(
+                    outbox.c.delivered_at.is_(None),
+                    outbox.c.dead == 0,
+                    outbox.c.next_attempt_at <= now,
+                )
+                .order_by(outbox.c.id)
+                .limit(limit)
+            )
+        ).all()
         return [dict(r._mapping) for r in rows]
 
     async def next_delivery_at(self) -> float | None:
-        value = (await self.conn.execute(
-            select(func.min(outbox.c.next_attempt_at))
-            .where(outbox.c.delivered_at.is_(None), outbox.c.dead == 0))).scalar()
+        value = (
+            await self.conn.execute(
+                select(func.min(outbox.c.next_attempt_at)).where(
+                    outbox.c.delivered_at.is_(None), outbox.c.dead == 0
+                )
+            )
+        ).scalar()
         return None if value is None else float(value)
 
     async def mark_delivered(self, oid: int, now: float) -> None:
-        await self.conn.execute(update(outbox).where(outbox.c.id == oid).values(
-            delivered_at=now, attempts=outbox.c.attempts + 1))
+        await self.conn.execute(
+            update(outbox)
+            .where(outbox.c.id == oid)
+            .values(delivered_at=now, attempts=outbox.c.attempts + 1)
+        )
 
     async def mark_failed(self, oid: int, *, next_at: float, dead: bool, error: str) -> None:
-        await self.conn.execute(update(outbox).where(outbox.c.id == oid).values(
-            attempts=outbox.c.attempts + 1, next_attempt_at=next_at, dead=int(dead),
-            last_error=error[:500]))
+        await self.conn.execute(
+            update(outbox)
+            .where(outbox.c.id == oid)
+            .values(
+                attempts=outbox.c.attempts + 1,
+                next_attempt_at=next_at,
+                dead=int(dead),
+                last_error=error[:500],
+            )
+        )

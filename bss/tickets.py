@@ -23,9 +23,15 @@ DELAYS: dict[str, tuple[float, float]] = {
 DEFAULT_DELAY = (120.0, 24 * 3600.0)
 FINAL = {"closed", "cancelled", "rejected"}
 # transitions a client may ask for with PATCH (the rest belong to the BSS)
-CLIENT_TRANSITIONS = {("resolved", "closed"), ("resolved", "inProgress"),
-                      ("pending", "inProgress"), ("acknowledged", "cancelled"),
-                      ("inProgress", "cancelled"), ("pending", "cancelled"), ("held", "cancelled")}
+CLIENT_TRANSITIONS = {
+    ("resolved", "closed"),
+    ("resolved", "inProgress"),
+    ("pending", "inProgress"),
+    ("acknowledged", "cancelled"),
+    ("inProgress", "cancelled"),
+    ("pending", "cancelled"),
+    ("held", "cancelled"),
+}
 
 
 def _status_change(doc: Doc, status: str, reason: str) -> None:
@@ -35,7 +41,8 @@ def _status_change(doc: Doc, status: str, reason: str) -> None:
     doc["statusChangeReason"] = reason
     doc["lastUpdate"] = now
     doc.setdefault("statusChange", []).append(
-        {"status": status, "changeDate": now, "changeReason": reason})
+        {"status": status, "changeDate": now, "changeReason": reason}
+    )
 
 
 async def create_ticket(ctx: Ctx, body: Doc, customer_id: str | None) -> Doc:
@@ -44,7 +51,8 @@ async def create_ticket(ctx: Ctx, body: Doc, customer_id: str | None) -> Doc:
             raise bad_request(f"{key} is required")
     for entity in body.get("relatedEntity") or []:
         kind = {"Product": "product", "CustomerBill": "customerBill"}.get(
-            entity.get("@referredType", ""))
+            entity.get("@referredType", "")
+        )
         if kind:
             target = await ctx.repo.get(kind, str(entity.get("id")))
             if target is None or (customer_id and target["relatedParty"][0]["id"] != customer_id):
@@ -56,20 +64,28 @@ async def create_ticket(ctx: Ctx, body: Doc, customer_id: str | None) -> Doc:
     first, second = DELAYS.get(str(body["ticketType"]), DEFAULT_DELAY)
     now = utcnow()
     doc: Doc = {k: v for k, v in body.items() if k not in ("status", "statusChange")}
-    doc.update({"id": tid, "href": href("troubleTicket", tid), "@type": "TroubleTicket",
-                "creationDate": iso(now), "lastUpdate": iso(now),
-                "expectedResolutionDate": iso(now + timedelta(seconds=first + second))})
+    doc.update(
+        {
+            "id": tid,
+            "href": href("troubleTicket", tid),
+            "@type": "TroubleTicket",
+            "creationDate": iso(now),
+            "lastUpdate": iso(now),
+            "expectedResolutionDate": iso(now + timedelta(seconds=first + second)),
+        }
+    )
     if customer_id and not any(p.get("id") == customer_id for p in doc.get("relatedParty") or []):
         doc["relatedParty"] = [party(customer_id), *(doc.get("relatedParty") or [])]
     _status_change(doc, "acknowledged", "Ticket received")
-    await ctx.repo.put("troubleTicket", doc, customer_id=customer_id,
-                       due_at=ctx.clock.due_after(first))
+    await ctx.repo.put(
+        "troubleTicket", doc, customer_id=customer_id, due_at=ctx.clock.due_after(first)
+    )
     await emit(ctx, "troubleTicket", "TroubleTicketCreateEvent", doc)
     return doc
 
 
 async def step_ticket(ctx: Ctx, doc: Doc) -> None:
-    first, second = DELAYS.get(str(doc.get("ticketType")), DEFAULT_DELAY)
+    _first, second = DELAYS.get(str(doc.get("ticketType")), DEFAULT_DELAY)
     if doc["status"] == "acknowledged":
         _status_change(doc, "inProgress", "Assigned to a specialist")
         await ctx.repo.save("troubleTicket", doc, due_at=ctx.clock.due_after(second))
@@ -86,8 +102,9 @@ async def step_ticket(ctx: Ctx, doc: Doc) -> None:
 
 async def update_ticket(ctx: Ctx, tid: str, body: Doc, customer_id: str | None) -> Doc:
     doc = await ctx.repo.get("troubleTicket", tid)
-    if doc is None or (customer_id and not any(
-            p.get("id") == customer_id for p in doc.get("relatedParty") or [])):
+    if doc is None or (
+        customer_id and not any(p.get("id") == customer_id for p in doc.get("relatedParty") or [])
+    ):
         raise not_found("TroubleTicket", tid)
     for note in body.get("note") or []:
         doc.setdefault("note", []).append({**note, "date": note.get("date", iso())})
@@ -101,8 +118,11 @@ async def update_ticket(ctx: Ctx, tid: str, body: Doc, customer_id: str | None) 
         await emit(ctx, "troubleTicket", "TroubleTicketAttributeValueChangeEvent", doc)
         return doc
     if (doc["status"], status) not in CLIENT_TRANSITIONS:
-        raise rule("INVALID_STATE_TRANSITION",
-                   f"Ticket {tid} cannot go from {doc['status']} to {status}", 409)
+        raise rule(
+            "INVALID_STATE_TRANSITION",
+            f"Ticket {tid} cannot go from {doc['status']} to {status}",
+            409,
+        )
     _status_change(doc, str(status), str(body.get("statusChangeReason") or "Customer request"))
     due: float | None = None
     if status == "inProgress":

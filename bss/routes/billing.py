@@ -30,8 +30,9 @@ async def list_rates(request: Request) -> Response:
 
 @bills.get("/appliedCustomerBillingRate/{rid}")
 async def get_rate(request: Request, rid: str) -> Response:
-    return await get_resource(request, "appliedCustomerBillingRate", rid,
-                              "AppliedCustomerBillingRate")
+    return await get_resource(
+        request, "appliedCustomerBillingRate", rid, "AppliedCustomerBillingRate"
+    )
 
 
 @payments.post("/payment")

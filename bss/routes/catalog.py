@@ -25,24 +25,40 @@ async def _annotate(ctx: Ctx, docs: list[Doc], product_id: str) -> list[Doc]:
     customer_id = line["relatedParty"][0]["id"]
     customer = await ctx.repo.get("customer", customer_id)
     segment = str(char_value(customer or {}, "segment", "postpaid", key="characteristic"))
-    owned = await ctx.repo.list("product", customer_id=customer_id)
-    active = [p["productOffering"]["id"] for p in owned if p.get("status") == "active" and any(
-        r["product"]["id"] == line["id"] for r in p.get("productRelationship") or [])]
+    owned = await ctx.repo.list_docs("product", customer_id=customer_id)
+    active = [
+        p["productOffering"]["id"]
+        for p in owned
+        if p.get("status") == "active"
+        and any(r["product"]["id"] == line["id"] for r in p.get("productRelationship") or [])
+    ]
     has_device = any(product_type(p) == "device" for p in owned)
     out = []
     for doc in docs:
         plan, addon = ctx.world.plan(doc["id"]), ctx.world.addon(doc["id"])
         if line.get("status") == "suspended":
-            verdict_doc: Doc = {"eligible": False, "code": "LINE_SUSPENDED",
-                                "reason": "The line is suspended"}
+            verdict_doc: Doc = {
+                "eligible": False,
+                "code": "LINE_SUSPENDED",
+                "reason": "The line is suspended",
+            }
         elif plan is not None:
             verdict_doc = plan_verdict(ctx.world, plan, segment=segment, line=line).as_doc()
         elif addon is not None:
-            verdict_doc = addon_verdict(ctx.world, addon, segment=segment, line=line,
-                                        active_addons=active, has_device=has_device).as_doc()
+            verdict_doc = addon_verdict(
+                ctx.world,
+                addon,
+                segment=segment,
+                line=line,
+                active_addons=active,
+                has_device=has_device,
+            ).as_doc()
         else:
-            verdict_doc = {"eligible": False, "code": "NOT_SELLABLE",
-                           "reason": "Sold in shops and online"}
+            verdict_doc = {
+                "eligible": False,
+                "code": "NOT_SELLABLE",
+                "reason": "Sold in shops and online",
+            }
         # extension (ADR 0002): the BSS's verdict for this product
         out.append({**doc, "eligibility": verdict_doc})
     return out

@@ -38,18 +38,24 @@ async def json_body(request: Request) -> tuple[bytes, Doc]:
     return raw, body
 
 
-async def list_resources(request: Request, kind: str, *,
-                         extra: Callable[[Ctx, list[Doc]], Awaitable[list[Doc]]] | None = None,
-                         skip: set[str] | None = None) -> Response:
+async def list_resources(
+    request: Request,
+    kind: str,
+    *,
+    extra: Callable[[Ctx, list[Doc]], Awaitable[list[Doc]]] | None = None,
+    skip: set[str] | None = None,
+) -> Response:
     simulator = sim(request)
     owner = request.query_params.get("relatedParty.id")
     async with simulator.reading() as ctx:
-        docs = await ctx.repo.list(kind, customer_id=owner if kind != "productOffering" else None)
+        scoped = owner if kind != "productOffering" else None
+        docs = await ctx.repo.list_docs(kind, customer_id=scoped)
         if extra is not None:
             docs = await extra(ctx, docs)
     page, total = query.select([strip_private(d) for d in docs], request.query_params, skip=skip)
-    return JSONResponse(page, headers={"X-Total-Count": str(total),
-                                       "X-Result-Count": str(len(page))})
+    return JSONResponse(
+        page, headers={"X-Total-Count": str(total), "X-Result-Count": str(len(page))}
+    )
 
 
 async def get_resource(request: Request, kind: str, rid: str, label: str) -> Response:
@@ -57,13 +63,15 @@ async def get_resource(request: Request, kind: str, rid: str, label: str) -> Res
         doc = await ctx.repo.get(kind, rid)
     if doc is None:
         raise not_found(label, rid)
-    page, _ = query.select([strip_private(doc)], request.query_params,
-                           skip=set(request.query_params) - {"fields"})
+    page, _ = query.select(
+        [strip_private(doc)], request.query_params, skip=set(request.query_params) - {"fields"}
+    )
     return JSONResponse(page[0])
 
 
-async def write(request: Request, handler: Callable[[Ctx, Doc], Awaitable[Doc]], *,
-                status: int = 201) -> Response:
+async def write(
+    request: Request, handler: Callable[[Ctx, Doc], Awaitable[Doc]], *, status: int = 201
+) -> Response:
     """Run `handler` once per `Idempotency-Key`; replays carry `Idempotency-Replayed: true`."""
     raw, body = await json_body(request)
 
@@ -71,8 +79,12 @@ async def write(request: Request, handler: Callable[[Ctx, Doc], Awaitable[Doc]],
         return status, strip_private(await handler(ctx, body))
 
     code, doc, replayed = await sim(request).write(
-        key=request.headers.get("Idempotency-Key"), method=request.method,
-        path=request.url.path, raw=raw, handler=run)  # type: ignore[arg-type]
+        key=request.headers.get("Idempotency-Key"),
+        method=request.method,
+        path=request.url.path,
+        raw=raw,
+        handler=run,
+    )  # type: ignore[arg-type]
     headers = {"Idempotency-Replayed": "true"} if replayed else {}
     if isinstance(doc, dict) and doc.get("href"):
         headers["Location"] = str(doc["href"])

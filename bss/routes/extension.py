@@ -23,21 +23,47 @@ async def coverage(request: Request, postcode: str) -> Response:
         raise not_found("CoverageArea", postcode)
     district = postcode.strip().upper().split(" ")[0]
     outages = [
-        {"id": o.id, "title": o.title, "service": o.service, "districts": o.districts,
-         "since": o.since, "expectedFix": o.expected_fix,
-         "affectsPostcode": district in o.districts}
-        for o in world.outages if o.area == area.area]
-    return JSONResponse({"postcode": postcode.strip().upper(), "area": area.area,
-                         "place": area.place, "mobile": area.mobile, "fibre": area.fibre,
-                         "outages": outages})
+        {
+            "id": o.id,
+            "title": o.title,
+            "service": o.service,
+            "districts": o.districts,
+            "since": o.since,
+            "expectedFix": o.expected_fix,
+            "affectsPostcode": district in o.districts,
+        }
+        for o in world.outages
+        if o.area == area.area
+    ]
+    return JSONResponse(
+        {
+            "postcode": postcode.strip().upper(),
+            "area": area.area,
+            "place": area.place,
+            "mobile": area.mobile,
+            "fibre": area.fibre,
+            "outages": outages,
+        }
+    )
 
 
 @router.get("/outage")
 async def outages(request: Request) -> Response:
     world = sim(request).world
-    return JSONResponse([{"id": o.id, "area": o.area, "title": o.title, "service": o.service,
-                          "districts": o.districts, "since": o.since,
-                          "expectedFix": o.expected_fix} for o in world.outages])
+    return JSONResponse(
+        [
+            {
+                "id": o.id,
+                "area": o.area,
+                "title": o.title,
+                "service": o.service,
+                "districts": o.districts,
+                "since": o.since,
+                "expectedFix": o.expected_fix,
+            }
+            for o in world.outages
+        ]
+    )
 
 
 @router.post("/simulator/advance")

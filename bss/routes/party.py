@@ -32,6 +32,7 @@ async def get_customer(request: Request, cid: str) -> Response:
 @customers.patch("/customer/{cid}")
 async def patch_customer(request: Request, cid: str) -> Response:
     """Account settings as customer characteristics: `autopay` (bool), `autopayDay` (1-28)."""
+
     async def handler(ctx: Ctx, body: Doc) -> Doc:
         doc = await ctx.repo.get("customer", cid)
         if doc is None:
@@ -47,8 +48,9 @@ async def patch_customer(request: Request, cid: str) -> Response:
         day = changes.get("autopayDay")
         if day is not None and not (isinstance(day, int) and 1 <= day <= 28):
             raise bad_request("autopayDay must be a day of the month from 1 to 28")
-        if changes.get("autopay") is True and not (day or char_value(
-                doc, "autopayDay", 0, key="characteristic")):
+        if changes.get("autopay") is True and not (
+            day or char_value(doc, "autopayDay", 0, key="characteristic")
+        ):
             raise bad_request("Turning autopay on needs autopayDay (1-28)")
         methods = {m["id"] for m in doc.get("paymentMethod") or []}
         if "autopayMethod" in changes and changes["autopayMethod"] not in methods:
@@ -77,25 +79,34 @@ async def patch_product(request: Request, pid: str) -> Response:
     """Immediate state changes only: `status: suspended` blocks a line at once (lost or stolen
     phone); `status: active` reactivates it (an agent's action). Everything else is ordered
     through TMF622."""
+
     async def handler(ctx: Ctx, body: Doc) -> Doc:
         doc = await ctx.repo.get("product", pid)
         if doc is None:
             raise not_found("Product", pid)
         unknown = set(body) - {"status", "productCharacteristic", "@type"}
         if unknown or "status" not in body:
-            raise bad_request("PATCH /product changes status only; use a productOrder for "
-                              "plans, add-ons and features")
+            raise bad_request(
+                "PATCH /product changes status only; use a productOrder for "
+                "plans, add-ons and features"
+            )
         reasons = {str(c["name"]): c.get("value") for c in body.get("productCharacteristic") or []}
         if set(reasons) - {"suspensionReason"}:
             raise bad_request("Only the suspensionReason characteristic goes with a status change")
         status = body["status"]
         current = doc.get("status")
         if (current, status) not in {("active", "suspended"), ("suspended", "active")}:
-            raise rule("INVALID_STATE_TRANSITION", f"Product {pid} cannot go from {current} to "
-                       f"{status}", 409)
+            raise rule(
+                "INVALID_STATE_TRANSITION",
+                f"Product {pid} cannot go from {current} to {status}",
+                409,
+            )
         doc["status"] = status
-        set_char(doc, "suspensionReason", reasons.get("suspensionReason", "customerRequest")
-                 if status == "suspended" else "none")
+        set_char(
+            doc,
+            "suspensionReason",
+            reasons.get("suspensionReason", "customerRequest") if status == "suspended" else "none",
+        )
         set_char(doc, "statusChangeDate", iso())
         await ctx.repo.save("product", doc)
         await emit(ctx, "product", "ProductStateChangeEvent", doc)

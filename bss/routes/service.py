@@ -84,8 +84,9 @@ async def list_tasks(request: Request, fid: str) -> Response:
     if doc is None:
         raise not_found("ProcessFlow", fid)
     tasks = [dict(t) for t in doc.get("_tasks", [])]
-    return JSONResponse(tasks, headers={"X-Total-Count": str(len(tasks)),
-                                        "X-Result-Count": str(len(tasks))})
+    return JSONResponse(
+        tasks, headers={"X-Total-Count": str(len(tasks)), "X-Result-Count": str(len(tasks))}
+    )
 
 
 @flow_router.get("/processFlow/{fid}/taskFlow/{tid}")
