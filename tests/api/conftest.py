@@ -162,24 +162,38 @@ def parse_frames(text: str) -> list[Frame]:
             fields[name] = value.removeprefix(" ")
         if "data" in fields:
             event_id = int(fields["id"]) if "id" in fields else None
-            frames.append(Frame(event_id, fields.get("event", "message"), json.loads(fields["data"])))
+            frames.append(
+                Frame(event_id, fields.get("event", "message"), json.loads(fields["data"]))
+            )
     return frames
+
+
+class FrameReader:
+    """Reads an open SSE response frame by frame, across several `until` calls."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self._chunks = response.aiter_text()
+        self._buffer = ""
+        self.frames: list[Frame] = []
+
+    async def until(self, done: Callable[[list[Frame]], bool]) -> list[Frame]:
+        """Frames read by this call, once `done(frames_of_this_call)` holds."""
+        got: list[Frame] = []
+        while not done(got):
+            if "\n\n" not in self._buffer:
+                self._buffer += (await anext(self._chunks)).replace("\r\n", "\n")
+                continue
+            block, self._buffer = self._buffer.split("\n\n", 1)
+            got.extend(parse_frames(block + "\n\n"))
+        self.frames.extend(got)
+        return got
 
 
 async def read_frames(
     response: httpx.Response, *, until: Callable[[list[Frame]], bool]
 ) -> list[Frame]:
     """Read an open SSE response until `until(frames)` holds."""
-    frames: list[Frame] = []
-    buffer = ""
-    async for chunk in response.aiter_text():
-        buffer += chunk.replace("\r\n", "\n")
-        while "\n\n" in buffer:
-            block, buffer = buffer.split("\n\n", 1)
-            frames.extend(parse_frames(block + "\n\n"))
-            if until(frames):
-                return frames
-    return frames
+    return await FrameReader(response).until(until)
 
 
 def runtime_of(app: FastAPI) -> ApiRuntime:

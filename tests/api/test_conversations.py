@@ -88,9 +88,9 @@ async def test_cancel_then_confirm_does_not_execute(api: Api) -> None:
         json={"text": "top up 20", "client_message_id": "t2"},
         headers=headers,
     )
-    action_id = next(
-        f for f in parse_frames(response.text) if f.event == "action.proposed"
-    ).data["action_id"]
+    action_id = next(f for f in parse_frames(response.text) if f.event == "action.proposed").data[
+        "action_id"
+    ]
     base = f"/v1/conversations/{cid}/actions/{action_id}"
     cancelled = await api.client.post(f"{base}/cancel", headers=headers)
     assert cancelled.json()["status"] == "cancelled"
