@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     chroma_path: Path | None = None
     chroma_url: str | None = None
     knowledge_dir: Path | None = None
+    exemplars_dir: Path | None = None
     embeddings: str = "local"
     embeddings_base_url: str | None = None
     embeddings_api_key: SecretStr | None = None
