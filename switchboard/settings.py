@@ -18,7 +18,6 @@ _FIXES: dict[str, str] = {
     "llm": "Use 'local' or 'openai:<model>', e.g. openai:gpt-4.1-mini",
     "embeddings": "Use 'local' or 'openai:<model>'",
     "mode": "Use 'demo' or 'production'",
-    "token_secret": "Set SWITCHBOARD_TOKEN_SECRET to a random string of 32+ characters",
 }
 
 
@@ -65,6 +64,7 @@ class Settings(BaseSettings):
     jwt_issuer: str = "switchboard"
     jwt_audience: str = "switchboard-widget"
     token_ttl_s: int = Field(default=3600, ge=60)
+    console_token: SecretStr | None = None
 
     whatsapp_app_secret: SecretStr | None = None
     whatsapp_verify_token: SecretStr | None = None
