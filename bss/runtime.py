@@ -46,12 +46,14 @@ class Simulator:
         world: World | None = None,
         listener_transport: httpx.AsyncBaseTransport | None = None,
         retry_base_s: float = 1.0,
+        allow_reset: bool = True,
     ) -> None:
         self.engine = make_bss_engine(database_url)
         self.world = world or load_world()
         self.clock = SimClock(clock_speed)
         self.lock = asyncio.Lock()
         self.deliverer = Deliverer(transport=listener_transport, retry_base_s=retry_base_s)
+        self.allow_reset = allow_reset
         self._ready = False
         self._ready_lock = asyncio.Lock()
         self._wake = asyncio.Event()

@@ -75,3 +75,13 @@ async def advance(request: Request) -> Response:
         raise bad_request("seconds must be a non-negative number")
     taken = await sim(request).advance(float(seconds))
     return JSONResponse({"advancedSeconds": seconds, "transitions": taken})
+
+
+@router.post("/simulator/reset")
+async def reset(request: Request) -> Response:
+    """Drop every change and seed the demo world again (demo mode only)."""
+    simulator = sim(request)
+    if not simulator.allow_reset:
+        raise not_found("Operation", "reset")
+    await simulator.reset()
+    return JSONResponse({"reset": True})

@@ -37,7 +37,9 @@ async def patch_customer(request: Request, cid: str) -> Response:
         doc = await ctx.repo.get("customer", cid)
         if doc is None:
             raise not_found("Customer", cid)
-        unknown = set(body) - {"characteristic", "@type"}
+        if body.get("engagedParty", doc["engagedParty"]).get("id") != doc["engagedParty"]["id"]:
+            raise bad_request("engagedParty cannot be changed")
+        unknown = set(body) - {"characteristic", "engagedParty", "@type"}
         if unknown:
             raise bad_request(f"Only characteristic can be changed here, not {sorted(unknown)}")
         changes = {str(c["name"]): c.get("value") for c in body.get("characteristic") or []}

@@ -205,10 +205,12 @@ class BssClient:
             chars.append({"name": "autopayDay", "value": day})
         if payment_method_id is not None:
             chars.append({"name": "autopayMethod", "value": payment_method_id})
+        current = await self._call("GET", f"{CUSTOMER}/customer/{customer_id}")
+        # TMF629 v4's Customer_Update requires engagedParty: send the current one unchanged
         doc = await self._call(
             "PATCH",
             f"{CUSTOMER}/customer/{customer_id}",
-            json={"characteristic": chars},
+            json={"engagedParty": current["engagedParty"], "characteristic": chars},
             idempotency_key=idempotency_key,
         )
         return Customer.from_tmf(doc)

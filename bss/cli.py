@@ -1,0 +1,45 @@
+"""`switchboard bss ...`: run the simulator standalone, or reset its demo world."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+
+from switchboard.settings import get_settings
+
+app = typer.Typer(help="The built-in BSS simulator (TM Forum Open APIs v4).", no_args_is_help=True)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8100,
+) -> None:
+    """Serve the simulator over HTTP (point SWITCHBOARD_BSS_URL at it)."""
+    import uvicorn
+
+    from bss.app import create_bss_app
+
+    uvicorn.run(create_bss_app(get_settings()), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def reset() -> None:
+    """Drop the simulator's database and seed the Brightwave demo world again."""
+    from bss.runtime import Simulator
+
+    settings = get_settings()
+
+    async def run() -> None:
+        simulator = Simulator(
+            database_url=settings.resolved_bss_database_url, clock_speed=settings.bss_clock_speed
+        )
+        try:
+            await simulator.reset()
+        finally:
+            await simulator.close()
+
+    asyncio.run(run())
+    typer.echo(f"BSS demo world reset at {settings.resolved_bss_database_url}")
