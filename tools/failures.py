@@ -13,6 +13,7 @@ import httpx
 from switchboard.errors import ServiceUnavailableError, SwitchboardError
 from tools.bss.errors import (
     BssBusinessError,
+    BssNotFoundError,
     BssProtocolError,
     BssUnavailableError,
 )
@@ -77,10 +78,14 @@ def describe_failure(exc: BaseException) -> Failure:
         return Failure("bss_unavailable", UNAVAILABLE, retryable=True, offer_human=True)
     if isinstance(exc, BssBusinessError):
         code = str(exc.code).upper()
+        if isinstance(exc, BssNotFoundError):
+            return Failure("not_found", BSS_MESSAGES["NOT_FOUND"])
         if exc.status >= 500:
             return Failure("bss_unavailable", UNAVAILABLE, retryable=True, offer_human=True)
         message = BSS_MESSAGES.get(code, "That can't be done on this account.")
         return Failure(code, message, offer_human=code in _NEEDS_PERSON or code not in BSS_MESSAGES)
+    if isinstance(exc, ToolRefusal):
+        return Failure(exc.code, exc.message, offer_human=exc.offer_human)
     if isinstance(exc, SwitchboardError):
         return Failure(exc.code, exc.customer_message)
     return Failure("internal_error", INTERNAL, offer_human=True)

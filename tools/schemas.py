@@ -180,8 +180,8 @@ class StartServiceRequestArgs(LineArgs):
     port_msisdn: Msisdn | None = Field(default=None, description="port_in: the number to bring")
     pac_code: str | None = Field(
         default=None,
-        pattern=r"^(?:[A-Za-z]{3}\d{6}|\d{6}[A-Za-z]{3})$",
-        description="port_in: PAC (ABC123456) or STAC code",
+        pattern=r"^[A-Za-z]{3}\d{6}$",
+        description="port_in: the PAC from the current provider, 3 letters and 6 digits",
     )
     postcode: Postcode | None = Field(default=None, description="broadband_installation address")
     offer_id: OfferId | None = Field(default=None, description="broadband_installation plan")
@@ -191,7 +191,7 @@ class StartServiceRequestArgs(LineArgs):
     @model_validator(mode="after")
     def _per_kind(self) -> Self:
         if self.kind == "port_in" and (self.port_msisdn is None or self.pac_code is None):
-            raise ValueError("a port-in needs the number to bring and its PAC or STAC code")
+            raise ValueError("a port-in needs the number to bring and its PAC code")
         if self.kind == "broadband_installation" and self.postcode is None:
             raise ValueError("a broadband installation needs the postcode of the address")
         if self.kind != "port_in" and (self.port_msisdn or self.pac_code):

@@ -5,11 +5,16 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import httpx
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from assistant.events import ActionExecuted
 from switchboard.db.models import Conversation
 from switchboard.settings import Settings
+from tools import actions
+from tools.bss import BssClient
 from tools.context import TurnContext
+from tools.outcome import ToolOutcome
 
 
 async def new_conversation(
@@ -64,3 +69,37 @@ def make_context(
         customer_type=customer_type if customer_id else None,
         verified=verified,
     )
+
+
+async def confirm(ctx: TurnContext, action_id: str, **kwargs: Any) -> ActionExecuted:
+    """The customer's explicit yes, as the turn loop or the confirm endpoint would send it."""
+    return await actions.confirm(
+        sessionmaker=ctx.sessionmaker,
+        bss=ctx.bss,
+        action_id=action_id,
+        customer_id=ctx.customer_id or "",
+        conversation_id=ctx.conversation_id,
+        actor=f"customer:{ctx.customer_id}",
+        settings=ctx.settings,
+        **kwargs,
+    )
+
+
+async def decline(ctx: TurnContext, action_id: str) -> ActionExecuted:
+    return await actions.cancel(
+        sessionmaker=ctx.sessionmaker,
+        action_id=action_id,
+        customer_id=ctx.customer_id or "",
+        conversation_id=ctx.conversation_id,
+        actor=f"customer:{ctx.customer_id}",
+    )
+
+
+def action_id_of(outcome: ToolOutcome) -> str:
+    assert outcome.ok and outcome.proposed is not None, outcome
+    return outcome.proposed.action_id
+
+
+def unreachable_bss() -> BssClient:
+    """A real client pointed at a port nobody listens on."""
+    return BssClient(httpx.AsyncClient(base_url="http://127.0.0.1:9", timeout=0.5), max_retries=0)
