@@ -126,20 +126,22 @@ class Settings(BaseSettings):
 
     def resolved_token_secret(self) -> str:
         """The token-signing secret; in demo mode generated once and kept under `data_dir`."""
-        if self.token_secret is not None:
-            secret = self.token_secret.get_secret_value()
+        return self._secret(self.token_secret, "SWITCHBOARD_TOKEN_SECRET", "token-secret")
+
+    def resolved_console_token(self) -> str:
+        """The bearer token of the agent console and admin API (generated in demo mode)."""
+        return self._secret(self.console_token, "SWITCHBOARD_CONSOLE_TOKEN", "console-token")
+
+    def _secret(self, value: SecretStr | None, setting: str, filename: str) -> str:
+        fix = f"Set {setting} to a random string of 32+ characters"
+        if value is not None:
+            secret = value.get_secret_value()
             if len(secret) < 32:
-                raise ConfigError(
-                    "SWITCHBOARD_TOKEN_SECRET",
-                    "is shorter than 32 characters",
-                    _FIXES["token_secret"],
-                )
+                raise ConfigError(setting, "is shorter than 32 characters", fix)
             return secret
         if not self.demo:
-            raise ConfigError(
-                "SWITCHBOARD_TOKEN_SECRET", "is required outside demo mode", _FIXES["token_secret"]
-            )
-        path = self.data_dir / "token-secret"
+            raise ConfigError(setting, "is required outside demo mode", fix)
+        path = self.data_dir / filename
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(secrets.token_urlsafe(48))
