@@ -133,8 +133,27 @@ async def bss(request: pytest.FixtureRequest, report: Report) -> AsyncIterator[B
         base = "http://bss"
     else:
         base = request.getfixturevalue("bss_server")
-        httpx.post(f"{base}/brightwave/v1/simulator/reset", timeout=10).raise_for_status()
         inner = httpx.AsyncHTTPTransport()
     http = httpx.AsyncClient(transport=_transport(inner, report), base_url=base, timeout=10)
+    if request.param == "socket":
+        (await http.post("/brightwave/v1/simulator/reset")).raise_for_status()
     async with BssClient(http, backoff_s=0.01) as client:
         yield client
+
+
+@pytest.fixture
+async def slow_http(
+    settings: Settings, listener: Listener, report: Report
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A simulator whose clock runs at real time: nothing moves unless the test advances it
+    (`POST /brightwave/v1/simulator/advance`), so every intermediate state is observable."""
+    app = create_bss_app(
+        settings,
+        clock_speed=1.0,
+        listener_transport=httpx.ASGITransport(app=listener.app),
+        event_retry_base_s=0.02,
+    )
+    async with app.router.lifespan_context(app):
+        transport = _transport(httpx.ASGITransport(app=app), report)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bss") as client:
+            yield client
