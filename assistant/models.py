@@ -167,6 +167,17 @@ def model_name(spec: str) -> str:
     return spec.split(":", 1)[1] if spec.startswith("openai:") else spec
 
 
+def make_http_client(settings: Settings) -> Any:
+    """The async HTTP client for OpenAI-compatible calls: 5 s to connect, the LLM timeout for
+    the rest. The runtime owns it and closes it on shutdown (langchain-openai's default client
+    is cached per process and outlives event loops)."""
+    import httpx2
+    import openai
+
+    timeout = httpx2.Timeout(settings.llm_timeout_s, connect=min(5.0, settings.llm_timeout_s))
+    return openai.DefaultAsyncHttpxClient(timeout=timeout)
+
+
 def _openai_model(spec: str, settings: Settings, **client_kwargs: Any) -> BaseChatModel:
     from langchain_openai import ChatOpenAI
 

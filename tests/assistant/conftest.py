@@ -3,7 +3,8 @@ in-process bus, fake tools and a scripted chat model."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import json
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,11 +14,14 @@ from langchain_core.language_models import BaseChatModel
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from assistant.desk import ToolsActionDesk
+from assistant.models import make_chat_model, make_http_client
 from assistant.service import ConversationService, ServiceDeps
 from knowledge.offline import seed_tiktoken_cache
 from switchboard.bus import InProcessBus
 from switchboard.db.eventlog import StoredEvent
 from switchboard.settings import Settings
+from tests.fakes.openai_server import FakeOpenAIServer, script_from_messages
+from tests.fakes.scripted_model import ScriptedChatModel
 from tests.fakes.tools import fake_tools, fake_top_up_executor
 
 
@@ -69,6 +73,58 @@ def reply(events: list[StoredEvent]) -> str:
 
 
 MakeHarness = Callable[..., Harness]
+
+
+@pytest.fixture(scope="session")
+def openai_server() -> Iterator[FakeOpenAIServer]:
+    with FakeOpenAIServer() as server:
+        yield server
+
+
+class Backend:
+    """Plays a script of AIMessages: on the scripted model, or through the real `openai` client
+    and ChatOpenAI against the fake OpenAI-compatible server on loopback."""
+
+    def __init__(self, name: str, settings: Settings, server: FakeOpenAIServer | None) -> None:
+        self.name = name
+        self._settings = settings
+        self._server = server
+        self._scripted: ScriptedChatModel | None = None
+        self.http_clients: list[Any] = []
+
+    def model(self, script: list[Any]) -> BaseChatModel:
+        if self._server is None:
+            self._scripted = ScriptedChatModel(script=script)
+            return self._scripted
+        self._server.fake.load(script_from_messages(script))
+        remote = self._settings.model_copy(
+            update={"llm": "openai:gpt-4.1-mini", "llm_base_url": self._server.base_url}
+        )
+        client = make_http_client(remote)
+        self.http_clients.append(client)
+        return make_chat_model(remote.llm, remote, http_async_client=client)
+
+    def calls(self) -> int:
+        if self._server is not None:
+            return len(self._server.fake.requests)
+        assert self._scripted is not None
+        return self._scripted.calls
+
+    def prompt(self, index: int) -> str:
+        """Everything the model was shown on its `index`-th call."""
+        if self._server is not None:
+            return json.dumps(self._server.fake.requests[index]["messages"])
+        assert self._scripted is not None
+        return " ".join(str(m.content) for m in self._scripted.seen[index])
+
+
+@pytest.fixture(params=["scripted", "openai"])
+async def backend(request: pytest.FixtureRequest, settings: Settings) -> AsyncIterator[Backend]:
+    server = request.getfixturevalue("openai_server") if request.param == "openai" else None
+    chosen = Backend(request.param, settings, server)
+    yield chosen
+    for client in chosen.http_clients:
+        await client.aclose()
 
 
 @pytest.fixture

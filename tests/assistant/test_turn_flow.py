@@ -1,4 +1,5 @@
-"""Multi-turn conversations through the service with a scripted model and fake tools."""
+"""Multi-turn conversations through the service with fake tools; every scenario that a
+`backend` fixture takes runs on the scripted model and on the OpenAI wire path."""
 
 from __future__ import annotations
 
@@ -7,16 +8,14 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from assistant.signals import SIGNALS_KEY
 from switchboard.db.models import Conversation, HandoffRecord, Message, PendingAction, Turn
-from tests.assistant.conftest import ALICE, MakeHarness, completed, reply, types
+from tests.assistant.conftest import ALICE, Backend, MakeHarness, completed, reply, types
 from tests.fakes.scripted_model import ScriptedChatModel, call, say
 
 
 async def test_quote_then_yes_executes_once_and_reports_every_field(
-    make_harness: MakeHarness, sessionmaker: async_sessionmaker
+    make_harness: MakeHarness, sessionmaker: async_sessionmaker, backend: Backend
 ) -> None:
-    model = ScriptedChatModel(
-        script=[call("top_up", amount=10), say("I can top up £10.00. Shall I go ahead?")]
-    )
+    model = backend.model([call("top_up", amount=10), say("I can top up £10.00. Go ahead?")])
     h = make_harness(model)
     cid = await h.service.start_conversation(ALICE)
 
@@ -26,14 +25,15 @@ async def test_quote_then_yes_executes_once_and_reports_every_field(
     done = completed(first)
     assert done["outcome"] == "proposed" and done["capability"] == "top_up"
     assert done["tools"] == ["top_up"]
-    assert done["usage"] == {"prompt_tokens": 20, "completion_tokens": 10}
+    per_call = (10, 5) if backend.name == "scripted" else (42, 7)
+    assert done["usage"] == {"prompt_tokens": 2 * per_call[0], "completion_tokens": 2 * per_call[1]}
     assert set(done) >= {"turn_id", "text", "confidence", "citations", "latency_ms"}
 
     second = await h.say(cid, "yes please", cmid="m2")
     executed = [e for e in second if e.type == "action.executed"]
     assert executed and executed[0].data["status"] == "ok"
     assert completed(second)["outcome"] == "acted"
-    assert model.calls == 2  # the yes never reached the model
+    assert backend.calls() == 2  # the yes never reached the model
     assert h.bss_calls == [f"switchboard-action-{executed[0].data['action_id']}"]
 
     again = await h.say(cid, "yes please", cmid="m2")  # a retried POST replays the turn
@@ -45,8 +45,8 @@ async def test_quote_then_yes_executes_once_and_reports_every_field(
     assert turns == 2 and status == "succeeded"
 
 
-async def test_quote_then_no_cancels(make_harness: MakeHarness) -> None:
-    h = make_harness(ScriptedChatModel(script=[call("top_up", amount=20), say("£20, ok?")]))
+async def test_quote_then_no_cancels(make_harness: MakeHarness, backend: Backend) -> None:
+    h = make_harness(backend.model([call("top_up", amount=20), say("£20, ok?")]))
     cid = await h.service.start_conversation(ALICE)
     await h.say(cid, "add 20 pounds to my number")
     events = await h.say(cid, "no thanks")
@@ -57,10 +57,10 @@ async def test_quote_then_no_cancels(make_harness: MakeHarness) -> None:
 
 
 async def test_a_change_goes_to_the_model_with_the_pending_action_in_context(
-    make_harness: MakeHarness,
+    make_harness: MakeHarness, backend: Backend
 ) -> None:
-    model = ScriptedChatModel(
-        script=[
+    model = backend.model(
+        [
             call("top_up", amount=10),
             say("£10 — shall I?"),
             call("top_up", "call_2", amount=20),
@@ -72,21 +72,25 @@ async def test_a_change_goes_to_the_model_with_the_pending_action_in_context(
     await h.say(cid, "top up 10")
     events = await h.say(cid, "make it £20 instead")
     assert completed(events)["outcome"] == "proposed"
-    prompt = " ".join(str(m.content) for m in model.seen[2])
-    assert "Open quote awaiting" in prompt and "£10.00" in prompt
+    prompt = backend.prompt(2)
+    assert "Open quote awaiting" in prompt and "10.00" in prompt
 
 
-async def test_clarification_of_a_missing_amount(make_harness: MakeHarness) -> None:
-    model = ScriptedChatModel(script=[say("How much would you like to top up?")])
+async def test_clarification_of_a_missing_amount(
+    make_harness: MakeHarness, backend: Backend
+) -> None:
+    model = backend.model([say("How much would you like to top up?")])
     h = make_harness(model)
     cid = await h.service.start_conversation(ALICE)
     done = completed(await h.say(cid, "I want to top up"))
     assert done["outcome"] == "clarified" and done["capability"] == "top_up"
 
 
-async def test_faq_answer_cites_supporting_passage(make_harness: MakeHarness) -> None:
-    model = ScriptedChatModel(
-        script=[
+async def test_faq_answer_cites_supporting_passage(
+    make_harness: MakeHarness, backend: Backend
+) -> None:
+    model = backend.model(
+        [
             call("search_knowledge", query="roaming price spain"),
             say("Roaming in Zone 1, which covers the EU, costs £2.25 per day you use your phone."),
         ]
@@ -100,8 +104,10 @@ async def test_faq_answer_cites_supporting_passage(make_harness: MakeHarness) ->
     assert done["confidence"] > 0.6
 
 
-async def test_made_up_price_is_flagged_and_lowers_confidence(make_harness: MakeHarness) -> None:
-    model = ScriptedChatModel(script=[say("The Unlimited plan costs £19 a month.")])
+async def test_made_up_price_is_flagged_and_lowers_confidence(
+    make_harness: MakeHarness, backend: Backend
+) -> None:
+    model = backend.model([say("The Unlimited plan costs £19 a month.")])
     h = make_harness(model)
     cid = await h.service.start_conversation(ALICE)
     done = completed(await h.say(cid, "how much is unlimited?"))
@@ -137,10 +143,10 @@ async def test_request_for_a_person_is_always_honoured(
 
 
 async def test_model_transfer_for_retention_records_reason_and_queue(
-    make_harness: MakeHarness,
+    make_harness: MakeHarness, backend: Backend
 ) -> None:
-    model = ScriptedChatModel(
-        script=[
+    model = backend.model(
+        [
             call("transfer_to_human", reason="retention", summary="wants to cancel"),
             say("I've passed you to our retention team."),
         ]
@@ -154,9 +160,9 @@ async def test_model_transfer_for_retention_records_reason_and_queue(
 
 
 async def test_card_numbers_are_masked_in_storage_and_never_reach_the_model(
-    make_harness: MakeHarness, sessionmaker: async_sessionmaker
+    make_harness: MakeHarness, sessionmaker: async_sessionmaker, backend: Backend
 ) -> None:
-    model = ScriptedChatModel(script=[say("Please don't share card numbers here.")])
+    model = backend.model([say("Please don't share card numbers here.")])
     h = make_harness(model)
     cid = await h.service.start_conversation(ALICE)
     await h.say(cid, "my card is 4111 1111 1111 1111, iban GB82 WEST 1234 5698 7654 32")
@@ -164,7 +170,7 @@ async def test_card_numbers_are_masked_in_storage_and_never_reach_the_model(
         stored = await session.scalar(select(Message.text).where(Message.role == "customer"))
     assert stored is not None and "4111 1111" not in stored and "••••1111" in stored
     assert "WEST" not in stored
-    assert "4111 1111" not in str(model.seen[0])
+    assert "4111 1111" not in backend.prompt(0)
 
 
 async def test_local_signals_drive_confidence_and_capability(make_harness: MakeHarness) -> None:

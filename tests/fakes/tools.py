@@ -95,4 +95,5 @@ async def fake_top_up_executor(bss: Any, action: actions.ActionRecord) -> dict[s
     """Counts executions on the fake BSS (a list) and returns a receipt."""
     if isinstance(bss, list):
         bss.append(action.idempotency_key)
-    return {"bss_ref": f"TOP-{len(bss) if isinstance(bss, list) else 1}", "amount": str(action.amount)}
+    count = len(bss) if isinstance(bss, list) else 1
+    return {"bss_ref": f"TOP-{count}", "amount": str(action.amount)}

@@ -1,0 +1,52 @@
+"""The turn loop over the real tool catalogue and the built-in BSS simulator (scripted model):
+quote → confirm → receipt charges exactly once; the widget button path works too."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy import func, select
+
+from assistant.runtime import build_runtime
+from switchboard.db.models import AuditEntry
+from switchboard.settings import Settings
+from tests.assistant.conftest import ALICE, completed, reply, types
+from tests.fakes.scripted_model import ScriptedChatModel, call, say
+
+
+async def test_top_up_quote_confirm_receipt_on_the_simulator(settings: Settings) -> None:
+    model = ScriptedChatModel(
+        script=[
+            call("top_up", amount=10),
+            say("I can top up £10.00 from your card. Shall I go ahead?"),
+            call("get_account_overview", "call_2"),
+            say("Your credit is now shown above."),
+        ]
+    )
+    async with build_runtime(settings, model=model, with_retriever=False) as runtime:
+        found = await runtime.bss.find_customer_by_msisdn(msisdn=ALICE.msisdn)
+        alice = replace(ALICE, customer_id=found.id)
+        service = runtime.service
+        cid = await service.start_conversation(alice)
+
+        quote = [e async for e in service.handle_message(cid, alice, "top up £10", "m1")]
+        proposed = next(e for e in quote if e.type == "action.proposed")
+        assert proposed.data["amount"] == 10.0 and proposed.data["currency"] == "GBP"
+        assert completed(quote)["outcome"] == "proposed"
+
+        done = [e async for e in service.handle_message(cid, alice, "yes", "m2")]
+        executed = next(e for e in done if e.type == "action.executed")
+        assert executed.data["status"] == "ok", executed.data
+        assert executed.data["receipt"]
+        assert completed(done)["outcome"] == "acted"
+        assert reply(done).startswith("Done")
+
+        # pressing the widget's confirm button afterwards replays the result: no second charge
+        again = [e async for e in service.confirm_action(cid, alice, proposed.data["action_id"])]
+        assert next(e for e in again if e.type == "action.executed").data["status"] == "ok"
+        assert "turn.completed" in types(again)
+        async with runtime.sessionmaker() as session:
+            executions = await session.scalar(
+                select(func.count()).where(AuditEntry.event == "executed")
+            )
+        assert executions == 1
