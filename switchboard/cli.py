@@ -68,6 +68,24 @@ def db_downgrade(revision: Annotated[str, typer.Argument()]) -> None:
     typer.echo(f"database at {revision}")
 
 
+def _mount_parts() -> None:
+    """The parts' own commands: `bss`, `ingest`, `search`, `eval`, `audit`."""
+    from bss.cli import app as bss_app
+    from evals.cli import app as eval_app
+    from knowledge.cli import eval_retrieval, ingest, search
+    from tools.cli import mount as mount_audit
+
+    app.add_typer(bss_app, name="bss")
+    app.command("ingest")(ingest)
+    app.command("search")(search)
+    eval_app.command("retrieval")(eval_retrieval)
+    app.add_typer(eval_app, name="eval")
+    mount_audit(app)
+
+
+_mount_parts()
+
+
 def main() -> None:
     """Console entry point: configuration mistakes end in one actionable line and exit code 2."""
     try:
