@@ -13,6 +13,7 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
 
 import tiktoken
 from pydantic import BaseModel, ConfigDict
@@ -45,9 +46,12 @@ class Chunk(BaseModel):
     section: str
     text: str
     position: int
+    kind: Literal["chunk", "title"] = "chunk"
 
     def embedding_text(self, doc: Document) -> str:
         """What the dense model sees: the title and section give a short chunk its context."""
+        if self.kind == "title":
+            return self.text
         header = doc.title if not self.section else f"{doc.title} — {self.section}"
         return f"{header}\n{self.text}"
 
@@ -70,7 +74,18 @@ def chunk_document(doc: Document, options: ChunkingOptions | None = None) -> lis
             chunks.append(
                 Chunk(id=chunk_id, doc_id=doc.id, section=section, text=piece, position=len(chunks))
             )
-    return chunks
+    return [title_chunk(doc, seen), *chunks] if chunks else chunks
+
+
+def title_chunk(doc: Document, seen: set[str] | None = None) -> Chunk:
+    """One record per document for its title and tags: what the whole article is about.
+
+    Both rankings see it (a short record that matches the title outranks a long passage that
+    mentions the words in passing); it is never shown as a passage itself.
+    """
+    text = doc.title + (f"\n{', '.join(doc.tags)}" if doc.tags else "")
+    chunk_id = _chunk_id(doc, "#title", text, seen if seen is not None else set())
+    return Chunk(id=chunk_id, doc_id=doc.id, section="", text=text, position=-1, kind="title")
 
 
 def split_sections(body: str, *, title: str = "") -> list[tuple[str, str]]:

@@ -56,6 +56,7 @@ def chunk_metadata(chunk: Chunk, doc: Document) -> Metadata:
         "source": doc.source,
         "path": doc.path,
         "position": chunk.position,
+        "kind": chunk.kind,
     }
     for segment in CUSTOMER_TYPES:
         meta[f"ct_{segment}"] = segment in doc.customer_types

@@ -47,11 +47,24 @@ class LexicalIndex:
         self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
         if self.ids:
             self._bm25.index([stems(doc) or [""] for doc in surface], show_progress=False)
+        self._first_chunk: dict[str, int] = {}
+        for i, m in enumerate(metadatas):
+            doc = str(m.get("doc_id", ""))
+            if m.get("kind") != "title" and (
+                doc not in self._first_chunk
+                or int(m.get("position", 0))
+                < int(metadatas[self._first_chunk[doc]].get("position", 0))
+            ):
+                self._first_chunk[doc] = i
         self._locale = np.array([str(m.get("locale", "")) for m in metadatas])
         self._segments: dict[str, NDArray[np.bool_]] = {
             seg: np.array([bool(m.get(f"ct_{seg}", False)) for m in metadatas])
             for seg in CUSTOMER_TYPES
         }
+
+    def first_chunk(self, doc_id: str) -> int | None:
+        """Index of a document's first passage (for a document found by its title alone)."""
+        return self._first_chunk.get(doc_id)
 
     def __len__(self) -> int:
         return len(self.ids)

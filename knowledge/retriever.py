@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -23,7 +23,7 @@ class FusionOptions:
 
     rrf_k: int = 60
     dense_weight: float = 1.0
-    bm25_weight: float = 1.0
+    bm25_weight: float = 0.7
     candidates: int = 40
 
 
@@ -147,45 +147,95 @@ class Retriever:
     ) -> SearchResult:
         rrf_k = self.fusion.rrf_k
         cands = list(candidates)
-        # a document's rank in each ranking is the rank of its best chunk among documents
-        doc_rank: dict[str, dict[str, int]] = {}
-        for name, _ in rankings:
-            ranked = sorted((c for c in cands if name in c.ranks), key=lambda c: c.ranks[name])
-            order: list[str] = []
-            for c in ranked:
-                doc = str(c.metadata.get("doc_id", c.chunk_id))
-                if doc not in order:
-                    order.append(doc)
-            for rank, doc in enumerate(order, 1):
-                doc_rank.setdefault(doc, {})[name] = rank
         best_possible = sum(w / (rrf_k + 1) for _, w in rankings) or 1.0
 
         def fused(ranks: dict[str, int]) -> float:
             return sum(w / (rrf_k + ranks[name]) for name, w in rankings if name in ranks)
 
-        doc_scores = {doc: fused(r) / best_possible for doc, r in doc_rank.items()}
-        best_chunk: dict[str, _Candidate] = {}
-        for c in cands:
-            doc = str(c.metadata.get("doc_id", c.chunk_id))
-            if doc not in best_chunk or fused(c.ranks) > fused(best_chunk[doc].ranks):
-                best_chunk[doc] = c
-        ordered = sorted(doc_scores, key=lambda d: (-doc_scores[d], d))[:k]
+        doc_scores = {
+            doc: fused(r) / best_possible for doc, r in _doc_ranks(cands, rankings).items()
+        }
+        # equal fused ranks (1st + 3rd vs 2nd + 2nd) are common; break ties by the scores
+        strength = _doc_strength(cands, rankings)
+        ordered = sorted(doc_scores, key=lambda d: (-doc_scores[d], -strength.get(d, 0.0), d))[:k]
+        shown = self._representatives(cands, ordered, fused)
         scores = [doc_scores[d] for d in ordered]
-        first = best_chunk[ordered[0]] if ordered else None
         signals = RetrievalSignals(
             top_dense=max((c.dense for c in cands if c.dense is not None), default=0.0),
             top_bm25=max((c.bm25 for c in cands if c.bm25 is not None), default=0.0),
-            top_coverage=self._lexical.coverage_text(query, first.text, first.metadata)
-            if first
+            top_coverage=self._lexical.coverage_text(query, shown[0].text, shown[0].metadata)
+            if shown
             else 0.0,
             margin=scores[0] - scores[1] if len(scores) > 1 else (scores[0] if scores else 0.0),
             corrected_query=corrected,
         )
         passages = [
-            _passage(best_chunk[d], min(1.0, doc_scores[d]), query, self._lexical, signals)
-            for d in ordered
+            _passage(c, min(1.0, doc_scores[d]), query, self._lexical, signals)
+            for d, c in zip(ordered, shown, strict=True)
         ]
         return SearchResult(passages=passages, signals=signals)
+
+    def _representatives(
+        self, cands: list[_Candidate], docs: list[str], fused: Callable[[dict[str, int]], float]
+    ) -> list[_Candidate]:
+        """The passage shown for each document: its best-fused real chunk, or its first chunk
+        when only its title record matched."""
+        best: dict[str, _Candidate] = {}
+        for c in cands:
+            doc = _doc_of(c)
+            if c.metadata.get("kind") != "title" and (
+                doc not in best or fused(c.ranks) > fused(best[doc].ranks)
+            ):
+                best[doc] = c
+        lexical = self._lexical
+        for doc in docs:
+            index = lexical.first_chunk(doc)
+            if doc not in best and index is not None:
+                best[doc] = _Candidate(
+                    lexical.ids[index], lexical.texts[index], lexical.metadatas[index]
+                )
+            elif doc not in best:  # the snapshot predates this document: show the title record
+                best[doc] = next(c for c in cands if _doc_of(c) == doc)
+        return [best[d] for d in docs]
+
+
+def _doc_of(c: _Candidate) -> str:
+    return str(c.metadata.get("doc_id", c.chunk_id))
+
+
+def _doc_strength(cands: list[_Candidate], rankings: list[tuple[str, float]]) -> dict[str, float]:
+    """Each document's best scores, relative to the best of each ranking, weighted."""
+    weights = dict(rankings)
+    top_dense = max((c.dense for c in cands if c.dense is not None), default=0.0) or 1.0
+    top_bm25 = max((c.bm25 for c in cands if c.bm25 is not None), default=0.0) or 1.0
+    dense: dict[str, float] = {}
+    bm25: dict[str, float] = {}
+    for c in cands:
+        doc = _doc_of(c)
+        if c.dense is not None:
+            dense[doc] = max(dense.get(doc, 0.0), c.dense / top_dense)
+        if c.bm25 is not None:
+            bm25[doc] = max(bm25.get(doc, 0.0), c.bm25 / top_bm25)
+    return {
+        doc: weights.get("dense", 0.0) * dense.get(doc, 0.0)
+        + weights.get("bm25", 0.0) * bm25.get(doc, 0.0)
+        for doc in dense.keys() | bm25.keys()
+    }
+
+
+def _doc_ranks(
+    cands: list[_Candidate], rankings: list[tuple[str, float]]
+) -> dict[str, dict[str, int]]:
+    """A document's rank in each ranking: the rank of its best record among documents."""
+    doc_rank: dict[str, dict[str, int]] = {}
+    for name, _ in rankings:
+        ranked = sorted((c for c in cands if name in c.ranks), key=lambda c: c.ranks[name])
+        order: dict[str, None] = {}
+        for c in ranked:
+            order.setdefault(_doc_of(c), None)
+        for rank, doc in enumerate(order, 1):
+            doc_rank.setdefault(doc, {})[name] = rank
+    return doc_rank
 
 
 def _passage(

@@ -85,7 +85,13 @@ class Speller:
                     self._deletes.setdefault(variant, []).append(word)
 
     def correct(self, word: str) -> str:
-        if word in self._freq or not word.isalpha() or len(word) < 4 or _stem(word) in self._stems:
+        if (
+            word in self._freq
+            or word in STOPWORDS
+            or not word.isalpha()
+            or len(word) < 4
+            or _stem(word) in self._stems
+        ):
             return word
         max_distance = 2 if len(word) >= 8 else 1
         probes = {word} | _deletes(word)
