@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol
 
 from switchboard.db.eventlog import StoredEvent
@@ -18,7 +18,9 @@ from switchboard.db.eventlog import StoredEvent
 class EventBus(Protocol):
     async def publish(self, event: StoredEvent) -> None: ...
 
-    def subscribe(self, conversation_id: str) -> AsyncIterator[asyncio.Queue[StoredEvent]]:
+    def subscribe(
+        self, conversation_id: str
+    ) -> AbstractAsyncContextManager[asyncio.Queue[StoredEvent]]:
         """An async context manager yielding a queue that receives the conversation's events."""
         ...
 
