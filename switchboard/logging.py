@@ -21,8 +21,8 @@ class _ContextFilter(logging.Filter):
         record.conversation_id = conversation_id_var.get()
         record.turn_id = turn_id_var.get()
         record.msg = redact(str(record.msg))
-        if record.args:
-            record.args = tuple(redact(str(a)) for a in record.args)
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
         return True
 
 

@@ -39,3 +39,10 @@ def test_json_logs_carry_the_conversation_id_and_no_phone_number(
     assert entry["conversation_id"] == "conv-42"
     assert "900123" not in entry["msg"]
     assert isinstance(JsonFormatter().format(logging.makeLogRecord({"msg": "x"})), str)
+
+
+def test_numeric_log_arguments_keep_their_type(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging(level="INFO", json_format=True)
+    logging.getLogger("switchboard.test").info("process [%d] on port %s", 4242, 8000)
+    entry = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    assert entry["msg"] == "process [4242] on port 8000"
