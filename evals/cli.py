@@ -8,7 +8,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -22,6 +22,7 @@ from evals.report.markdown import headline
 from evals.result import CaseResult, RunResult
 from evals.runner import run_cases
 from evals.selection import select
+from evals.suite import Case, Suite
 from evals.thresholds import THRESHOLDS_FILE, violations
 from evals.thresholds import load as load_thresholds
 
@@ -85,11 +86,18 @@ def run(
         raise typer.Exit(EXIT_SUITE_REJECTED)
 
 
-async def _run(cases: list, *, model: str, jobs: int, run_id: str) -> RunResult:  # type: ignore[type-arg]
-    from evals.driver import make_driver, make_judge, make_simulator
+async def _run(
+    cases: list[tuple[Suite, Case]],
+    *,
+    model: str,
+    jobs: int,
+    run_id: str,
+    settings: dict[str, Any] | None = None,
+) -> RunResult:
+    from evals.driver import annotate_grounding, make_driver, make_judge, make_simulator
 
     started = datetime.now(UTC)
-    async with make_driver(model) as driver:
+    async with make_driver(model, **(settings or {})) as driver:
         simulator = make_simulator(model)
         judge = make_judge(model)
         with Progress(
@@ -112,6 +120,9 @@ async def _run(cases: list, *, model: str, jobs: int, run_id: str) -> RunResult:
             results = await run_cases(
                 cases, driver, jobs=jobs, progress=advance, simulator=simulator, judge=judge
             )
+        for result in results:
+            for turn in result.turns:
+                annotate_grounding(turn, driver.shared.texts)
     duration = (datetime.now(UTC) - started).total_seconds()
     return RunResult(
         run_id=run_id,

@@ -188,7 +188,9 @@ class Turn(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _shorthand(cls, value: Any) -> Any:
-        if isinstance(value, bool) or (isinstance(value, dict) and isinstance(value.get("user"), bool)):
+        if isinstance(value, bool) or (
+            isinstance(value, dict) and isinstance(value.get("user"), bool)
+        ):
             raise ValueError('quote the message: YAML reads yes/no/on/off as true/false ("yes")')
         return {"user": value} if isinstance(value, str) else value
 

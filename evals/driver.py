@@ -1,0 +1,208 @@
+"""The real driver: every case gets its own data directory (a copy of a migrated database and a
+freshly seeded BSS simulator) and its own runtime; the chat model, the knowledge index and the
+retriever are built once per run and shared read-only."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from evals.evidence import annotate_grounding, article_texts
+from evals.runner import CustomerSimulator, Judge
+from evals.suite import Case
+from evals.transcript import Event
+from switchboard.settings import Settings, load_settings
+
+TEMPLATE = "template"
+DB_FILES = ("switchboard.db", "bss.db")
+
+
+@dataclass(frozen=True, slots=True)
+class EvalIdentity:
+    """A verified demo identity (the shape `api.auth.Identity` has)."""
+
+    customer_id: str | None
+    msisdn: str | None
+    segment: str | None
+    verified: bool
+    channel: str = "web"
+    anonymous_id: str | None = None
+
+
+class RuntimeSession:
+    """One case's conversation over its own runtime."""
+
+    def __init__(self, case: Case, settings: Settings, shared: SharedParts) -> None:
+        self.case = case
+        self.settings = settings
+        self.shared = shared
+        self.stack = AsyncExitStack()
+        self.runtime: Any = None
+        self.identity: EvalIdentity | None = None
+        self.conversation_id = ""
+
+    async def start(self) -> None:
+        from assistant.runtime import build_runtime
+
+        self.runtime = await self.stack.enter_async_context(
+            build_runtime(
+                self.settings,
+                model=self.shared.model,
+                retriever=self.shared.retriever,
+                migrate=False,
+                ingest=False,
+                with_retriever=self.shared.retriever is not None,
+            )
+        )
+        self.identity = await self._identity()
+        service = self.runtime.service
+        self.conversation_id = await service.start_conversation(self.identity, self.case.channel)
+
+    async def _identity(self) -> EvalIdentity:
+        if self.case.anonymous:
+            return EvalIdentity(None, None, None, False, self.case.channel, f"anon-{uuid.uuid4()}")
+        customer = await self.runtime.bss.find_customer_by_msisdn(msisdn=self.case.customer)
+        if customer is None:
+            raise RuntimeError(f"no demo customer with msisdn {self.case.customer}")
+        return EvalIdentity(
+            customer.id, self.case.customer, customer.segment, True, self.case.channel
+        )
+
+    async def _collect(self, stream: AsyncIterator[Any]) -> list[Event]:
+        return [(e.type, dict(e.data)) async for e in stream]
+
+    async def send(self, text: str) -> list[Event]:
+        service = self.runtime.service
+        return await self._collect(
+            service.handle_message(self.conversation_id, self.identity, text, str(uuid.uuid4()))
+        )
+
+    async def confirm(self, action_id: str) -> list[Event]:
+        service = self.runtime.service
+        return await self._collect(
+            service.confirm_action(self.conversation_id, self.identity, action_id)
+        )
+
+    async def state(self) -> dict[str, Any] | None:
+        if self.identity is None or self.identity.customer_id is None:
+            return None
+        from evals.bss_state import snapshot
+
+        return await snapshot(
+            self.runtime.bss, customer_id=self.identity.customer_id, msisdn=self.case.customer
+        )
+
+    async def aclose(self) -> None:
+        await self.stack.aclose()
+        shutil.rmtree(self.settings.data_dir, ignore_errors=True)
+
+
+@dataclass
+class SharedParts:
+    model: Any
+    retriever: Any
+    texts: dict[str, str]
+
+
+class RuntimeDriver:
+    def __init__(self, model: str, root: Path, base: Settings, shared: SharedParts) -> None:
+        self.model = model
+        self.root = root
+        self.base = base
+        self.shared = shared
+        self._count = 0
+
+    async def open(self, case: Case) -> RuntimeSession:
+        self._count += 1
+        data_dir = self.root / f"case-{self._count:05d}"
+        data_dir.mkdir(parents=True)
+        for name in DB_FILES:
+            shutil.copyfile(self.root / TEMPLATE / name, data_dir / name)
+        settings = self.base.model_copy(update={"data_dir": data_dir})
+        session = RuntimeSession(case, settings, self.shared)
+        await session.start()
+        return session
+
+
+def base_settings(model: str, root: Path, **overrides: Any) -> Settings:
+    """Eval settings: demo mode, a shared Chroma index under `root`, the chosen model."""
+    current = load_settings()
+    return load_settings(
+        **{
+            **current.model_dump(exclude_unset=True),
+            "mode": "demo",
+            "data_dir": root / TEMPLATE,
+            "database_url": "",
+            "bss_database_url": "",
+            "bss_url": None,
+            "redis_url": None,
+            "chroma_url": None,
+            "chroma_path": root / "chroma",
+            "llm": model,
+            **overrides,
+        }
+    )
+
+
+async def _prepare_template(settings: Settings) -> None:
+    """A migrated database and a seeded BSS, copied for every case."""
+    from bss.app import create_bss_app
+    from switchboard.db.migrate import upgrade_async
+
+    await upgrade_async(settings.resolved_database_url)
+    app = create_bss_app(settings, run_worker=False)
+    async with app.router.lifespan_context(app):  # seeds the demo world
+        pass
+
+
+@asynccontextmanager
+async def make_driver(
+    model: str, *, chat_model: Any = None, knowledge: bool = True, **overrides: Any
+) -> AsyncIterator[RuntimeDriver]:
+    """The driver for `model`; `overrides` are settings (e.g. `exemplars_dir`). Tests pass a
+    scripted `chat_model` and may leave the knowledge base out."""
+    from assistant.models import make_chat_model
+    from knowledge import build_retriever, ensure_ingested
+    from knowledge.factory import default_article_dir
+
+    root = Path(tempfile.mkdtemp(prefix="switchboard-eval-"))
+    try:
+        settings = base_settings(model, root, **overrides)
+        settings.data_dir.mkdir(parents=True)
+        await _prepare_template(settings)
+        if knowledge:
+            await ensure_ingested(settings)
+        shared = SharedParts(
+            model=chat_model or make_chat_model(settings.llm, settings),
+            retriever=build_retriever(settings) if knowledge else None,
+            texts=article_texts(default_article_dir(settings)),
+        )
+        yield RuntimeDriver(model, root, settings, shared)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def make_simulator(model: str) -> CustomerSimulator | None:
+    """An LLM-played customer, only when a real model is configured."""
+    if model == "local":
+        return None
+    from evals.simulator import LlmCustomer
+
+    return LlmCustomer(model)
+
+
+def make_judge(model: str) -> Judge | None:
+    if model == "local":
+        return None
+    from evals.judge import LlmJudge
+
+    return LlmJudge(model)
+
+
+__all__ = ["annotate_grounding", "make_driver", "make_judge", "make_simulator"]
