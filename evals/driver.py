@@ -194,7 +194,8 @@ def make_simulator(model: str) -> CustomerSimulator | None:
         return None
     from evals.simulator import LlmCustomer
 
-    return LlmCustomer(model)
+    customer: CustomerSimulator = LlmCustomer(model)
+    return customer
 
 
 def make_judge(model: str) -> Judge | None:
@@ -202,7 +203,8 @@ def make_judge(model: str) -> Judge | None:
         return None
     from evals.judge import LlmJudge
 
-    return LlmJudge(model)
+    judge: Judge = LlmJudge(model)
+    return judge
 
 
 __all__ = ["annotate_grounding", "make_driver", "make_judge", "make_simulator"]

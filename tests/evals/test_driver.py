@@ -3,7 +3,6 @@
 from evals.driver import make_driver
 from evals.runner import run_cases
 from evals.suite import Suite
-
 from tests.fakes.scripted_model import ScriptedChatModel, call, say
 
 SUITE = Suite.model_validate(
@@ -52,7 +51,7 @@ async def test_cases_run_on_isolated_bss_state_through_the_service() -> None:
         results = await run_cases([(SUITE, c) for c in SUITE.cases], driver)
     for result in results:
         assert result.error is None, result.error
-        assert result.passed, [c for c in result.failed_checks]
+        assert result.passed, list(result.failed_checks)
         # each case starts from Alice's seeded £7.50, so the second top-up is not cumulative
         assert result.state_before and result.state_before["balance"] == 7.5
         assert result.state_after and result.state_after["balance"] == 17.5

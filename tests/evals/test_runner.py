@@ -147,3 +147,56 @@ async def test_reports_and_compare(tmp_path: Path) -> None:
     assert "Regressions (2)" in out.output
     assert "toy/topup:" in out.output and "money_safety" in out.output
     assert "money_safety_violations: 0 -> 2 (+2) (worse)" in out.output
+
+
+def test_judge_verdicts_are_parsed_strictly() -> None:
+    from evals.judge import parse_verdict
+
+    assert parse_verdict('{"pass": true, "reason": "cites the fee"}') == {
+        "pass": True,
+        "reason": "cites the fee",
+    }
+    assert parse_verdict('Sure! {"pass": false, "reason": "wrong price"}')["pass"] is False
+    assert parse_verdict("I think it passes")["pass"] is False
+
+
+class ScriptedCustomer:
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+
+    async def next_message(self, case: object, turns: list) -> str | None:
+        return self.lines[len(turns) - 1] if len(turns) - 1 < len(self.lines) else None
+
+
+async def test_simulated_customer_drives_the_conversation_to_its_goal() -> None:
+    suite = Suite.model_validate(
+        {
+            "name": "sim",
+            "cases": [
+                {
+                    "id": "sim-handoff",
+                    "customer": "+447700900003",
+                    "turns": [{"user": "scripted turn, unused when simulated"}],
+                    "simulate": {
+                        "goal": "get to a person",
+                        "opener": "my internet is broken",
+                        "max_turns": 5,
+                    },
+                    "expect": {"handoff": True},
+                },
+            ],
+        }
+    )
+    customer = ScriptedCustomer(["still broken", "I want a person"])
+    (result,) = await run_cases(
+        [(suite, suite.cases[0])], ScriptedDriver(toy_engine), simulator=customer
+    )
+    assert [t.user for t in result.turns] == [
+        "my internet is broken",
+        "still broken",
+        "I want a person",
+    ]
+    assert result.passed, result.failed_checks
+    (without,) = await run_cases([(suite, suite.cases[0])], ScriptedDriver(toy_engine))
+    assert [t.user for t in without.turns] == ["scripted turn, unused when simulated"]
+    assert not without.passed  # the scripted turn never reaches a person
