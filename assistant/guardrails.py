@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from switchboard.redaction import mask_payment_data
+
 # Longest reply each channel takes as one message (characters). SMS: four concatenated segments.
 CHANNEL_MAX_CHARS: dict[str, int] = {
     "web": 2000,
@@ -49,8 +51,13 @@ def _iban_ok(candidate: str) -> bool:
 
 def mask_sensitive(text: str) -> str:
     """Mask card numbers (Luhn-valid, 13–19 digits) and IBANs (mod-97 valid), keeping the last
-    four characters so a customer and an agent can still tell which card or account it was."""
+    four characters so a customer and an agent can still tell which card or account it was;
+    then the project-wide rule (`switchboard.redaction.mask_payment_data`) masks whatever else
+    looks like one (a mistyped card number is still a card number)."""
+    return mask_payment_data(_mask_valid(text))
 
+
+def _mask_valid(text: str) -> str:
     def card(match: re.Match[str]) -> str:
         digits = re.sub(r"\D", "", match.group(0))
         if 13 <= len(digits) <= 19 and _luhn_ok(digits):

@@ -7,12 +7,19 @@ open pending action is always stated, whatever the budget, so a "yes" is never o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 import tiktoken
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -56,23 +63,84 @@ def _text(message: BaseMessage) -> str:
 class StoredLine:
     role: str  # customer | assistant | agent | system
     text: str
+    turn_id: str | None = None
 
 
 async def load_lines(session: AsyncSession, *, conversation_id: str) -> list[StoredLine]:
     rows = await session.scalars(
         select(Message).where(Message.conversation_id == conversation_id).order_by(Message.id)
     )
-    return [StoredLine(m.role, m.text) for m in rows]
+    return [StoredLine(m.role, m.text, m.turn_id) for m in rows]
 
 
-def _as_message(line: StoredLine) -> BaseMessage:
+@dataclass
+class TurnTrace:
+    """What a turn's agent run said and did besides its text: the tool calls and results, and
+    the reply's `response_metadata` (the local engine keeps its dialogue state there). Kept
+    for the last few turns so the next prompt replays them as real tool messages."""
+
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def add_call(self, message: AIMessage) -> None:
+        calls = [{"id": c["id"], "name": c["name"], "args": c["args"]} for c in message.tool_calls]
+        self.steps.append({"calls": calls, "text": _text(message)})
+
+    def add_result(self, message: ToolMessage) -> None:
+        artifact = message.artifact
+        if hasattr(artifact, "model_dump"):
+            artifact = artifact.model_dump(mode="json")
+        self.steps.append(
+            {
+                "result": message.tool_call_id,
+                "name": message.name,
+                "content": _text(message),
+                "status": message.status,
+                "artifact": _jsonable(artifact),
+            }
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"steps": self.steps, "meta": _jsonable(self.meta)}
+
+
+def _jsonable(value: Any) -> Any:
+    try:
+        return json.loads(json.dumps(value, default=str))
+    except (TypeError, ValueError):
+        return None
+
+
+def _replay(trace: dict[str, Any], text: str) -> list[BaseMessage]:
+    """A stored turn as the agent produced it: tool calls, tool results, then the reply."""
+    messages: list[BaseMessage] = []
+    for step in trace.get("steps", []):
+        if "calls" in step:
+            calls = [{"id": c["id"], "name": c["name"], "args": c["args"]} for c in step["calls"]]
+            messages.append(AIMessage(step.get("text", ""), tool_calls=calls))
+        elif "result" in step:
+            messages.append(
+                ToolMessage(
+                    step.get("content", ""),
+                    tool_call_id=step["result"],
+                    name=step.get("name"),
+                    status=step.get("status") or "success",
+                    artifact=step.get("artifact"),
+                )
+            )
+    messages.append(AIMessage(text, response_metadata=dict(trace.get("meta") or {})))
+    return messages
+
+
+def _as_messages(line: StoredLine, traces: dict[str, Any]) -> list[BaseMessage]:
     if line.role == "customer":
-        return HumanMessage(line.text)
+        return [HumanMessage(line.text)]
     if line.role == "agent":
-        return AIMessage(f"(a human agent wrote) {line.text}")
+        return [AIMessage(f"(a human agent wrote) {line.text}")]
     if line.role == "system":
-        return SystemMessage(line.text)
-    return AIMessage(line.text)
+        return [SystemMessage(line.text)]
+    trace = traces.get(line.turn_id or "")
+    return _replay(trace, line.text) if trace else [AIMessage(line.text)]
 
 
 def summarise(lines: list[StoredLine], counter: TokenCounter, tokens: int) -> str:
@@ -105,7 +173,7 @@ def build_context(
     counter: TokenCounter,
     budget: int,
     pending_note: str | None = None,
-    extra: list[Any] | None = None,
+    traces: dict[str, Any] | None = None,
 ) -> Context:
     """History for the prompt within `budget` tokens: newest messages whole, older ones
     summarised, then the pending action (never dropped, even if over budget)."""
@@ -114,17 +182,23 @@ def build_context(
     kept: list[BaseMessage] = []
     cut = len(lines)
     for index in range(len(lines) - 1, -1, -1):
-        message = _as_message(lines[index])
-        cost = counter.count_messages([message])
+        group = _as_messages(lines[index], traces or {})
+        cost = counter.count_messages(group)
+        if cost > remaining and len(group) > 1:  # drop the tool exchange before the text
+            group = group[-1:]
+            cost = counter.count_messages(group)
         if cost > remaining and kept:
             break
         if cost > remaining:  # even the newest message is too long: keep its head
-            message = type(message)(counter.truncate(_text(message), max(remaining - 8, 16)))
-            cost = counter.count_messages([message])
-        kept.append(message)
+            only = group[-1]
+            group = [type(only)(counter.truncate(_text(only), max(remaining - 8, 16)))]
+            cost = counter.count_messages(group)
+        kept.extend(reversed(group))
         remaining -= cost
         cut = index
     kept.reverse()
+    while kept and isinstance(kept[0], ToolMessage):  # never start with an orphan result
+        kept.pop(0)
     summary: str | None = None
     if cut > 0:
         summary_budget = max(int(budget * _SUMMARY_SHARE), 32)
@@ -133,6 +207,8 @@ def build_context(
         summary_message = SystemMessage(summary)
         while kept and counter.count_messages([summary_message, *kept, *pinned]) > budget:
             kept.pop(0)
+            while kept and isinstance(kept[0], ToolMessage):
+                kept.pop(0)
         kept.insert(0, summary_message)
     messages = [*kept, *pinned]
     return Context(messages=messages, summary=summary, tokens=counter.count_messages(messages))

@@ -30,13 +30,29 @@ class ModelSignals(BaseModel):
     confidence: float | None = None  # the model's own calibrated estimate, if it has one
 
 
+_ALIASES = {"score": "recognition_score", "margin": "recognition_margin"}
+
+
+def is_engine_state(response_metadata: dict[str, Any] | None) -> bool:
+    """Metadata a model keeps its dialogue state in (worth replaying in the next prompt)."""
+    meta = response_metadata or {}
+    return SIGNALS_KEY in meta or "engine" in meta
+
+
 def model_signals(response_metadata: dict[str, Any] | None) -> ModelSignals:
-    raw = (response_metadata or {}).get(SIGNALS_KEY)
+    """Signals under `response_metadata["switchboard"]`, or at the top level of an engine's
+    metadata (`engine` key set), with `score`/`margin` accepted for the recognition fields."""
+    meta = response_metadata or {}
+    raw = meta.get(SIGNALS_KEY)
     if isinstance(raw, ModelSignals):
         return raw
-    if isinstance(raw, dict):
-        return ModelSignals.model_validate(raw)
-    return ModelSignals()
+    if not isinstance(raw, dict):
+        raw = meta if "engine" in meta else {}
+    fields = {_ALIASES.get(k, k): v for k, v in raw.items()}
+    try:
+        return ModelSignals.model_validate(fields)
+    except ValueError:
+        return ModelSignals()  # a model's odd metadata never breaks a turn
 
 
 _PERSON = re.compile(

@@ -18,7 +18,13 @@ from langchain.agents import create_agent
 from langchain.agents.middleware import ModelCallLimitMiddleware
 from langchain.agents.middleware.model_call_limit import ModelCallLimitExceededError
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    ToolMessage,
+)
 from langchain_core.tools import BaseTool
 
 from assistant import replies
@@ -29,11 +35,12 @@ from assistant.finish import TurnFacts, finish_turn
 from assistant.framing import DataFramingMiddleware
 from assistant.guardrails import CHANNEL_MAX_CHARS
 from assistant.handoff import HandoffPolicy
+from assistant.memory import TurnTrace
 from assistant.models import ModelUnavailableError
 from assistant.pending import ActionDesk, OpenAction
 from assistant.prompts import system_prompt
 from assistant.reading import read_tool_message
-from assistant.signals import model_signals, wants_person
+from assistant.signals import is_engine_state, model_signals, wants_person
 from switchboard.errors import SwitchboardError
 from tools.context import TurnContext
 
@@ -53,6 +60,7 @@ class TurnRequest:
     handoff_offered: bool = False
     summary_hint: str | None = None
     forced_decision: str | None = None  # a confirm/cancel button, not text
+    trace: TurnTrace | None = None  # filled with the agent's tool exchange, for memory
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +192,7 @@ async def _run_agent(
                     if piece:
                         yield Token(text=piece)
                 else:
-                    for event in _on_update(payload, facts):
+                    for event in _on_update(payload, facts, request.trace):
                         yield event
     except ModelCallLimitExceededError:
         failure = "iteration_cap"
@@ -218,7 +226,9 @@ def _text_piece(chunk: Any, meta: dict[str, Any], facts: TurnFacts, limit: int) 
     return piece
 
 
-def _on_update(update: dict[str, Any], facts: TurnFacts) -> list[TurnEvent]:
+def _on_update(
+    update: dict[str, Any], facts: TurnFacts, trace: TurnTrace | None
+) -> list[TurnEvent]:
     events: list[TurnEvent] = []
     for node, value in update.items():
         messages = value.get("messages", []) if isinstance(value, dict) else []
@@ -226,11 +236,18 @@ def _on_update(update: dict[str, Any], facts: TurnFacts) -> list[TurnEvent]:
             if node == "model" and isinstance(message, AIMessage):
                 facts.add_usage(message.usage_metadata)
                 facts.signals = model_signals(message.response_metadata)
+                if trace is not None:
+                    if message.tool_calls:
+                        trace.add_call(message)
+                    elif is_engine_state(message.response_metadata):
+                        trace.meta = dict(message.response_metadata)
                 for call in message.tool_calls:
                     events.append(
                         ToolCall(call_id=call["id"] or "", tool=call["name"], args=call["args"])
                     )
                     facts.tools.append(call["name"])
-            elif node == "tools" and getattr(message, "type", "") == "tool":
+            elif node == "tools" and isinstance(message, ToolMessage):
+                if trace is not None:
+                    trace.add_result(message)
                 events.extend(facts.on_tool_message(read_tool_message(message)))
     return events

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from assistant.events import ErrorEvent, Handoff, Token, TurnCompleted, TurnEvent
 from assistant.guardrails import mask_sensitive
 from assistant.handoff import HandoffPolicy, record_handoff
-from assistant.memory import build_context, load_lines
+from assistant.memory import TurnTrace, build_context, load_lines
 from assistant.pending import OpenAction
 from assistant.prompts import pending_note
 from assistant.recorder import EventRecorder, SideEffect
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from assistant.service import IdentityLike, ServiceDeps
 
 _SEGMENTS = ("prepaid", "postpaid", "business")
+_KEEP_TRACES = 4  # turns whose tool exchange is replayed in the next prompt
 
 
 class TurnRunner:
@@ -39,6 +40,7 @@ class TurnRunner:
         self.recorder = recorder
         self._handoff_reason: str | None = None
         self._offered = False
+        self._trace: TurnTrace | None = None
 
     def context(
         self, conversation: Conversation, identity: IdentityLike, turn_id: str
@@ -83,10 +85,15 @@ class TurnRunner:
             if pending
             else None
         )
-        memory = build_context(
-            earlier, counter=self.deps.counter, budget=self.deps.prompt_budget, pending_note=note
-        )
         state = dict(conversation.state or {})
+        memory = build_context(
+            earlier,
+            counter=self.deps.counter,
+            budget=self.deps.prompt_budget,
+            pending_note=note,
+            traces=dict(state.get("traces") or {}),
+        )
+        self._trace = TurnTrace()
         request = TurnRequest(
             ctx=ctx,
             text=text,
@@ -95,6 +102,7 @@ class TurnRunner:
             pending=pending,
             low_confidence_streak=int(state.get("low_confidence_streak", 0)),
             handoff_offered=bool(state.get("handoff_offered", False)),
+            trace=self._trace,
         )
         async for stored in self._record(
             run_turn(request, self._turn_deps(ctx)), ctx, memory.summary
@@ -183,6 +191,10 @@ class TurnRunner:
             streak = int(state.get("low_confidence_streak", 0))
             state["low_confidence_streak"] = streak + 1 if low else 0
             state["handoff_offered"] = self._offered and event.outcome != "handed_off"
+            if self._trace is not None and (self._trace.steps or self._trace.meta):
+                traces = dict(state.get("traces") or {})
+                traces[ctx.turn_id] = self._trace.as_dict()
+                state["traces"] = dict(list(traces.items())[-_KEEP_TRACES:])
             values: dict[str, Any] = {
                 "state": state,
                 "tokens_used": Conversation.tokens_used
