@@ -1,0 +1,210 @@
+"""Replies composed from tool results: extractive answers with citations from knowledge
+passages, and plain phrasing of balances, offers, bills, quotes, receipts and errors.
+
+Everything said about the customer's account comes from the tool result itself; the engine
+never states a price, a balance or that something was done unless a tool result says so.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.local.lexical import char_ngrams
+
+_STOP = frozenset(
+    "a an the and or to of in on for my me i you your is are was it this that do does can how "
+    "what when where why which who please with have has be will would i'm it's there their "
+    "get got much many any some about if at by from as so we our us".split()
+)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """One tool result, whatever shape the tool returned it in."""
+
+    tool: str
+    status: str  # ok | error
+    summary: str
+    data: Any = None
+    proposed: Any = None
+    passages: tuple[Mapping[str, Any], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    text: str
+    outcome: str
+    citations: tuple[str, ...] = ()
+
+
+def read_result(tool: str, content: Any, artifact: Any, status: str | None = None) -> Result:
+    """Normalise a ToolMessage's content/artifact (a ToolOutcome, a dict, JSON or text)."""
+    source: Any = artifact if artifact is not None else content
+    if hasattr(source, "model_dump"):
+        source = source.model_dump()
+    if isinstance(source, str):
+        try:
+            parsed = json.loads(source)
+            source = parsed if isinstance(parsed, dict) else {"data": parsed}
+        except ValueError:
+            source = {"summary": source}
+    if isinstance(source, list):
+        source = {"data": source}
+    if not isinstance(source, Mapping):
+        source = {"summary": str(source)}
+    text = content if isinstance(content, str) else ""
+    passages = source.get("passages") or []
+    if not passages and isinstance(source.get("data"), list) and tool == "search_knowledge":
+        passages = source["data"]
+    return Result(
+        tool=tool,
+        status=str(source.get("status") or status or "ok"),
+        summary=str(source.get("summary") or source.get("message") or text or ""),
+        data=source.get("data"),
+        proposed=source.get("proposed"),
+        passages=tuple(p if isinstance(p, Mapping) else _as_dict(p) for p in passages),
+    )
+
+
+def compose(results: Sequence[Result], *, question: str) -> Reply:
+    """The reply to the customer after the tools in `results` have run."""
+    parts: list[str] = []
+    outcomes: list[str] = []
+    citations: list[str] = []
+    for result in results:
+        reply = _one(result, question=question)
+        parts.append(reply.text)
+        outcomes.append(reply.outcome)
+        citations.extend(reply.citations)
+    for outcome in ("handed_off", "proposed", "acted", "refused", "clarified", "answered"):
+        if outcome in outcomes:
+            return Reply(" ".join(p for p in parts if p), outcome, tuple(dict.fromkeys(citations)))
+    return Reply(" ".join(parts), "answered", tuple(citations))
+
+
+def _one(result: Result, *, question: str) -> Reply:
+    if result.status not in {"ok", "success", "proposed"}:
+        reason = result.summary or "that didn't work"
+        return Reply(f"Sorry — {_sentence(reason)} Is there anything else I can do?", "answered")
+    if result.tool == "search_knowledge":
+        return extractive_answer(question, result.passages)
+    if result.tool == "transfer_to_human":
+        return Reply(
+            "I'm passing you to a member of our team now. They'll see our conversation, so you "
+            "won't need to repeat yourself.",
+            "handed_off",
+        )
+    if result.proposed:
+        quote = _get(result.proposed, "summary") or result.summary
+        return Reply(f"{_sentence(str(quote))} Shall I go ahead? (yes/no)", "proposed")
+    if result.tool == "list_offers":
+        return Reply(_offers(result), "answered")
+    return Reply(_sentence(result.summary) if result.summary else "Done.", "answered")
+
+
+def _offers(result: Result) -> str:
+    items = _offer_rows(result.data)
+    if not items:
+        return _sentence(result.summary or "I couldn't find any offers for your account.")
+    lines = [f"• {name} — {price}" if price else f"• {name}" for name, price in items[:10]]
+    return "Here's what you can choose from:\n" + "\n".join(lines) + "\nWhich would you like?"
+
+
+def _offer_rows(data: Any) -> list[tuple[str, str]]:
+    if isinstance(data, Mapping):
+        rows = [
+            *(data.get("plans") or []),
+            *(data.get("addons") or []),
+            *(data.get("offers") or data.get("items") or []),
+        ]
+    else:
+        rows = data
+    out: list[tuple[str, str]] = []
+    for row in rows if isinstance(rows, list) else []:
+        row = row if isinstance(row, Mapping) else _as_dict(row)
+        name = row.get("name")
+        if not name:
+            continue
+        price = row.get("price_text") or row.get("price_display") or row.get("price")
+        if isinstance(price, int | float):
+            price = f"£{price:.2f}".replace(".00", "")
+        out.append((str(name), str(price) if price is not None else ""))
+    return out
+
+
+def extractive_answer(question: str, passages: Sequence[Mapping[str, Any]]) -> Reply:
+    """The passage sentences that best answer `question`, with their source doc ids."""
+    wanted = _terms(question)
+    query_grams = char_ngrams(" ".join(sorted(wanted)))
+    scored: list[tuple[float, int, int, str, str]] = []
+    for rank, passage in enumerate(passages[:5]):
+        text = str(passage.get("text") or passage.get("content") or passage.get("snippet") or "")
+        doc = str(passage.get("doc_id") or passage.get("id") or "")
+        for position, sentence in enumerate(_sentences(text)):
+            overlap = len(wanted & _terms(sentence))
+            grams = char_ngrams(sentence.lower())
+            shared = sum(min(n, grams[g]) for g, n in query_grams.items() if g in grams)
+            fuzzy = shared / max(1, sum(query_grams.values()))
+            score = overlap + 1.5 * fuzzy - 0.15 * rank - 0.02 * position
+            scored.append((score, rank, position, sentence, doc))
+    scored.sort(key=lambda s: -s[0])
+    if not scored or scored[0][0] < 0.6:
+        return Reply(
+            "I couldn't find that in our help articles. Would you like me to put you through "
+            "to a person who can check?",
+            "clarified",
+        )
+    best = scored[0]
+    chosen = [best]
+    second = next((s for s in scored[1:] if s[1] == best[1] and abs(s[2] - best[2]) <= 2), None)
+    if second and second[0] >= 0.6 * best[0]:
+        chosen.append(second)
+    chosen.sort(key=lambda s: (s[1], s[2]))
+    docs = list(dict.fromkeys(s[4] for s in chosen if s[4]))
+    text = " ".join(_sentence(s[3]) for s in chosen)
+    if docs:
+        text += " (Source: " + ", ".join(docs) + ")"
+    return Reply(text, "answered", tuple(docs))
+
+
+def _sentences(text: str) -> list[str]:
+    text = re.sub(r"^#+\s*", "", text, flags=re.MULTILINE)
+    text = re.sub(r"\*\*|__|`", "", text)
+    out = []
+    for raw in _SENTENCE.split(text):
+        s = raw.strip(" -•*\t")
+        if len(s.split()) >= 4:
+            out.append(s)
+    return out
+
+
+def _terms(text: str) -> set[str]:
+    words = re.findall(r"[a-z0-9£]+", text.lower())
+    return {_stem(w) for w in words if w not in _STOP and len(w) > 1}
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if not text or text[-1] in ".!?" else text + "."
+
+
+def _get(obj: Any, name: str) -> Any:
+    return obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
+
+
+def _as_dict(obj: Any) -> dict[str, Any]:
+    if hasattr(obj, "model_dump"):
+        return dict(obj.model_dump())
+    return dict(getattr(obj, "__dict__", {}))

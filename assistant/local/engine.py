@@ -1,0 +1,419 @@
+"""The local engine's decision for one model call: from the messages so far to a reply (text,
+tool calls and the metadata the turn loop's confidence model reads). Pure and deterministic."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
+
+from assistant.local.answer import compose, read_result
+from assistant.local.bills import BillItem, match_charge
+from assistant.local.catalog import CatalogItem
+from assistant.local.dialogue import (
+    ENGINE,
+    Facts,
+    State,
+    conversation_facts,
+    follow_up_rest,
+    is_correction,
+    last_human,
+    previous_state,
+    wants_other_line,
+)
+from assistant.local.planner import Step, extract_slots, plan, refusal
+from assistant.local.recognizer import OUT_OF_SCOPE, Recognition, Recognizer
+from assistant.local.slots import extract_yes_no
+from assistant.local.text import looks_non_english
+from assistant.local.toolbox import ToolBox
+
+READ_TOOLS = frozenset(
+    {
+        "get_account_overview",
+        "get_usage",
+        "list_offers",
+        "get_bills",
+        "get_request_status",
+        "check_coverage",
+        "search_knowledge",
+    }
+)
+_FREE_TEXT_SLOTS = frozenset({"detail", "description"})
+_ON_OFF_CAPABILITIES = frozenset({"roaming", "call_features"})
+
+
+@dataclass
+class EngineReply:
+    text: str
+    calls: list[dict[str, Any]] = field(default_factory=list)  # {"name", "args", "id"}
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+class Engine:
+    """Reads the conversation, recognises the request and decides what to do next."""
+
+    def __init__(self, recognizer: Recognizer, *, catalog: Sequence[CatalogItem] = ()) -> None:
+        self.recognizer = recognizer
+        self.catalog = tuple(catalog)
+
+    def respond(self, messages: Sequence[BaseMessage], tools: ToolBox) -> EngineReply:
+        if messages and isinstance(messages[-1], ToolMessage):
+            return self._after_tools(messages, tools)
+        text = last_human(messages).strip()
+        state = previous_state(messages)
+        facts = conversation_facts(messages)
+        if not text:
+            return self._reply(
+                Step(text="How can I help you today?", outcome="clarified"),
+                "greeting",
+                "hello",
+                None,
+                {},
+                messages,
+            )
+        if looks_non_english(text):
+            step = Step(
+                text="Sorry, I can only help in English at the moment. Would you like me to put "
+                "you through to a person? (yes/no)",
+                outcome="clarified",
+                offer={"tool": "transfer_to_human", "args": {"reason": "language"}},
+            )
+            return self._reply(step, OUT_OF_SCOPE, "language", None, {}, messages)
+        contextual = self._in_context(text, state, facts, tools, messages)
+        if contextual is not None:
+            return contextual
+        rec = self.recognizer.recognise(text)
+        return self._fresh(text, rec, facts, tools, messages)
+
+    # -- a new request ----------------------------------------------------------------------
+
+    def _fresh(
+        self,
+        text: str,
+        rec: Recognition,
+        facts: Facts,
+        tools: ToolBox,
+        messages: Sequence[BaseMessage],
+    ) -> EngineReply:
+        if rec.capability == OUT_OF_SCOPE:
+            return self._reply(
+                Step(text=refusal(), outcome="refused"), OUT_OF_SCOPE, rec.intent, rec, {}, messages
+            )
+        clause = rec.clause if rec.also else text
+        slots = self._slots(clause, rec.capability, rec.intent, facts)
+        step = plan(rec.capability, rec.intent, slots, clause, tools)
+        queued: list[list[str]] = []
+        for other in rec.also:
+            other_step = plan(
+                other.capability,
+                other.intent,
+                self._slots(text, other.capability, other.intent, facts),
+                text,
+                tools,
+            )
+            if _read_only(step) and _read_only(other_step):
+                step.calls.extend(other_step.calls)
+            else:
+                queued.append([other.capability, other.intent])
+        _dedupe(step)
+        _remember_query(step, slots)
+        return self._reply(step, rec.capability, rec.intent, rec, slots, messages, queued=queued)
+
+    # -- corrections, answers to questions, follow-ups, yes/no ------------------------------
+
+    def _in_context(
+        self,
+        text: str,
+        state: State,
+        facts: Facts,
+        tools: ToolBox,
+        messages: Sequence[BaseMessage],
+    ) -> EngineReply | None:
+        if state.capability in {None, "greeting", OUT_OF_SCOPE} and not state.offer:
+            return None
+        yes_no = extract_yes_no(text) if len(text.split()) <= 6 else None
+        if state.offer and yes_no is not None:
+            return self._answer_offer(state, yes_no, tools, messages)
+        assert state.capability is not None and state.intent is not None
+        if state.capability in {"greeting", OUT_OF_SCOPE}:
+            return None
+        rec = self.recognizer.recognise(text)
+        new_slots = self._slots(text, state.capability, state.intent, facts)
+        awaited = state.awaiting
+        fills = awaited is not None and (awaited in new_slots or awaited in _FREE_TEXT_SLOTS)
+        switching = rec.capability not in {state.capability, OUT_OF_SCOPE} and rec.score >= 0.6
+        if awaited in _FREE_TEXT_SLOTS and rec.capability not in {"human_agent", "greeting"}:
+            switching = False
+        if awaited == "bill_id" and not switching:
+            charge = match_charge(text, facts.bills)
+            if charge is not None:
+                new_slots.update(_charge_slots(charge))
+                fills = True
+        if is_correction(text) or (fills and not switching):
+            slots = {**state.slots, **new_slots}
+            if awaited in _FREE_TEXT_SLOTS and awaited not in new_slots:
+                slots[awaited] = text
+            if wants_other_line(text):
+                other = [n for n in facts.lines if n != state.slots.get("msisdn")]
+                if len(other) == 1:
+                    slots["msisdn"] = other[0]
+                else:
+                    step = Step(
+                        text="Which number would you like me to use? Please type it in "
+                        "full, for example 07700 900123.",
+                        outcome="clarified",
+                        awaiting="msisdn",
+                    )
+                    return self._reply(step, state.capability, state.intent, rec, slots, messages)
+            step = plan(state.capability, state.intent, slots, text, tools)
+            return self._reply(step, state.capability, state.intent, rec, slots, messages)
+        rest = follow_up_rest(text)
+        if rest is not None:
+            return self._follow_up(rest, state, facts, tools, messages)
+        if yes_no is not None and not switching and len(text.split()) <= 3:
+            step = Step(
+                text="There's nothing waiting for your go-ahead right now. What would you "
+                "like me to do?",
+                outcome="clarified",
+            )
+            return self._reply(step, state.capability, state.intent, rec, {}, messages)
+        return None
+
+    def _answer_offer(
+        self, state: State, yes: bool, tools: ToolBox, messages: Sequence[BaseMessage]
+    ) -> EngineReply:
+        offer = state.offer or {}
+        capability, intent = state.capability or "greeting", state.intent or "hello"
+        if not yes:
+            step = Step(text="No problem. Is there anything else I can help with?")
+            return self._reply(step, capability, intent, None, {}, messages)
+        if "tool" in offer:
+            tool = str(offer["tool"])
+            if tool == "transfer_to_human":
+                capability, intent = "human_agent", "human"
+            outcome = (
+                "handed_off"
+                if tool == "transfer_to_human"
+                else ("answered" if tool in READ_TOOLS else "proposed")
+            )
+            if not tools.has(tool):
+                step = Step(text="Sorry, I can't do that here.", outcome="answered")
+            else:
+                step = Step(
+                    calls=[(tool, tools.args(tool, offer.get("args") or {}))], outcome=outcome
+                )
+            return self._reply(
+                step, capability, intent, None, dict(offer.get("args") or {}), messages
+            )
+        capability, intent = str(offer["capability"]), str(offer["intent"])
+        slots = dict(offer.get("slots") or {})
+        step = plan(capability, intent, slots, str(offer.get("text", "")), tools)
+        return self._reply(step, capability, intent, None, slots, messages)
+
+    def _follow_up(
+        self,
+        rest: str,
+        state: State,
+        facts: Facts,
+        tools: ToolBox,
+        messages: Sequence[BaseMessage],
+    ) -> EngineReply:
+        rec = self.recognizer.recognise(rest)
+        previous_query = str(state.slots.get("query") or "")
+        related = rec.capability in {OUT_OF_SCOPE, "faq", state.capability}
+        if previous_query and related:
+            slots = {"query": _follow_up_query(previous_query, rest)}
+            step = plan("faq", "policy", slots, slots["query"], tools)
+            return self._reply(step, "faq", state.intent or "policy", rec, slots, messages)
+        capability = rec.capability if rec.capability != OUT_OF_SCOPE else state.capability
+        intent = rec.intent if rec.capability != OUT_OF_SCOPE else state.intent
+        assert capability is not None and intent is not None
+        slots = self._slots(rest, capability, intent, facts)
+        if capability in _ON_OFF_CAPABILITIES and "enabled" in state.slots:
+            slots.setdefault("enabled", state.slots["enabled"])
+            if capability == "roaming":
+                intent = "roaming_on" if slots["enabled"] else "roaming_off"
+        step = plan(capability, intent, slots, rest, tools)
+        return self._reply(step, capability, intent, rec, slots, messages)
+
+    # -- after tool results -----------------------------------------------------------------
+
+    def _after_tools(self, messages: Sequence[BaseMessage], tools: ToolBox) -> EngineReply:
+        results = []
+        caller: AIMessage | None = None
+        for message in reversed(messages):
+            if isinstance(message, ToolMessage):
+                results.append(message)
+            elif isinstance(message, AIMessage):
+                caller = message
+                break
+        results.reverse()
+        meta = dict(caller.response_metadata or {}) if caller else {}
+        parsed = [
+            read_result(m.name or "", m.content, m.artifact, getattr(m, "status", None))
+            for m in results
+        ]
+        if meta.get("awaiting") == "bill_id" and any(r.tool == "get_bills" for r in parsed):
+            follow = self._dispute_after_bills(meta, messages, tools)
+            if follow is not None:
+                return follow
+        reply = compose(parsed, question=_question(meta, messages))
+        text, outcome = reply.text, reply.outcome
+        offer = meta.get("offer")
+        awaiting = None
+        if any(r.tool in {"list_offers", "get_bills"} for r in parsed):
+            awaiting = meta.get("awaiting")
+        if awaiting == "bill_id" and outcome == "answered":
+            text += (
+                " Which charge would you like to dispute? Tell me the amount or what it was for."
+            )
+            outcome = "clarified"
+        if offer and outcome == "answered" and offer.get("tool") == "report_fault":
+            text += " If that doesn't explain it, I can report a fault for you. Shall I? (yes/no)"
+        else:
+            offer = None
+        queued = meta.get("queued") or []
+        if queued and offer is None and outcome in {"answered", "acted"}:
+            capability, intent = queued[0]
+            offer = {"capability": capability, "intent": intent, "text": last_human(messages)}
+            text += f" You also asked about {capability.replace('_', ' ')} — shall I help with "
+            text += "that now? (yes/no)"
+        metadata = {
+            **{
+                k: meta.get(k)
+                for k in (
+                    "capability",
+                    "intent",
+                    "recognition_score",
+                    "recognition_margin",
+                    "in_scope",
+                    "slots",
+                )
+            },
+            "engine": ENGINE,
+            "outcome_hint": outcome,
+            "awaiting": awaiting,
+            "offer": offer,
+            "queued": queued[1:],
+            "citations": list(reply.citations),
+        }
+        return EngineReply(text=text, metadata=metadata)
+
+    def _dispute_after_bills(
+        self, meta: dict[str, Any], messages: Sequence[BaseMessage], tools: ToolBox
+    ) -> EngineReply | None:
+        slots = dict(meta.get("slots") or {})
+        charge = match_charge(
+            str(slots.get("description") or ""), conversation_facts(messages).bills
+        )
+        if charge is None:
+            return None
+        slots.update(_charge_slots(charge))
+        capability, intent = str(meta.get("capability")), str(meta.get("intent"))
+        step = plan(capability, intent, slots, str(slots.get("description") or ""), tools)
+        if not any(name == "dispute_charge" for name, _ in step.calls):
+            return None
+        reply = self._reply(step, capability, intent, None, slots, messages)
+        for key in ("recognition_score", "recognition_margin", "in_scope"):
+            reply.metadata[key] = meta.get(key, 1.0)
+        return reply
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _slots(self, text: str, capability: str, intent: str, facts: Facts) -> dict[str, Any]:
+        catalog = facts.catalog + self.catalog
+        slots = extract_slots(text, capability, intent, catalog=catalog, today=date.today())
+        if capability == "faq":
+            slots["query"] = text
+        return slots
+
+    def _reply(
+        self,
+        step: Step,
+        capability: str,
+        intent: str,
+        rec: Recognition | None,
+        slots: dict[str, Any],
+        messages: Sequence[BaseMessage],
+        *,
+        queued: list[list[str]] | None = None,
+    ) -> EngineReply:
+        calls = [
+            {"name": name, "args": args, "id": _call_id(messages, index, name, args)}
+            for index, (name, args) in enumerate(step.calls)
+        ]
+        metadata = {
+            "engine": ENGINE,
+            "capability": capability,
+            "intent": intent,
+            "recognition_score": rec.score if rec else 1.0,
+            "recognition_margin": rec.margin if rec else 1.0,
+            "in_scope": rec.in_scope if rec else 1.0,
+            "slots": _jsonable(slots),
+            "outcome_hint": step.outcome if not calls or step.outcome != "answered" else "answered",
+            "awaiting": step.awaiting,
+            "offer": step.offer,
+            "queued": queued or [],
+        }
+        return EngineReply(text=step.text, calls=calls, metadata=metadata)
+
+
+def _follow_up_query(previous: str, rest: str) -> str:
+    """'how much is roaming in spain' + 'america' -> 'how much is roaming in america'."""
+    tail = re.search(r"\b(in|to|for|on|at|with|about) [\w' -]+$", previous)
+    if tail and len(rest.split()) <= 3:
+        return f"{previous[: tail.start()]}{tail.group(1)} {rest}"
+    return f"{previous} {rest}".strip()
+
+
+def _charge_slots(charge: BillItem) -> dict[str, Any]:
+    slots: dict[str, Any] = {"bill_id": charge.bill_id}
+    if charge.item_id:
+        slots["item_id"] = charge.item_id
+    return slots
+
+
+def _dedupe(step: Step) -> None:
+    seen: list[tuple[str, dict[str, Any]]] = []
+    for call in step.calls:
+        if call not in seen:
+            seen.append(call)
+    step.calls = seen
+
+
+def _remember_query(step: Step, slots: dict[str, Any]) -> None:
+    for name, args in step.calls:
+        if name == "search_knowledge":
+            query = next((v for v in args.values() if isinstance(v, str)), None)
+            if query:
+                slots["query"] = query
+
+
+def _read_only(step: Step) -> bool:
+    return bool(step.calls) and all(name in READ_TOOLS for name, _ in step.calls)
+
+
+def _question(meta: dict[str, Any], messages: Sequence[BaseMessage]) -> str:
+    slots = meta.get("slots") or {}
+    return str(slots.get("query") or last_human(messages))
+
+
+def _call_id(messages: Sequence[BaseMessage], index: int, name: str, args: dict[str, Any]) -> str:
+    seed = (
+        f"{len(messages)}|{last_human(messages)}|{index}|{name}|{json.dumps(args, sort_keys=True)}"
+    )
+    return "call_" + hashlib.sha1(seed.encode()).hexdigest()[:16]
+
+
+def _jsonable(slots: dict[str, Any]) -> dict[str, Any]:
+    clean: dict[str, Any] = json.loads(json.dumps(slots, default=str))
+    return clean
+
+
+__all__ = ["Engine", "EngineReply"]

@@ -1,0 +1,389 @@
+"""What the engine does for a recognised request: which tool with which arguments, or which
+question to ask for what is missing, or what to say."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from assistant.local.catalog import CatalogItem, match_item
+from assistant.local.slots import (
+    extract_amount,
+    extract_bill_id,
+    extract_call_feature,
+    extract_day_of_month,
+    extract_forwarding_condition,
+    extract_loss_reason,
+    extract_on_off,
+    extract_phone_numbers,
+    extract_postcode,
+    extract_request_kind,
+)
+from assistant.local.toolbox import ToolBox
+
+Outcome = str  # answered | acted | proposed | clarified | handed_off | refused
+
+
+@dataclass
+class Step:
+    """One engine turn: tool calls, or text (a question, an answer, a refusal)."""
+
+    text: str = ""
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    outcome: Outcome = "answered"
+    awaiting: str | None = None
+    offer: dict[str, Any] | None = None
+
+
+CAPABILITIES_SUMMARY = (
+    "check your balance and usage, top up, change your plan or add-ons, roaming, bills and "
+    "payments, call features, SIM and lost phones, coverage and faults, order status, or "
+    "answer questions about our services"
+)
+_PAC = re.compile(r"\b[A-Za-z]{3}\d{6}\b")
+_REMOVE = re.compile(r"\b(remove|no cap|take off|get rid|none|no limit|turn off|switch off)\b")
+
+
+def extract_slots(
+    text: str,
+    capability: str,
+    intent: str,
+    *,
+    catalog: Sequence[CatalogItem],
+    today: date,
+) -> dict[str, Any]:
+    """The slots of `text` that matter for this capability (canonical names)."""
+    lowered = text.lower()
+    slots: dict[str, Any] = {}
+    numbers = extract_phone_numbers(text)
+    bare = capability in {"top_up", "addons_limits"}
+    amount = extract_amount(text, bare=bare)
+    if amount is not None:
+        slots["amount"] = float(amount.value)
+        slots["currency"] = amount.currency
+    if capability in {"plan_change", "faq"}:
+        if item := match_item(text, catalog, kind="plan"):
+            slots["plan_id"] = item.id
+    if capability == "addons_limits":
+        if item := match_item(text, catalog, kind="addon"):
+            slots["addon_id"] = item.id
+            slots.pop("amount", None)
+        if intent == "spending_cap" and _REMOVE.search(lowered):
+            slots["remove"] = True
+    if (on := extract_on_off(lowered)) is not None:
+        slots["enabled"] = on
+    if capability == "call_features":
+        if feature := extract_call_feature(text):
+            slots["feature"] = feature
+        if numbers:
+            slots["forward_to"] = numbers[0]
+            slots.setdefault("enabled", True)
+        if condition := extract_forwarding_condition(text):
+            slots["condition"] = condition
+    elif numbers:
+        slots["msisdn"] = numbers[0]
+    if postcode := extract_postcode(text):
+        if capability in {"coverage_faults"} or re.search(r"\d", postcode):
+            slots["postcode"] = postcode
+    if capability == "billing_payments":
+        if (day := extract_day_of_month(text)) is not None:
+            slots["day"] = day
+        if bill := extract_bill_id(text):
+            slots["bill_id"] = bill
+    if capability in {"sim_line", "coverage_faults"} and (kind := extract_request_kind(text)):
+        slots["kind"] = kind
+    if capability == "sim_line" and intent == "block_line":
+        slots["reason"] = extract_loss_reason(text)
+    if capability == "sim_line" and (pac := _PAC.search(text)):
+        slots["pac_code"] = pac.group(0).upper()
+    if slots.get("kind") == "port_in" and numbers:
+        slots["port_msisdn"] = numbers[0]
+        slots.pop("msisdn", None)
+    if capability == "balance_usage" and re.search(
+        r"\b(last|previous) (month|bill|period)", lowered
+    ):
+        slots["period"] = "previous"
+    if capability == "coverage_faults" and intent != "install":
+        slots["fault_kind"] = _fault_kind(lowered, intent)
+    del today  # dates matter only for slots not yet used by any tool
+    return slots
+
+
+def _fault_kind(text: str, intent: str) -> str:
+    broadband = re.search(r"broadband|fibre|wifi|wi-fi|router|home internet", text)
+    if broadband:
+        return "broadband_slow" if re.search(r"slow|speed|buffer", text) else "broadband_down"
+    if re.search(r"call|ring", text):
+        return "calls_failing"
+    if intent == "slow_data" or re.search(r"slow|data|4g|5g|internet", text):
+        return "slow_data"
+    if intent == "no_signal" or re.search(r"signal|service|bars", text):
+        return "no_signal"
+    return "other"
+
+
+Planner = Callable[[str, dict[str, Any], str, ToolBox], Step]
+
+
+def plan(capability: str, intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> Step:
+    """The step for a recognised request, given the slots gathered so far."""
+    handler = _HANDLERS.get(capability)
+    if handler is None:
+        return Step(text=refusal(), outcome="refused")
+    return handler(intent, slots, text, tools)
+
+
+def refusal() -> str:
+    return (
+        "Sorry, that's not something I can help with — I'm Brightwave's assistant. I can "
+        f"{CAPABILITIES_SUMMARY}. If you'd like, I can put you through to a person."
+    )
+
+
+def _call(tools: ToolBox, name: str, slots: dict[str, Any], outcome: Outcome = "answered") -> Step:
+    if not tools.has(name):
+        return Step(
+            text="I can't do that here, but a member of our team can. Shall I put you through? "
+            "(yes/no)",
+            outcome="clarified",
+            offer={"tool": "transfer_to_human", "args": {"reason": "customer_request"}},
+        )
+    return Step(calls=[(name, tools.args(name, slots))], outcome=outcome)
+
+
+def _ask(question: str, awaiting: str) -> Step:
+    return Step(text=question, outcome="clarified", awaiting=awaiting)
+
+
+def _faq(intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> Step:
+    return _call(tools, "search_knowledge", {"query": slots.get("query") or text})
+
+
+def _balance(intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> Step:
+    if intent in {"usage_detail", "extra_charges"}:
+        return _call(tools, "get_usage", {"period": slots.get("period")})
+    return _call(tools, "get_account_overview", {})
+
+
+def _top_up(intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> Step:
+    if slots.get("amount") is None:
+        return _ask("How much would you like to top up? For example £10.", "amount")
+    if slots.get("currency", "GBP") != "GBP":
+        return _ask("Top-ups are in pounds (GBP). How many pounds would you like to add?", "amount")
+    return _call(tools, "top_up", slots, "proposed")
+
+
+def _plan_change(intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> Step:
+    if slots.get("plan_id"):
+        return _call(tools, "change_plan", slots, "proposed")
+    step = _call(tools, "list_offers", {"offer_kind": "plan"})
+    if intent == "change_plan":
+        step.awaiting = "plan_id"
+    return step
+
+
+def _renewal(intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> Step:
+    if intent == "renew_now":
+        return _call(tools, "renew_plan", slots, "proposed")
+    return _call(tools, "get_account_overview", {})
+
+
+def _addons(intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> Step:
+    if intent == "spending_cap":
+        if slots.get("amount") is None and not slots.get("remove"):
+            return _ask(
+                "What monthly spending cap would you like, for example £20? Or say 'remove' "
+                "to take the cap off.",
+                "amount",
+            )
+        return _call(tools, "set_spending_cap", slots, "proposed")
+    if slots.get("addon_id"):
+        return _call(tools, "buy_addon", slots, "proposed")
+    step = _call(tools, "list_offers", {"offer_kind": "addon"})
+    if intent == "buy_addon":
+        step.awaiting = "addon_id"
+    return step
+
+
+def _roaming(intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> Step:
+    if intent == "roaming_info" and "enabled" not in slots:
+        return _call(tools, "search_knowledge", {"query": text})
+    if "enabled" not in slots:
+        slots["enabled"] = intent != "roaming_off"
+    return _call(tools, "set_roaming", slots, "proposed")
+
+
+def _billing(intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> Step:
+    if intent == "pay_bill":
+        return _call(tools, "pay_bill", slots, "proposed")
+    if intent == "dispute":
+        slots.setdefault("description", text)
+        if not slots.get("bill_id"):
+            step = _call(tools, "get_bills", {})
+            step.awaiting = "bill_id"
+            return step
+        args = {**slots, "reason": slots.get("reason_text") or slots["description"]}
+        return _call(tools, "dispute_charge", args, "proposed")
+    if intent == "autopay":
+        if "enabled" not in slots:
+            slots["enabled"] = True
+        if not slots["enabled"]:
+            return _call(tools, "set_autopay", {"enabled": False}, "proposed")
+        if slots.get("day") is None:
+            return _ask(
+                "Which day of the month should we take the payment? Any day from the "
+                "1st to the 28th.",
+                "day",
+            )
+        return _call(tools, "set_autopay", slots, "proposed")
+    if intent == "payment_method":
+        return _call(tools, "search_knowledge", {"query": "change payment method card details"})
+    return _call(tools, "get_bills", {"bill_id": slots.get("bill_id")})
+
+
+_FEATURE_NAMES = {
+    "call_forwarding": "call forwarding",
+    "call_waiting": "call waiting",
+    "voicemail": "voicemail",
+    "caller_id": "caller ID",
+}
+
+
+def _call_features(intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> Step:
+    slots.setdefault("feature", {"forwarding": "call_forwarding"}.get(intent, intent))
+    feature = slots["feature"]
+    if (
+        feature == "caller_id"
+        and "enabled" in slots
+        and re.search(r"hide|withhold|private", text.lower())
+    ):
+        slots["enabled"] = False
+    if "enabled" not in slots:
+        return _ask(f"Would you like {_FEATURE_NAMES.get(feature, feature)} on or off?", "enabled")
+    if feature == "call_forwarding" and slots["enabled"]:
+        if not slots.get("forward_to"):
+            return _ask("Which number should I forward your calls to?", "forward_to")
+        return _call(tools, "set_call_feature", slots, "proposed")
+    args = {k: v for k, v in slots.items() if k not in {"forward_to", "condition"}}
+    return _call(tools, "set_call_feature", args, "proposed")
+
+
+def _sim_line(intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> Step:
+    if intent == "block_line":
+        return _call(tools, "block_line", slots, "proposed")
+    if intent == "unblock":
+        return _handoff(tools, "identity", "Customer asks to unblock a suspended line.")
+    kinds = {
+        "esim": "esim",
+        "port_in": "port_in",
+        "activate": "device_activation",
+        "sim_swap": "sim_swap",
+    }
+    slots.setdefault("kind", kinds.get(intent))
+    if not slots.get("kind"):
+        return _ask(
+            "Is that a SIM swap, an eSIM, moving your number to us, or activating a device?", "kind"
+        )
+    if slots["kind"] == "port_in" and not slots.get("port_msisdn"):
+        return _ask("Which number would you like to bring over to Brightwave?", "port_msisdn")
+    if slots["kind"] == "port_in" and not slots.get("pac_code"):
+        return _ask(
+            "What's the PAC code from your current provider? It's 3 letters and 6 "
+            "digits — text PAC to 65075 from that phone to get it.",
+            "pac_code",
+        )
+    return _call(tools, "start_service_request", slots, "proposed")
+
+
+def _coverage(intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> Step:
+    if intent == "install":
+        slots["kind"] = "broadband_installation"
+        if not slots.get("postcode"):
+            return _ask("What's the postcode of the address for the installation?", "postcode")
+        return _call(tools, "start_service_request", slots, "proposed")
+    if intent == "fault_report":
+        slots.setdefault("description", text)
+        return _call(tools, "report_fault", _fault_args(slots), "proposed")
+    if not slots.get("postcode"):
+        return _ask(
+            "What's the postcode where you're having the problem? The first part is "
+            "enough, for example LS2.",
+            "postcode",
+        )
+    step = _call(tools, "check_coverage", {"postcode": slots["postcode"]})
+    if intent in {"no_signal", "slow_data"}:
+        slots.setdefault("description", text)
+        step.offer = {"tool": "report_fault", "args": _fault_args(slots)}
+    return step
+
+
+def _fault_args(slots: dict[str, Any]) -> dict[str, Any]:
+    args = {"kind": slots.get("fault_kind", "other"), "description": slots.get("description")}
+    if slots.get("postcode"):
+        args["postcode"] = slots["postcode"]
+    return args
+
+
+def _status(intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> Step:
+    return _call(tools, "get_request_status", {})
+
+
+def _retention(intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> Step:
+    if not slots.get("detail") and len(text.split()) < 8:
+        return _ask(
+            "I'm sorry to hear that. So our team can help straight away, could you tell me a "
+            "little about why — price, coverage, service, or something else?",
+            "detail",
+        )
+    detail = slots.get("detail") or text
+    return _handoff(tools, "retention", f"Retention ({intent}): {detail}")
+
+
+def _human(intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> Step:
+    return _handoff(tools, "customer_request", f"Customer asked for a person: {text}")
+
+
+def _handoff(tools: ToolBox, reason: str, summary: str) -> Step:
+    if not tools.has("transfer_to_human"):
+        return Step(
+            text="Please contact our team on 0300 000 0000 and they'll help.", outcome="answered"
+        )
+    args = tools.args("transfer_to_human", {"reason": reason, "summary": summary[:500]})
+    return Step(calls=[("transfer_to_human", args)], outcome="handed_off")
+
+
+def _greeting(intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> Step:
+    if intent == "thanks":
+        return Step(text="You're welcome! Is there anything else I can help with?")
+    if intent == "goodbye":
+        return Step(text="Thanks for chatting with Brightwave. Bye for now!")
+    return Step(
+        text=f"Hi! I'm Brightwave's assistant. I can {CAPABILITIES_SUMMARY}. What can I do for you?"
+    )
+
+
+_HANDLERS: dict[str, Planner] = {
+    "faq": _faq,
+    "balance_usage": _balance,
+    "top_up": _top_up,
+    "plan_change": _plan_change,
+    "renewal": _renewal,
+    "addons_limits": _addons,
+    "roaming": _roaming,
+    "billing_payments": _billing,
+    "call_features": _call_features,
+    "sim_line": _sim_line,
+    "coverage_faults": _coverage,
+    "request_status": _status,
+    "retention": _retention,
+    "human_agent": _human,
+    "greeting": _greeting,
+}
+
+QUESTIONS: dict[str, str] = {
+    "plan_id": "Which plan would you like?",
+    "addon_id": "Which add-on would you like?",
+}
