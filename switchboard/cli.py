@@ -48,6 +48,27 @@ def serve(
     )
 
 
+@app.command()
+def chat(
+    msisdn: Annotated[
+        str | None, typer.Option("--as", help="Demo customer's number, e.g. +447700900001")
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option(help="Talk to a running server instead of in-process")
+    ] = None,
+) -> None:
+    """Chat with the assistant in the terminal (type /quit to leave)."""
+    import asyncio
+
+    from switchboard.chat import chat_in_process, chat_with_server, console_reader
+
+    settings = _settings()
+    if url:
+        asyncio.run(chat_with_server(url, msisdn, console_reader))
+    else:
+        asyncio.run(chat_in_process(settings, msisdn, console_reader))
+
+
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     """Bring the database to REVISION (default: the newest)."""

@@ -69,5 +69,5 @@ def configure_logging(*, level: str = "INFO", json_format: bool = False) -> None
     handler._switchboard = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
-    for noisy in ("httpx", "chromadb", "onnxruntime", "alembic"):
+    for noisy in ("httpx", "chromadb", "onnxruntime", "alembic", "bm25s"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
