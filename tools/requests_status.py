@@ -1,14 +1,111 @@
-"""requests status tools (placeholder until the BSS client lands)."""
+"""Where is my order / ticket / request? Status on demand, the customer's own only."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from tools.bss.errors import BssNotFoundError
+from tools.bss.models import Order, ServiceRequest, Ticket
+from tools.catalog import day
 from tools.context import TurnContext
 from tools.failures import ToolRefusal
-from tools.outcome import ToolOutcome
+from tools.lines import customer_of
+from tools.outcome import ToolOutcome, ok
 from tools.schemas import GetRequestStatusArgs
+
+
+def _order(order: Order) -> dict[str, Any]:
+    return {
+        "ref": order.id,
+        "type": "order",
+        "state": order.state,
+        "about": order.description or ", ".join(i.offering_id or i.action for i in order.items),
+        "ordered": day(order.order_date),
+        "expected": day(order.expected_completion),
+        "notes": order.notes[-2:],
+    }
+
+
+def _ticket(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "ref": ticket.id,
+        "type": ticket.ticket_type,
+        "state": ticket.status,
+        "about": ticket.name or ticket.description[:80],
+        "opened": day(ticket.created),
+        "expected": day(ticket.expected_resolution),
+        "notes": ticket.notes[-2:],
+    }
+
+
+def _request(request: ServiceRequest) -> dict[str, Any]:
+    step = next((t.name for t in request.tasks if t.state in ("new", "active")), None)
+    return {
+        "ref": request.id,
+        "type": request.kind,
+        "state": request.state,
+        "about": request.kind.replace("_", " "),
+        "opened": day(request.created),
+        "current_step": step,
+        "steps": [{"name": t.name, "state": t.state} for t in request.tasks],
+    }
+
+
+def _line(item: dict[str, Any]) -> str:
+    expected = f", expected {item['expected']}" if item.get("expected") else ""
+    step = f", now at {item['current_step']}" if item.get("current_step") else ""
+    return f"{item['ref']} ({item['about']}): {item['state']}{step}{expected}"
+
+
+async def _one(ctx: TurnContext, ref: str) -> dict[str, Any]:
+    customer_id = customer_of(ctx)
+    lookups = (
+        (ctx.bss.get_order, "order_id", _order),
+        (ctx.bss.get_ticket, "ticket_id", _ticket),
+        (ctx.bss.get_service_request, "request_id", _request),
+    )
+    for get, key, shape in lookups:
+        try:
+            return shape(await get(customer_id=customer_id, **{key: ref}))  # type: ignore[no-any-return, operator]
+        except BssNotFoundError:
+            continue
+    raise ToolRefusal("not_found", f"I couldn't find {ref} on your account.")
+
+
+async def _open(ctx: TurnContext, kind: str) -> list[dict[str, Any]]:
+    customer_id = customer_of(ctx)
+    items: list[dict[str, Any]] = []
+    if kind in ("all", "order"):
+        items += [
+            _order(o) for o in await ctx.bss.list_orders(customer_id=customer_id, open_only=True)
+        ]
+    if kind in ("all", "ticket"):
+        items += [
+            _ticket(t) for t in await ctx.bss.list_tickets(customer_id=customer_id, open_only=True)
+        ]
+    if kind in ("all", "service_request"):
+        items += [
+            _request(r)
+            for r in await ctx.bss.list_service_requests(customer_id=customer_id, open_only=True)
+        ]
+    return items
 
 
 async def get_request_status(ctx: TurnContext, args: GetRequestStatusArgs) -> ToolOutcome:
     """The customer's orders, fault tickets and service requests with their current state and
     next step; give a reference for one, or nothing for all open ones."""
-    raise ToolRefusal("not_available", "That isn't available yet.")
+    if args.ref is not None:
+        item = await _one(ctx, args.ref)
+        return ok("get_request_status", _line(item) + ".", data={"items": [item]})
+    items = await _open(ctx, args.kind)
+    if not items:
+        return ok(
+            "get_request_status",
+            "You have no open orders, tickets or requests.",
+            data={"items": []},
+        )
+    return ok(
+        "get_request_status",
+        f"{len(items)} open: " + "; ".join(_line(i) for i in items) + ".",
+        data={"items": items},
+    )

@@ -1,4 +1,4 @@
-"""sim line tools (placeholder until the BSS client lands)."""
+"""Lost or stolen phone: the line is suspended at once (after the customer's yes)."""
 
 from __future__ import annotations
 
@@ -6,17 +6,47 @@ from typing import Any
 
 from tools.actions import ActionRecord
 from tools.context import TurnContext
-from tools.failures import ToolRefusal
+from tools.lines import label, resolve_line
 from tools.outcome import ToolOutcome
+from tools.quoting import nothing_to_do, quote
 from tools.schemas import BlockLineArgs
+
+BSS_REASONS = {"lost": "lost", "stolen": "stolen", "other": "customerRequest"}
 
 
 async def block_line(ctx: TurnContext, args: BlockLineArgs) -> ToolOutcome:
-    """Quote suspending one of the customer's lines at once because the phone is lost or stolen
-    (stops calls, texts, data and charges). Needs a verified identity. Runs only after the
-    customer explicitly confirms; unblocking later needs a person."""
-    raise ToolRefusal("not_available", "That isn't available yet.")
+    """Quote suspending one of the customer's lines at once because the phone is lost or
+    stolen (stops calls, texts, data and charges). Needs a verified identity. Runs only after
+    the customer explicitly confirms; unblocking later needs a person. A replacement SIM is a
+    separate sim_swap service request."""
+    line = await resolve_line(ctx, args.msisdn)
+    if line.status == "suspended":
+        return nothing_to_do("block_line", f"{label(line)} is already blocked.")
+    why = {"lost": "the phone is lost", "stolen": "the phone was stolen"}.get(args.reason, "")
+    summary = (
+        f"Block {label(line)} now{' because ' + why if why else ''}: calls, texts, data "
+        "and charges stop at once. Unblocking it later needs a quick identity check with "
+        "our team."
+    )
+    return await quote(
+        ctx,
+        tool="block_line",
+        args={"msisdn": line.msisdn, "reason": args.reason, "product_id": line.id},
+        summary=summary,
+    )
 
 
 async def execute_block_line(bss: Any, action: ActionRecord) -> dict[str, Any]:
-    raise NotImplementedError
+    args = action.args
+    product = await bss.block_line(
+        customer_id=action.customer_id,
+        product_id=args["product_id"],
+        idempotency_key=action.idempotency_key,
+        reason=BSS_REASONS[args["reason"]],
+    )
+    return {
+        "bss_ref": product.id,
+        "status": product.status,
+        "summary": f"Done: {args['msisdn']} is blocked. If you need a replacement SIM, I can "
+        "order one for you.",
+    }

@@ -1,0 +1,35 @@
+"""get_request_status against the real simulator: open items, one by ref, never someone else's."""
+
+from __future__ import annotations
+
+from tests.tools.conftest import CustomerContext
+from tools.registry import invoke_tool
+
+ALICE, HARRY, ISLA, JACK = "+447700900001", "+447700900010", "+447700900011", "+447700900012"
+
+
+async def test_open_items_of_each_kind(customer: CustomerContext) -> None:
+    harry = await invoke_tool(await customer(HARRY), "get_request_status", {})
+    assert any(i["type"] == "fault" for i in harry.data["items"])
+    isla = await invoke_tool(
+        await customer(ISLA), "get_request_status", {"kind": "service_request"}
+    )
+    assert [i["type"] for i in isla.data["items"]] == ["esim"]
+    assert isla.data["items"][0]["current_step"]
+    jack = await invoke_tool(await customer(JACK), "get_request_status", {"kind": "order"})
+    assert len(jack.data["items"]) == 1 and jack.data["items"][0]["type"] == "order"
+    alice = await invoke_tool(await customer(ALICE), "get_request_status", {})
+    assert alice.ok and alice.data["items"] == [] and "no open" in alice.summary
+
+
+async def test_one_by_ref_and_never_someone_elses(customer: CustomerContext) -> None:
+    harry = await customer(HARRY)
+    ticket = next(
+        i
+        for i in (await invoke_tool(harry, "get_request_status", {})).data["items"]
+        if i["type"] == "fault"
+    )
+    mine = await invoke_tool(harry, "get_request_status", {"ref": ticket["ref"]})
+    assert mine.ok and mine.data["items"][0]["ref"] == ticket["ref"]
+    theirs = await invoke_tool(await customer(ALICE), "get_request_status", {"ref": ticket["ref"]})
+    assert theirs.code == "not_found" and ticket["about"] not in theirs.render()
