@@ -1,0 +1,13 @@
+"""Messaging channels (WhatsApp, SMS, Telegram), the outbox, the human-agent console, the
+admin API and BSS notifications. `routers` is what the app includes; the first one carries
+the channels' lifespan (bridge task group, outbox worker, BSS hub subscription)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.routes import admin, console, webhooks
+
+routers: tuple[APIRouter, ...] = (webhooks.router, console.router, admin.router)
+
+__all__ = ["routers"]

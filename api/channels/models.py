@@ -1,0 +1,47 @@
+"""The one inbound shape every channel is parsed into, and the identity a bridge derives from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+MessagingChannel = Literal["whatsapp", "sms", "telegram"]
+MESSAGING_CHANNELS: tuple[str, ...] = ("whatsapp", "sms", "telegram")
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMessage:
+    """One customer message from a webhook, after its signature was verified.
+
+    `external_id` is the provider's id for dedupe (wamid, MessageSid, update_id);
+    `sender` the verified channel id (wa_id or BSUID, the From number, the Telegram chat id);
+    `msisdn` the sender's phone in E.164 when the channel vouches for it (WhatsApp, SMS)."""
+
+    channel: MessagingChannel
+    external_id: str
+    sender: str
+    text: str
+    msisdn: str | None = None
+    reply_via: str | None = None  # WhatsApp: the business phone_number_id that received it
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelIdentity:
+    """A verified messaging identity, shaped like `api.auth.Identity` for the conversation
+    service. Signed in only when the channel's phone number is a customer's line."""
+
+    customer_id: str | None
+    msisdn: str | None
+    segment: Literal["prepaid", "postpaid", "business"] | None
+    verified: bool
+    channel: str
+    channel_user_id: str
+    anonymous_id: str | None = None
+
+    @property
+    def signed_in(self) -> bool:
+        return self.customer_id is not None
+
+    @property
+    def owner(self) -> str:
+        return self.customer_id or self.channel_user_id

@@ -1,0 +1,115 @@
+"""Inbound webhooks: WhatsApp Cloud API, Twilio SMS, Telegram, and the BSS hub listener.
+
+Each one checks authenticity over the raw request first (401 otherwise; 503 when the channel's
+secret is not configured), claims each message once and acknowledges at once; the turn runs
+in the background and its answer leaves through the outbox (docs/channels.md)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import PlainTextResponse, Response
+
+from api.channels import notifications
+from api.channels.hub import channel_lifespan
+from api.channels.models import InboundMessage
+from api.channels.signatures import secret_ok, twilio_signature_ok, whatsapp_signature_ok
+from api.channels.sms import EMPTY_TWIML, parse_form
+from api.channels.staff import Hub
+from api.channels.telegram import parse_update
+from api.channels.whatsapp import parse_webhook
+from api.deps import State
+from api.errors import ERROR_RESPONSES
+from switchboard.errors import InvalidInputError, ServiceUnavailableError, UnauthorizedError
+
+router = APIRouter(tags=["channels"], responses=ERROR_RESPONSES, lifespan=channel_lifespan)
+
+
+def _configured(secret: Any, channel: str) -> str:
+    if secret is None:
+        raise ServiceUnavailableError(f"{channel} is not configured", code="channel_not_configured")
+    return str(secret.get_secret_value())
+
+
+def _json(raw: bytes) -> dict[str, Any]:
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise InvalidInputError("webhook body is not JSON") from None
+    if not isinstance(body, dict):
+        raise InvalidInputError("webhook body is not a JSON object")
+    return body
+
+
+async def _accept(messages: list[InboundMessage], hub: Any, state: Any) -> int:
+    accepted = 0
+    for message in messages:
+        key = f"chan:{message.channel}:{message.sender}"
+        if await state.limits.hit(key, limit=state.settings.rate_limit_per_minute):
+            continue  # over the sender's budget: acknowledged (no provider retry), not answered
+        accepted += await hub.bridge.accept(message)
+    return accepted
+
+
+@router.get("/v1/webhooks/whatsapp", response_class=PlainTextResponse)
+async def whatsapp_verify(
+    state: State,
+    mode: Annotated[str, Query(alias="hub.mode")] = "",
+    challenge: Annotated[str, Query(alias="hub.challenge", max_length=128)] = "",
+    token: Annotated[str, Query(alias="hub.verify_token", max_length=256)] = "",
+) -> str:
+    """Meta's subscription handshake: echo `hub.challenge` when the verify token matches."""
+    expected = _configured(state.settings.whatsapp_verify_token, "whatsapp")
+    if mode != "subscribe" or not secret_ok(expected, token):
+        raise UnauthorizedError("whatsapp verify token mismatch")
+    return challenge
+
+
+@router.post("/v1/webhooks/whatsapp")
+async def whatsapp_webhook(request: Request, state: State, hub: Hub) -> dict[str, int]:
+    secret = _configured(state.settings.whatsapp_app_secret, "whatsapp")
+    raw = await request.body()
+    if not whatsapp_signature_ok(secret, raw, request.headers.get("x-hub-signature-256")):
+        raise UnauthorizedError("bad X-Hub-Signature-256")
+    return {"accepted": await _accept(parse_webhook(_json(raw)), hub, state)}
+
+
+@router.post("/v1/webhooks/sms")
+async def sms_webhook(request: Request, state: State, hub: Hub) -> Response:
+    token = _configured(state.settings.twilio_auth_token, "sms")
+    form = await request.form()
+    public = state.settings.public_base_url.rstrip("/") + request.url.path
+    url = f"{public}?{request.url.query}" if request.url.query else public
+    if not twilio_signature_ok(token, url, form, request.headers.get("x-twilio-signature")):
+        raise UnauthorizedError("bad X-Twilio-Signature")
+    message = parse_form(form)
+    if message is not None:
+        await _accept([message], hub, state)
+    return Response(EMPTY_TWIML, media_type="text/xml")
+
+
+@router.post("/v1/webhooks/telegram")
+async def telegram_webhook(request: Request, state: State, hub: Hub) -> dict[str, int]:
+    secret = _configured(state.settings.telegram_secret_token, "telegram")
+    if not secret_ok(secret, request.headers.get("x-telegram-bot-api-secret-token")):
+        raise UnauthorizedError("bad X-Telegram-Bot-Api-Secret-Token")
+    message = parse_update(_json(await request.body()))
+    return {"accepted": await _accept([message] if message else [], hub, state)}
+
+
+@router.post("/v1/bss/events/{key}", status_code=201)
+@router.post("/v1/bss/events/{key}/listener/{event_name}", status_code=201)
+async def bss_event(key: str, request: Request, hub: Hub) -> dict[str, bool]:
+    """The TMF hub listener: a state change becomes a customer notification, once."""
+    if not secret_ok(hub.listener_key, key):
+        raise UnauthorizedError("unknown listener")
+    notified = await notifications.handle_event(
+        _json(await request.body()),
+        sessionmaker=hub.sessionmaker,
+        bus=hub.bus,
+        bss=hub.bss,
+        on_outbox=hub.wake,
+    )
+    return {"notified": notified}
