@@ -5,7 +5,7 @@ passages = await retriever.search("how do I turn on roaming", k=5, customer_type
 vectors = await embed_texts(["hi", "top up 10"], settings=settings)   # (n, 384) unit rows
 """
 
-from knowledge.catalog import CatalogOffering, CatalogSource, StaticCatalog
+from knowledge.catalog import BssCatalogSource, CatalogOffering, CatalogSource, StaticCatalog
 from knowledge.embedding import (
     Embedder,
     LocalEmbedder,
@@ -22,6 +22,7 @@ from knowledge.passage import Passage, RetrievalSignals, SearchResult
 from knowledge.retriever import FusionOptions, Retriever
 
 __all__ = [
+    "BssCatalogSource",
     "CatalogOffering",
     "CatalogSource",
     "Embedder",

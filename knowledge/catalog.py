@@ -1,7 +1,8 @@
 """The live product catalog (TMF620) as documents, so plan and add-on answers carry current prices.
 
 `CatalogSource` is the seam: anything with `async list_offerings()` returning `CatalogOffering`s.
-`TmfCatalogSource` adapts the BSS client; tests hand in a list.
+`BssCatalogSource` adapts the BSS client (`tools.bss.client.BssClient`); `StaticCatalog` is a
+fixed list.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ def render_offering(offering: CatalogOffering) -> Document:
         tags=(offering.category, "price", "catalog"),
         customer_types=offering.segments,
         capability="addons_limits" if offering.category in ("addon", "add-on") else "plan_change",
+        locale="en",
         source=CATALOG_SOURCE,
         path=f"{CATALOG_SOURCE}/{offering.id}",
     )
@@ -127,4 +129,59 @@ def offering_from_tmf(data: dict[str, Any]) -> CatalogOffering:
         period=period,
         segments=segments,
         href=data.get("href"),
+    )
+
+
+class _OfferingClient(Protocol):
+    async def list_offerings(self) -> Sequence[Any]: ...
+
+
+class BssCatalogSource:
+    """The catalog as the BSS client (`tools.bss.client.BssClient`) reads it from TMF620.
+
+    Offerings that are not sellable (devices shown for reference) are left out.
+    `url_template` makes each offering's citation link, e.g. "https://shop.example/{id}".
+    """
+
+    def __init__(self, client: _OfferingClient, *, url_template: str = "catalog:{id}") -> None:
+        self._client = client
+        self._url_template = url_template
+
+    async def list_offerings(self) -> Sequence[CatalogOffering]:
+        return [
+            offering_from_bss(o, url=self._url_template.format(id=o.id))
+            for o in await self._client.list_offerings()
+            if getattr(o, "sellable", True)
+        ]
+
+
+def offering_from_bss(o: Any, *, url: str | None = None) -> CatalogOffering:
+    """A `tools.bss.models.Offering` -> `CatalogOffering` (read by attribute, no import)."""
+    terms: list[str] = []
+    if getattr(o, "unlimited_data", False):
+        terms.append("Data: unlimited")
+    elif getattr(o, "data_allowance_gb", None):
+        terms.append(f"Data: {o.data_allowance_gb.normalize():f}GB")
+    if getattr(o, "roaming_included", None):
+        zones = ", ".join(z.replace("zone", "Zone ") for z in o.roaming_included)
+        terms.append(f"Roaming included: {zones}")
+    if getattr(o, "min_term_months", None):
+        terms.append(f"Minimum term: {o.min_term_months} months")
+    if getattr(o, "validity_days", None):
+        terms.append(f"Valid for {o.validity_days} days")
+    recurring = getattr(o, "price_type", None) == "recurring"
+    category = str(getattr(o, "category", None) or "offering")
+    if getattr(o, "service_type", None) == "broadband":
+        category = "broadband plan"
+    return CatalogOffering(
+        id=str(o.id),
+        name=str(o.name),
+        category=category,
+        description=str(getattr(o, "description", "") or ""),
+        price=float(o.price) if getattr(o, "price", None) is not None else None,
+        period=str(o.price_period) if recurring and getattr(o, "price_period", None) else None,
+        segments=tuple(s for s in CUSTOMER_TYPES if s in (getattr(o, "segments", None) or []))
+        or CUSTOMER_TYPES,
+        terms=tuple(terms),
+        href=url,
     )

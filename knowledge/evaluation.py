@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, TypeAdapter
 
 from knowledge.retriever import Mode, Retriever
 
@@ -19,7 +19,7 @@ from knowledge.retriever import Mode, Retriever
 class LabelledQuestion(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
-    question: str = Field(min_length=1)
+    question: str = Field(min_length=1, validation_alias=AliasChoices("question", "q"))
     expected: list[str] = Field(min_length=1)
     customer_type: str | None = None
     locale: str | None = "en"

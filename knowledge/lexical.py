@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from knowledge.document import CUSTOMER_TYPES
-from knowledge.text import Speller, normalise, stems, words
+from knowledge.text import CHAT_SPEAK, Speller, normalise, stems, words
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class LexicalIndex:
     def correct(self, query: str) -> str:
         """The query with words the corpus has never seen replaced by their likely spelling."""
         tokens = normalise(query).split()
-        fixed = [self._fix_token(tok) for tok in tokens]
+        fixed = [self._fix_token(CHAT_SPEAK.get(tok, tok)) for tok in tokens]
         return " ".join(fixed)
 
     def _fix_token(self, token: str) -> str:

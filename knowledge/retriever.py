@@ -23,7 +23,7 @@ class FusionOptions:
 
     rrf_k: int = 60
     dense_weight: float = 1.0
-    bm25_weight: float = 0.7
+    bm25_weight: float = 1.0
     candidates: int = 40
 
 

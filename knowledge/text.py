@@ -19,8 +19,48 @@ STOPWORDS = frozenset(
     """a about an and are as at be been but by can could did do does doing for from had has have
     how i i'd i'm i've if in into is it it's its me my myself of on or our please so than that the
     their them then there these they this to us was we were what when where which who why will
-    with would you your yours hi hello thanks thank want need get got let know tell am""".split()
+    with would you your yours hi hello thanks thank want need get got let know tell am
+    im ive id dont doesnt didnt cant wont isnt arent youre thats theres whats hows wheres""".split()
 )
+# chat-speak a customer types -> the word the articles use; applied to queries only
+CHAT_SPEAK = {
+    "u": "you",
+    "ur": "your",
+    "r": "are",
+    "pls": "please",
+    "plz": "please",
+    "txt": "text",
+    "txts": "texts",
+    "msg": "message",
+    "msgs": "messages",
+    "thx": "thanks",
+    "ty": "thanks",
+    "bc": "because",
+    "cuz": "because",
+    "coz": "because",
+    "wanna": "want to",
+    "gonna": "going to",
+    "dunno": "do not know",
+    "abt": "about",
+    "acc": "account",
+    "acct": "account",
+    "b4": "before",
+    "2day": "today",
+    "tmrw": "tomorrow",
+    "num": "number",
+    "mob": "mobile",
+    "fone": "phone",
+    "sim's": "sims",
+    "mins": "minutes",
+    "min": "minute",
+    "gigs": "gb",
+    "gig": "gb",
+    "info": "information",
+    "bday": "birthday",
+    "intl": "international",
+    "int'l": "international",
+    "approx": "about",
+}
 # US spellings and common variants -> the British spellings the knowledge base uses
 _VARIANTS = {
     "cancelation": "cancellation",

@@ -1,4 +1,10 @@
-from knowledge.catalog import CatalogOffering, StaticCatalog, offering_from_tmf, render_offering
+from knowledge.catalog import (
+    BssCatalogSource,
+    CatalogOffering,
+    StaticCatalog,
+    offering_from_tmf,
+    render_offering,
+)
 from knowledge.factory import build_retriever, ingest
 from switchboard.settings import Settings
 from tests.knowledge.conftest import FakeEmbedder
@@ -75,3 +81,31 @@ async def test_catalog_prices_are_searchable_and_follow_price_changes(
     # an offering withdrawn from the catalog disappears
     gone = await ingest(kb_settings, embedder=embedder, catalog=StaticCatalog([]))
     assert gone.removed == ["catalog-data-5gb"]
+
+
+async def test_the_simulators_catalog_is_ingested_with_current_prices(
+    kb_settings: Settings, embedder: FakeEmbedder
+) -> None:
+    from bss.app import create_bss_app
+    from tools.bss.client import make_bss_client
+
+    app = create_bss_app(kb_settings, run_worker=False)
+    async with make_bss_client(kb_settings, app=app) as client:
+        source = BssCatalogSource(client, url_template="https://shop.example/{id}")
+        offerings = {o.id: o for o in await source.list_offerings()}
+        report = await ingest(kb_settings, embedder=embedder, catalog=source)
+    await app.state.sim.close()
+    assert "dev-iphone-16" not in offerings  # not sellable
+    bundle = offerings["bundle-10"]
+    assert (bundle.price, bundle.period, bundle.segments) == (10.0, "30 days", ("prepaid",))
+    assert "catalog-bundle-10" in report.added and "catalog-unlimited-max" in report.added
+    retriever = build_retriever(kb_settings, embedder=embedder)
+    top = (await retriever.search("Bundle 10 price", customer_type="prepaid"))[0]
+    assert top.doc_id == "catalog-bundle-10" and top.url == "https://shop.example/bundle-10"
+    assert "£10 per 30 days" in top.text and "Data: 10GB" in top.text
+    postpaid = await retriever.search("Bundle 10 price", k=10, customer_type="postpaid")
+    assert "catalog-bundle-10" not in {p.doc_id for p in postpaid}
+    unlimited = render_offering(offerings["unlimited-max"]).body
+    assert (
+        "Roaming included: Zone 1, Zone 2" in unlimited and "Minimum term: 12 months" in unlimited
+    )

@@ -31,6 +31,7 @@ def test_questions_file_formats(tmp_path: Path) -> None:
     plain = tmp_path / "a.yaml"
     plain.write_text("- question: q1\n  expected: [kb-a]\n")
     wrapped = tmp_path / "b.yaml"
-    wrapped.write_text("questions:\n  - question: q2\n    expected: [kb-b, kb-c]\n")
+    wrapped.write_text("questions:\n  - q: q2\n    expected: [kb-b, kb-c]\n")
     assert load_questions(plain)[0].expected == ["kb-a"]
     assert load_questions(wrapped)[0].expected == ["kb-b", "kb-c"]
+    assert load_questions(wrapped)[0].question == "q2"
