@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Header, Response
 
-from api.deps import Caller, State, limit_ip
+from api.auth import Identity
+from api.deps import Caller, MaybeCaller, State, limit_ip
 from api.errors import ERROR_RESPONSES
 from api.schemas import SessionInfo
 from api.session import clear_session_cookie, set_session_cookie
@@ -27,8 +28,10 @@ async def start_session(
 
 
 @router.get("")
-async def read_session(caller: Caller) -> SessionInfo:
-    """Who the current token or cookie belongs to."""
+async def read_session(caller: MaybeCaller) -> SessionInfo:
+    """Who the current token or cookie belongs to (`signed_in: false` for nobody)."""
+    if caller is None:
+        return SessionInfo(signed_in=False, msisdn=None, segment=None, verified=False)
     return _info(caller)
 
 
@@ -38,7 +41,7 @@ async def end_session(response: Response) -> None:
     clear_session_cookie(response)
 
 
-def _info(caller: Caller) -> SessionInfo:
+def _info(caller: Identity) -> SessionInfo:
     return SessionInfo(
         signed_in=caller.signed_in,
         msisdn=caller.msisdn,
