@@ -87,7 +87,7 @@ async def queue(
             .where(HandoffRecord.status.in_(statuses))
             .order_by(HandoffRecord.created_at, HandoffRecord.id)
         )
-        return [_item(h, c) for h, c in rows.tuples()]
+        return [_item(h, c) for h, c in rows.all()]
 
 
 async def view(sessionmaker: async_sessionmaker[Any], conversation_id: str) -> ConversationView:
