@@ -131,9 +131,6 @@ async def test_the_daily_spend_cap_applies(customer: CustomerContext) -> None:
     assert outcome.code == "limit_exceeded" and "£60" in outcome.summary
 
 
-@pytest.mark.xfail(
-    strict=True, reason="BSS seed: Mia's top-ups today (docs/TEAM-NOTES-requests.md); remove then"
-)
 async def test_mia_has_already_topped_up_90_today(customer: CustomerContext) -> None:
     ctx = await customer("+447700900015")
     outcome = await invoke_tool(ctx, "top_up", {"amount": 20})
