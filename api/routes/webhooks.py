@@ -7,10 +7,12 @@ in the background and its answer leaves through the outbox (docs/channels.md).""
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qsl
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse, Response
+from starlette.datastructures import FormData
 
 from api.channels import notifications
 from api.channels.hub import channel_lifespan
@@ -41,6 +43,17 @@ def _json(raw: bytes) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise InvalidInputError("webhook body is not a JSON object")
     return body
+
+
+def _urlencoded(content_type: str, raw: bytes) -> FormData:
+    """Twilio's form body (parsed here: no multipart parser is needed for it)."""
+    if not content_type.startswith("application/x-www-form-urlencoded"):
+        raise InvalidInputError("expected an application/x-www-form-urlencoded body")
+    try:
+        pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except UnicodeDecodeError:
+        raise InvalidInputError("form body is not UTF-8") from None
+    return FormData(pairs)
 
 
 async def _accept(messages: list[InboundMessage], hub: Any, state: Any) -> int:
@@ -79,7 +92,7 @@ async def whatsapp_webhook(request: Request, state: State, hub: Hub) -> dict[str
 @router.post("/v1/webhooks/sms")
 async def sms_webhook(request: Request, state: State, hub: Hub) -> Response:
     token = _configured(state.settings.twilio_auth_token, "sms")
-    form = await request.form()
+    form = _urlencoded(request.headers.get("content-type", ""), await request.body())
     public = state.settings.public_base_url.rstrip("/") + request.url.path
     url = f"{public}?{request.url.query}" if request.url.query else public
     if not twilio_signature_ok(token, url, form, request.headers.get("x-twilio-signature")):
