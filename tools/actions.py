@@ -218,6 +218,7 @@ async def _transition(
     actor: str,
     now: datetime,
     unexpired: bool = False,
+    unchanged_since: datetime | None = None,
     receipt: dict[str, Any] | None = None,
     error: str | None = None,
     bss_ref: str | None = None,
@@ -228,6 +229,8 @@ async def _transition(
     )
     if unexpired:
         stmt = stmt.where(PendingAction.expires_at > now)
+    if unchanged_since is not None:  # only one taker of a stale row wins
+        stmt = stmt.where(PendingAction.updated_at == unchanged_since)
     values: dict[str, Any] = {"status": target, "updated_at": now}
     if receipt is not None:
         values["receipt"] = receipt
@@ -481,6 +484,7 @@ async def _settle(
             event=None,
             actor=actor,
             now=utcnow(),
+            unchanged_since=current.updated_at,
         ):
             return await _execute(sessionmaker, bss, current, settings, executors, actor)
     if current.status == "succeeded":

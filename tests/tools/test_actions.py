@@ -191,3 +191,26 @@ async def test_an_unreachable_bss_can_be_retried_with_the_same_key(
     retried = await _confirm(sessionmaker, settings, bss, action_id, conversation_id)
     assert retried.status == "ok"
     assert bss.calls == [actions.idempotency_key_for(action_id)] * 2
+
+
+async def test_an_execution_left_by_a_crashed_process_is_taken_over_with_the_same_key(
+    sessionmaker: async_sessionmaker[Any], settings: Settings, conversation_id: str
+) -> None:
+    from sqlalchemy import update
+
+    from switchboard.db.models import PendingAction
+
+    bss = CountingBss()
+    action_id = await _propose(sessionmaker, conversation_id)
+    long_ago = utcnow() - timedelta(hours=1)
+    async with sessionmaker() as session, session.begin():  # a process died mid-call
+        await session.execute(
+            update(PendingAction)
+            .where(PendingAction.id == action_id)
+            .values(status="executing", updated_at=long_ago)
+        )
+    results = await asyncio.gather(
+        *(_confirm(sessionmaker, settings, bss, action_id, conversation_id) for _ in range(3))
+    )
+    assert {r.status for r in results} == {"ok"}
+    assert bss.calls == [actions.idempotency_key_for(action_id)]
