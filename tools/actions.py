@@ -69,7 +69,8 @@ class ActionRecord(BaseModel):
 
 
 # An executor performs a confirmed action against the BSS and returns its receipt (JSON-safe,
-# with `bss_ref`); it raises the BSS client's errors, which become a failed action.
+# with `bss_ref` and a customer-facing `message`); it raises the BSS client's errors, which
+# become a failed action.
 Executor = Callable[[Any, ActionRecord], Awaitable[dict[str, Any]]]
 
 

@@ -207,7 +207,7 @@ async def execute_pay_bill(bss: Any, action: ActionRecord) -> dict[str, Any]:
         "bss_ref": payment.id,
         "amount": str(payment.amount),
         "status": payment.status,
-        "summary": f"Done: {gbp(payment.amount)} paid towards bill "
+        "message": f"Done: {gbp(payment.amount)} paid towards bill "
         f"{args.get('bill_no') or args['bill_id']}.",
     }
 
@@ -222,7 +222,7 @@ async def execute_set_autopay(bss: Any, action: ActionRecord) -> dict[str, Any]:
         payment_method_id=args.get("payment_method_id"),
     )
     state = f"on, on day {customer.autopay_day}" if customer.autopay else "off"
-    return {"bss_ref": f"{action.customer_id}:autopay", "summary": f"Done: autopay is {state}."}
+    return {"bss_ref": f"{action.customer_id}:autopay", "message": f"Done: autopay is {state}."}
 
 
 async def execute_dispute_charge(bss: Any, action: ActionRecord) -> dict[str, Any]:
@@ -244,5 +244,5 @@ async def execute_dispute_charge(bss: Any, action: ActionRecord) -> dict[str, An
     return {
         "bss_ref": ticket.id,
         "status": ticket.status,
-        "summary": f"Done: dispute {ticket.id} is open.{when}",
+        "message": f"Done: dispute {ticket.id} is open.{when}",
     }

@@ -88,5 +88,5 @@ async def execute_report_fault(bss: Any, action: ActionRecord) -> dict[str, Any]
     return {
         "bss_ref": ticket.id,
         "status": ticket.status,
-        "summary": f"Done: fault ticket {ticket.id} is open; I'll keep you posted here.",
+        "message": f"Done: fault ticket {ticket.id} is open; I'll keep you posted here.",
     }

@@ -25,7 +25,7 @@ async def settle_order(bss: Any, action: ActionRecord, order: Any, done: str) ->
     receipt: dict[str, Any] = {
         "bss_ref": order.id,
         "state": order.state,
-        "summary": f"{done}{later}",
+        "message": f"{done}{later}",
     }
     if order.charged_now:
         receipt["charged"] = str(order.charged_now)

@@ -135,6 +135,6 @@ async def execute_start_service_request(bss: Any, action: ActionRecord) -> dict[
     return {
         "bss_ref": request.id,
         "state": request.state,
-        "summary": f"Done: your {KIND_WORDS[args['kind']]} request {request.id} has started; "
+        "message": f"Done: your {KIND_WORDS[args['kind']]} request {request.id} has started; "
         "I'll keep you posted here.",
     }

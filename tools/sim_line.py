@@ -47,6 +47,6 @@ async def execute_block_line(bss: Any, action: ActionRecord) -> dict[str, Any]:
     return {
         "bss_ref": product.id,
         "status": product.status,
-        "summary": f"Done: {args['msisdn']} is blocked. If you need a replacement SIM, I can "
+        "message": f"Done: {args['msisdn']} is blocked. If you need a replacement SIM, I can "
         "order one for you.",
     }

@@ -85,5 +85,5 @@ async def execute_top_up(bss: Any, action: ActionRecord) -> dict[str, Any]:
         "bss_ref": topup.id,
         "amount": str(topup.amount),
         "balance_after": str(topup.balance_after) if topup.balance_after is not None else None,
-        "summary": f"Done: {gbp(topup.amount)} added to {args['msisdn']}.{balance}",
+        "message": f"Done: {gbp(topup.amount)} added to {args['msisdn']}.{balance}",
     }
