@@ -43,6 +43,9 @@ def _tool(name: str, model: Any, handler: Handler) -> BaseTool:
         return outcome.render(), outcome
 
     return StructuredTool.from_function(
-        coroutine=run, name=name, description=f"{name} (test)", args_schema=model,
+        coroutine=run,
+        name=name,
+        description=f"{name} (test)",
+        args_schema=model,
         response_format="content_and_artifact",
     )

@@ -16,15 +16,19 @@ from tools.outcome import PassageOut, ToolOutcome, ok
 
 PASSAGES = [
     PassageOut(
-        doc_id="kb-roaming-zones", title="Roaming zones", text=(
+        doc_id="kb-roaming-zones",
+        title="Roaming zones",
+        text=(
             "Zone 1 covers EU countries and Switzerland. Roaming in Zone 1 costs £2.25 per day "
             "you use your phone there. It is free on Bundle 20, Unlimited and Unlimited Max."
-        ), score=0.8,
+        ),
+        score=0.8,
     ),
     PassageOut(
-        doc_id="kb-voicemail", title="Voicemail", text=(
-            "Dial 222 and follow the prompts to set up voicemail. The default PIN is 0000."
-        ), score=0.3,
+        doc_id="kb-voicemail",
+        title="Voicemail",
+        text=("Dial 222 and follow the prompts to set up voicemail. The default PIN is 0000."),
+        score=0.3,
     ),
 ]
 
@@ -42,8 +46,11 @@ class World:
         if name == "get_account_overview":
             return ok(name, "Bundle 10: £7.50 credit, 3.2GB data left, renews on 5 December.")
         if name == "top_up":
-            return ok(name, f"Top up £{float(args['amount']):.2f} from your card ending 4242",
-                      data={"quote": True})
+            return ok(
+                name,
+                f"Top up £{float(args['amount']):.2f} from your card ending 4242",
+                data={"quote": True},
+            )
         if name == "transfer_to_human":
             return ok(name, "Passed to our team.")
         return ok(name, f"{name} done.")
@@ -51,9 +58,7 @@ class World:
 
 def _plain(args: dict[str, Any]) -> dict[str, Any]:
     """The arguments as the tool saw them, without unset fields; money as floats."""
-    return {
-        k: float(v) if isinstance(v, Decimal) else v for k, v in args.items() if v is not None
-    }
+    return {k: float(v) if isinstance(v, Decimal) else v for k, v in args.items() if v is not None}
 
 
 def _agent(model: LocalChatModel, world: World) -> Any:
@@ -171,7 +176,9 @@ async def test_streams_tool_call_chunks_inside_the_agent(local_model: LocalChatM
         merged = merged + piece
     assert merged.tool_calls[0]["name"] == "set_call_feature"
     assert merged.tool_calls[0]["args"] == {
-        "feature": "call_forwarding", "enabled": True, "forward_to": "+447700900123"
+        "feature": "call_forwarding",
+        "enabled": True,
+        "forward_to": "+447700900123",
     }
     texts = [c.content for c in chunks if c.content]
     assert len(texts) >= 2  # the final reply streams word by word

@@ -55,9 +55,7 @@ def test_heldout_out_of_scope_is_refused(local_model: LocalChatModel) -> None:
         ),
     ],
 )
-def test_typos_slang_and_rambling(
-    local_model: LocalChatModel, text: str, capability: str
-) -> None:
+def test_typos_slang_and_rambling(local_model: LocalChatModel, text: str, capability: str) -> None:
     assert _recognizer(local_model).recognise(text).capability == capability
 
 

@@ -19,9 +19,28 @@ from assistant.local.slots import (
     words_to_number,
 )
 
-_UNITS = ["", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-          "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-          "eighteen", "nineteen"]
+_UNITS = [
+    "",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
 _TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 
 
@@ -78,19 +97,24 @@ def test_bare_numbers_count_only_when_asked() -> None:
     assert extract_amount("top up 15 on 07700 900002", bare=True) == extract_amount("£15")
 
 
-@given(st.integers(min_value=0, max_value=999), st.sampled_from(["07700 900{:03d}",
-                                                                 "+44 7700 900{:03d}",
-                                                                 "07700900{:03d}"]))
+@given(
+    st.integers(min_value=0, max_value=999),
+    st.sampled_from(["07700 900{:03d}", "+44 7700 900{:03d}", "07700900{:03d}"]),
+)
 def test_uk_numbers_to_e164(n: int, pattern: str) -> None:
-    assert extract_phone_numbers(f"forward to {pattern.format(n)} please") == [
-        f"+447700900{n:03d}"
-    ]
+    assert extract_phone_numbers(f"forward to {pattern.format(n)} please") == [f"+447700900{n:03d}"]
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("turn on roaming", True), ("switch roaming off", False), ("disable call waiting", False),
-     ("enable voicemail", True), ("i don't want voicemail", False), ("how much is it", None)],
+    [
+        ("turn on roaming", True),
+        ("switch roaming off", False),
+        ("disable call waiting", False),
+        ("enable voicemail", True),
+        ("i don't want voicemail", False),
+        ("how much is it", None),
+    ],
 )
 def test_on_off(text: str, expected: bool | None) -> None:
     assert extract_on_off(text) is expected
@@ -98,8 +122,13 @@ def test_on_off(text: str, expected: bool | None) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("yes do it", True), ("yeah go ahead", True), ("no thanks", False), ("nope", False),
-     ("what about roaming", None)],
+    [
+        ("yes do it", True),
+        ("yeah go ahead", True),
+        ("no thanks", False),
+        ("nope", False),
+        ("what about roaming", None),
+    ],
 )
 def test_yes_no(text: str, expected: bool | None) -> None:
     assert extract_yes_no(text) is expected
@@ -107,8 +136,13 @@ def test_yes_no(text: str, expected: bool | None) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("is there an outage in ls2", "LS2"), ("M1 1AA", "M1 1AA"), ("sw1a 1aa", "SW1A 1AA"),
-     ("my 5g is slow", None), ("30gb plan", None)],
+    [
+        ("is there an outage in ls2", "LS2"),
+        ("M1 1AA", "M1 1AA"),
+        ("sw1a 1aa", "SW1A 1AA"),
+        ("my 5g is slow", None),
+        ("30gb plan", None),
+    ],
 )
 def test_postcodes(text: str, expected: str | None) -> None:
     assert extract_postcode(text) == expected
