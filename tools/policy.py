@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from switchboard.db.models import PendingAction, utcnow
 from switchboard.settings import Settings
-from tools.actions import ActionRecord
+from tools.action_store import ActionRecord
 from tools.failures import ToolRefusal
 from tools.money import gbp, to_decimal
 
