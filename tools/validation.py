@@ -10,6 +10,8 @@ from typing import Annotated, Any
 import phonenumbers
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
+from switchboard.redaction import mask_payment_data
+
 # Ofcom's drama range: not "valid" to libphonenumber, but it is the demo world's number space.
 _DRAMA = re.compile(r"^\+447700900\d{3}$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
@@ -79,7 +81,8 @@ def _text(value: Any) -> str:
     cleaned = _CONTROL.sub("", value).strip()
     if not cleaned:
         raise ValueError("this cannot be empty")
-    return cleaned
+    # Free text travels to tickets, hand-off notes and the audit log: no card numbers or IBANs.
+    return mask_payment_data(cleaned)
 
 
 Msisdn = Annotated[

@@ -19,6 +19,7 @@ from tools.registry import TOOL_SPECS, invoke_tool
 from tools.schemas import (
     ChangePlanArgs,
     CheckCoverageArgs,
+    DisputeChargeArgs,
     SetCallFeatureArgs,
     StartServiceRequestArgs,
     TopUpArgs,
@@ -74,6 +75,13 @@ def test_models_refuse_identity_and_unknown_fields() -> None:
         TopUpArgs.model_validate({"amount": 0})
     with pytest.raises(ValidationError):
         ChangePlanArgs.model_validate({"offer_id": "Unlimited; DROP TABLE"})
+
+
+def test_free_text_never_carries_card_numbers() -> None:
+    args = DisputeChargeArgs.model_validate(
+        {"bill_id": "bill-1", "reason": "charged twice on card 4242 4242 4242 4242\x07"}
+    )
+    assert args.reason == "charged twice on card [card]"
 
 
 def test_per_kind_rules() -> None:
