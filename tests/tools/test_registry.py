@@ -91,3 +91,18 @@ async def _call(ctx: Any, name: str, args: dict[str, Any]) -> ToolOutcome:
     message = await tool.ainvoke({"type": "tool_call", "id": "c", "name": name, "args": args})
     assert isinstance(message.artifact, ToolOutcome)
     return message.artifact
+
+
+def test_every_tool_converts_to_an_openai_function(
+    settings: Settings, sessionmaker: async_sessionmaker[Any]
+) -> None:
+    from langchain_core.utils.function_calling import convert_to_openai_tool
+
+    ctx = make_context(settings, sessionmaker, "conversation")
+    for tool in build_tools(ctx):
+        function = convert_to_openai_tool(tool)["function"]
+        assert function["name"] == tool.name and len(function["description"]) > 40
+        params = function["parameters"]
+        assert params["additionalProperties"] is False
+        assert not any("customer" in name for name in params["properties"])
+        assert set(params.get("required", [])) <= set(params["properties"])
