@@ -46,8 +46,8 @@ async def execute(
             receipt={"error": "limit_exceeded", "message": problem},
         )
         return await wait_terminal(sessionmaker, action.id)
-    executor = (executors or EXECUTORS)[action.tool]
     try:
+        executor = (executors or EXECUTORS)[action.tool]
         receipt = await executor(bss, action)
     except Exception as exc:
         failure = describe_failure(exc)
