@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from tools import (
     account,
     addons,
+    audit,
     billing,
     call_features,
     coverage,
@@ -203,16 +204,44 @@ async def invoke_tool(
     except ValidationError as exc:
         return error(name, "invalid_input", _explain(exc))
     if spec.is_write and name in ctx.settings.step_up_tools and not ctx.verified:
-        return error(name, "step_up_required", STEP_UP)
+        outcome = error(name, "step_up_required", STEP_UP)
+    else:
+        outcome = await _run(ctx, spec, args)
+    if spec.is_write and not outcome.ok:
+        await _audit_refusal(ctx, spec, args, outcome)
+    return outcome
+
+
+async def _run(ctx: TurnContext, spec: ToolSpec, args: ToolArgs) -> ToolOutcome:
     try:
         return await spec.handler(ctx, args)
     except ToolRefusal as refusal:
-        return error(name, refusal.code, refusal.message, offer_human=refusal.offer_human)
+        return error(spec.name, refusal.code, refusal.message, offer_human=refusal.offer_human)
     except Exception as exc:
         failure = describe_failure(exc)
         if failure.code == "internal_error":
-            log.exception("tool %s failed", name)
-        return error(name, failure.code, failure.message, offer_human=failure.offer_human)
+            log.exception("tool %s failed", spec.name)
+        return error(spec.name, failure.code, failure.message, offer_human=failure.offer_human)
+
+
+async def _audit_refusal(
+    ctx: TurnContext, spec: ToolSpec, args: ToolArgs, outcome: ToolOutcome
+) -> None:
+    """A write the tool layer refused (someone else's line, a limit, no step-up) is audited."""
+    try:
+        async with ctx.sessionmaker() as session, session.begin():
+            audit.record(
+                session,
+                actor=f"assistant:{ctx.turn_id}",
+                event="refused",
+                tool=spec.name,
+                customer_id=ctx.customer_id,
+                conversation_id=ctx.conversation_id,
+                args=args.model_dump(mode="json"),
+                detail=f"{outcome.code}: {outcome.summary}"[:1000],
+            )
+    except Exception:  # the audit must never turn a refusal into a crash
+        log.exception("could not audit a refused %s", spec.name)
 
 
 def _tool(ctx: TurnContext, spec: ToolSpec) -> BaseTool:

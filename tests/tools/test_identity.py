@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.tools.conftest import CustomerContext
-from tools import actions
+from tools import actions, audit
 from tools.registry import TOOL_SPECS, invoke_tool
 
 ALICE, BEN = "+447700900001", "+447700900002"  # Ben: prepaid, credit £2.10, on payg
@@ -44,6 +44,12 @@ async def test_someone_elses_number_is_refused(customer: CustomerContext, tool: 
     assert outcome.proposed is None and outcome.data == {}
     assert "2.10" not in outcome.render() and "Ben" not in outcome.render()
     assert await actions.open_action(ctx.sessionmaker, ctx.conversation_id) is None
+    refused = await audit.query(ctx.sessionmaker, customer_id="cust-001", event="refused")
+    if TOOL_SPECS[tool].is_write:  # a refused write is on the audit trail
+        assert [(e.tool, (e.detail or "").split(":")[0]) for e in refused] == [(tool, "not_yours")]
+        assert refused[0].args is not None and refused[0].args["msisdn"] == BEN
+    else:
+        assert refused == []
 
 
 async def test_a_customer_id_argument_is_refused_not_obeyed(customer: CustomerContext) -> None:
