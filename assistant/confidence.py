@@ -25,6 +25,7 @@ class ConfidenceInputs(BaseModel):
     model_confidence: float | None = None  # the model's calibrated estimate (local engine)
     recognition_score: float | None = None
     recognition_margin: float | None = None
+    recognition_calibrated: bool = False  # the score already accounts for the margin
     retrieval_top: float | None = None  # best passage score, when the turn retrieved
     answer_uses_passages: bool = False
     support: float | None = None  # share of reply sentences supported by the cited passages
@@ -47,7 +48,7 @@ def score(inputs: ConfidenceInputs) -> Confidence:
     elif inputs.recognition_score is not None:
         base = inputs.recognition_score
         margin = inputs.recognition_margin
-        if margin is not None and margin < 0.15:
+        if margin is not None and margin < 0.15 and not inputs.recognition_calibrated:
             factors["recognition_margin"] = 0.6 + 0.4 * max(margin, 0.0) / 0.15
     else:
         base = LLM_PRIOR

@@ -104,8 +104,8 @@ async def finish_turn(
     for passage in cited:
         yield Citation(doc_id=passage.doc_id, title=passage.title, url=passage.url)
     confidence = _confidence(request, facts, reply, cited, len(made_up))
-    decision_reason, queue = _handoff(request, policy, facts, capability, confidence)
     outcome = facts.outcome or _outcome(facts, capability, reply)
+    decision_reason, queue = _handoff(request, policy, facts, capability, confidence, outcome)
     if decision_reason is not None:
         outcome = "handed_off"
         if facts.force_handoff is not None or facts.tool_handoff is None:
@@ -172,6 +172,11 @@ def _outcome(facts: TurnFacts, capability: Capability | None, reply: str) -> Out
 
 def _citations(reply: str, facts: TurnFacts) -> list[Passage]:
     unique = list({p.doc_id: p for p in sorted(facts.passages, key=lambda p: -p.score)}.values())
+    if facts.signals.citations:  # the model named its sources: cite those it was given
+        by_id = {p.doc_id: p for p in unique}
+        named = [by_id[d] for d in facts.signals.citations if d in by_id]
+        if named:
+            return named[:3]
     cited = [p for p in unique if p.text and supports(reply, p.text)]
     if not cited and unique and facts.signals.grounded:
         cited = unique[:1]
@@ -191,6 +196,7 @@ def _confidence(
         model_confidence=signals.confidence,
         recognition_score=signals.recognition_score,
         recognition_margin=signals.recognition_margin,
+        recognition_calibrated=signals.calibrated,
         retrieval_top=max((p.score for p in facts.passages), default=None),
         answer_uses_passages=uses_passages,
         support=support(reply, [p.text for p in facts.passages]) if uses_passages else None,
@@ -209,6 +215,7 @@ def _handoff(
     facts: TurnFacts,
     capability: Capability | None,
     confidence: float,
+    outcome: Outcome,
 ) -> tuple[str | None, str]:
     if facts.force_handoff is not None:
         return facts.force_handoff, "general"
@@ -221,6 +228,8 @@ def _handoff(
         confidence=confidence,
         low_streak_before=request.low_confidence_streak,
         tool_errors=facts.tool_errors,
+        asking=outcome == "clarified",
+        retention_asked=request.retention_asked and facts.failure is None,
     )
     if decision is not None and facts.tool_handoff is not None:
         return decision.reason, facts.tool_handoff[1]  # the queue the tool already chose

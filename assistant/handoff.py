@@ -42,13 +42,17 @@ class HandoffPolicy:
         confidence: float,
         low_streak_before: int,
         tool_errors: int,
+        asking: bool = False,
+        retention_asked: bool = False,
     ) -> HandoffDecision | None:
-        """The first matching rule wins; a request for a person always does."""
+        """The first matching rule wins; a request for a person always does. Retention is
+        handed off once the assistant has gathered why (`asking` this turn: not yet;
+        `retention_asked` on the previous turn: now, whatever the answer)."""
         if wants_person:
             return _decision("customer_request")
         if sensitivity is not None:
             return _decision(sensitivity)
-        if capability == "retention":
+        if retention_asked or (capability == "retention" and not asking):
             return _decision("retention")
         if tool_errors >= 2:
             return _decision("tool_failure")

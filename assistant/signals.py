@@ -28,9 +28,15 @@ class ModelSignals(BaseModel):
     recognition_margin: float | None = None  # top minus runner-up
     grounded: bool | None = None  # the answer is extracted from the cited passages
     confidence: float | None = None  # the model's own calibrated estimate, if it has one
+    calibrated: bool = False  # recognition_score is calibrated and already includes the margin
+    citations: list[str] | None = None  # doc ids the model says its answer came from
 
 
-_ALIASES = {"score": "recognition_score", "margin": "recognition_margin"}
+_ALIASES = {
+    "score": "recognition_score",
+    "margin": "recognition_margin",
+    "outcome_hint": "outcome",
+}
 
 
 def is_engine_state(response_metadata: dict[str, Any] | None) -> bool:
@@ -49,6 +55,8 @@ def model_signals(response_metadata: dict[str, Any] | None) -> ModelSignals:
     if not isinstance(raw, dict):
         raw = meta if "engine" in meta else {}
     fields = {_ALIASES.get(k, k): v for k, v in raw.items()}
+    if "engine" in meta and "calibrated" not in fields:
+        fields["calibrated"] = True  # the local engine's recognition score is calibrated
     try:
         return ModelSignals.model_validate(fields)
     except ValueError:
@@ -59,6 +67,7 @@ _PERSON = re.compile(
     r"\b(talk|speak|chat|put me through|connect me|transfer me|get me)\b.{0,30}"
     r"\b(person|human|agent|someone|somebody|representative|rep|advisor|adviser|operator|staff)\b"
     r"|\b(real|live|actual) (person|human|agent)\b|\bhuman please\b"
+    r"|\b(want|need|like) (to talk to |to speak to )?(a|an) (person|human|agent)\b"
     r"|^\s*(agent|human|operator)\s*[.!]*$",
     re.IGNORECASE,
 )

@@ -58,6 +58,7 @@ class TurnRequest:
     pending: OpenAction | None = None
     low_confidence_streak: int = 0
     handoff_offered: bool = False
+    retention_asked: bool = False  # last turn asked a leaving customer why: hand off now
     summary_hint: str | None = None
     forced_decision: str | None = None  # a confirm/cancel button, not text
     trace: TurnTrace | None = None  # filled with the agent's tool exchange, for memory

@@ -102,6 +102,7 @@ class TurnRunner:
             pending=pending,
             low_confidence_streak=int(state.get("low_confidence_streak", 0)),
             handoff_offered=bool(state.get("handoff_offered", False)),
+            retention_asked=bool(state.get("retention_asked", False)),
             trace=self._trace,
         )
         async for stored in self._record(
@@ -191,6 +192,9 @@ class TurnRunner:
             streak = int(state.get("low_confidence_streak", 0))
             state["low_confidence_streak"] = streak + 1 if low else 0
             state["handoff_offered"] = self._offered and event.outcome != "handed_off"
+            state["retention_asked"] = (
+                event.capability == "retention" and event.outcome == "clarified"
+            )
             if self._trace is not None and (self._trace.steps or self._trace.meta):
                 traces = dict(state.get("traces") or {})
                 traces[ctx.turn_id] = self._trace.as_dict()

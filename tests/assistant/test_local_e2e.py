@@ -1,0 +1,177 @@
+"""End to end on the embedded defaults: the local engine, the real tool catalogue, the built-in
+BSS simulator and the ingested knowledge base, through the ConversationService — every
+capability, multi-turn flows and bad input. (The same flows on the OpenAI wire path are in
+test_turn_flow.py / test_bad_input.py, scripted.)"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.local import LocalChatModel, make_local_model
+from assistant.runtime import Runtime, build_runtime
+from switchboard.settings import Settings, load_settings
+from tests.assistant.conftest import Who
+
+pytestmark = [pytest.mark.slow, pytest.mark.model]
+
+# Exemplar vectors and the knowledge index are cached by content hash, so a stable folder
+# saves minutes per session; both are rebuilt incrementally when the sources change.
+CACHE = Path(tempfile.gettempdir()) / "switchboard-test-cache"
+
+
+@pytest.fixture(scope="session")
+def local_engine() -> LocalChatModel:
+    return make_local_model(cache_dir=CACHE)
+
+
+@pytest.fixture(scope="session")
+def knowledge() -> Any:
+    from knowledge import build_retriever, ensure_ingested
+
+    kb = load_settings(data_dir=CACHE / "kb", database_url="", chroma_path=None)
+    asyncio.run(ensure_ingested(kb))
+    return build_retriever(kb)
+
+
+@pytest.fixture
+async def runtime(
+    settings: Settings, local_engine: LocalChatModel, knowledge: Any
+) -> AsyncIterator[Runtime]:
+    async with build_runtime(settings, model=local_engine, retriever=knowledge) as built:
+        yield built
+
+
+@dataclass
+class Chat:
+    runtime: Runtime
+    who: Who
+    cid: str
+    n: int = 0
+
+    async def say(self, text: str) -> dict[str, Any]:
+        self.n += 1
+        events = [
+            e
+            async for e in self.runtime.service.handle_message(
+                self.cid, self.who, text, f"m{self.n}"
+            )
+        ]
+        assert events[-1].type == "turn.completed", [e.type for e in events]
+        assert not any(e.type == "error" for e in events), events
+        done = dict(events[-1].data)
+        done["events"] = [e.type for e in events]
+        done["data"] = {e.type: e.data for e in events}
+        return done
+
+
+async def chat(runtime: Runtime, msisdn: str) -> Chat:
+    found = await runtime.bss.find_customer_by_msisdn(msisdn=msisdn)
+    assert found is not None
+    who = Who(customer_id=found.id, msisdn=msisdn, segment=found.segment)
+    return Chat(runtime, who, await runtime.service.start_conversation(who))
+
+
+ALICE, CHLOE, HARRY, JACK, KATIE, LIAM = (f"+4477009000{n:02d}" for n in (1, 3, 10, 12, 13, 14))
+
+
+def check(done: dict[str, Any], capability: str, outcome: str, tool: str | None = None) -> None:
+    assert (done["capability"], done["outcome"]) == (capability, outcome), done["text"]
+    if tool is not None:
+        assert tool in done["tools"], done["tools"]
+    assert 0.0 <= done["confidence"] <= 1.0 and done["latency_ms"] >= 0
+    assert set(done["usage"]) == {"prompt_tokens", "completion_tokens"}
+
+
+async def test_top_up_clarify_correct_confirm_receipt(runtime: Runtime) -> None:
+    c = await chat(runtime, ALICE)
+    check(await c.say("top up"), "top_up", "clarified")
+    check(await c.say("£15"), "top_up", "proposed", "top_up")
+    corrected = await c.say("actually make it £20 instead")
+    check(corrected, "top_up", "proposed", "top_up")
+    assert corrected["data"]["action.proposed"]["amount"] == 20.0
+    done = await c.say("yes")
+    check(done, "top_up", "acted")
+    assert done["data"]["action.executed"]["status"] == "ok"
+    assert "£27.50" in (await c.say("how much credit do I have"))["text"]
+
+
+async def test_quote_then_decline_changes_nothing(runtime: Runtime) -> None:
+    c = await chat(runtime, JACK)
+    check(await c.say("upgrade me to unlimited"), "plan_change", "proposed", "change_plan")
+    declined = await c.say("no")
+    assert declined["data"]["action.executed"]["status"] == "cancelled"
+    assert "nothing was changed" in declined["text"]
+
+
+@pytest.mark.parametrize(
+    ("msisdn", "text", "capability", "outcome", "tool"),
+    [
+        (ALICE, "how do I set up voicemail", "faq", "answered", "search_knowledge"),
+        (ALICE, "how much data is left", "balance_usage", "answered", None),
+        (KATIE, "renew my monthly bundle", "renewal", "proposed", "renew_plan"),
+        (KATIE, "buy a 5GB data add-on", "addons_limits", "proposed", "buy_addon"),
+        (ALICE, "turn on roaming, I'm going to Spain", "roaming", "proposed", "set_roaming"),
+        (CHLOE, "explain my last bill", "billing_payments", "answered", "get_bills"),
+        (LIAM, "turn on call waiting", "call_features", "proposed", "set_call_feature"),
+        (ALICE, "my phone was stolen, block it", "sim_line", "proposed", "block_line"),
+        (ALICE, "is there an outage in LS2", "coverage_faults", "answered", "check_coverage"),
+        (HARRY, "what's happening with my fault ticket", "request_status", "answered", None),
+        (ALICE, "let me talk to a person", "human_agent", "handed_off", None),
+        (ALICE, "hi", "greeting", "answered", None),
+        (ALICE, "book me a flight to Paris", "out_of_scope", "refused", None),
+    ],
+)
+async def test_every_capability(
+    runtime: Runtime, msisdn: str, text: str, capability: str, outcome: str, tool: str | None
+) -> None:
+    c = await chat(runtime, msisdn)
+    done = await c.say(text)
+    check(done, capability, outcome, tool)
+    if capability == "faq":
+        assert done["citations"] and "citation" in done["events"]
+
+
+async def test_retention_gathers_why_then_hands_off(runtime: Runtime) -> None:
+    c = await chat(runtime, JACK)
+    check(await c.say("I want to cancel my contract"), "retention", "clarified")
+    handed = await c.say("it's too expensive")
+    check(handed, "retention", "handed_off")
+    assert handed["data"]["handoff"]["queue"] == "retention"
+    service = c.runtime.service
+    quiet = [e async for e in service.handle_message(c.cid, c.who, "hello?", "after")]
+    assert [e.type for e in quiet] == ["customer.message"]  # a person has it now
+
+
+async def test_follow_up_keeps_the_topic(runtime: Runtime) -> None:
+    c = await chat(runtime, ALICE)
+    first = await c.say("how much is roaming in Spain")
+    assert first["citations"]
+    follow = await c.say("and America?")
+    assert follow["outcome"] == "answered" and follow["tools"] == ["search_knowledge"]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "🙂🙂🙂", "¿Cuánto saldo me queda?"])
+async def test_odd_input_gets_a_sensible_reply(runtime: Runtime, text: str) -> None:
+    c = await chat(runtime, ALICE)
+    done = await c.say(text)
+    assert done["text"] and done["outcome"] in {"clarified", "refused", "answered"}
+
+
+async def test_a_5000_word_message(runtime: Runtime) -> None:
+    c = await chat(runtime, ALICE)
+    done = await c.say("how much credit do I have " + "and so on " * 1700)
+    assert done["text"].startswith("That was a long message")
+
+
+async def test_two_requests_in_one_message(runtime: Runtime) -> None:
+    c = await chat(runtime, ALICE)
+    done = await c.say("what's my balance and how do I set up voicemail?")
+    assert {"get_account_overview", "search_knowledge"} <= set(done["tools"])
+    assert "£7.50" in done["text"] and "222" in done["text"]
