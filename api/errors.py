@@ -6,6 +6,7 @@ errors); `str(exc)` never reaches a client."""
 from __future__ import annotations
 
 import logging
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -64,13 +65,25 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "invalid_input", f"Invalid request: check {', '.join(fields)}.")
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     message = "That request isn't valid." if exc.status_code < 500 else "Something went wrong."
     if exc.status_code == 404:
         message = "We couldn't find that."
-    return error_response(exc.status_code, code, message, dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
+    return error_response(exc.status_code, code, message, headers)
+
+
+def _allowed_methods(request: Request) -> str | None:
+    """Every method the path supports: Starlette's 405 names only the first matching route's."""
+    paths: dict[str, dict[str, object]] = request.app.openapi().get("paths", {})
+    for template, operations in paths.items():
+        if re.fullmatch(re.sub(r"\{[^/}]+\}", "[^/]+", template), request.url.path):
+            return ", ".join(sorted(method.upper() for method in operations))
+    return None
 
 
 async def _unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -125,6 +138,7 @@ class NotAvailableError(SwitchboardError):
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorResponse, "description": desc}
     for status, desc in {
+        400: "Malformed request body",
         401: "Missing or invalid customer token",
         403: "Cross-site request refused",
         404: "Not found, or not yours",

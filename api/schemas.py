@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from api.auth import Segment
 
+
+def _as_utc(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes; every stored time is UTC.
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
 ClientMessageId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")]
 Msisdn = Annotated[str, Field(pattern=r"^\+[1-9][0-9]{6,14}$", examples=["+447700900001"])]
 
@@ -41,7 +48,7 @@ class TranscriptMessage(BaseModel):
     role: str
     text: str
     turn_id: str | None
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class Transcript(BaseModel):
@@ -82,7 +89,7 @@ class OtpStartIn(_In):
 
 class OtpStarted(BaseModel):
     challenge_id: str
-    expires_at: datetime
+    expires_at: UtcDatetime
 
 
 class OtpVerifyIn(_In):
@@ -93,7 +100,7 @@ class OtpVerifyIn(_In):
 class OutboxItem(BaseModel):
     kind: str
     text: str
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class SessionInfo(BaseModel):

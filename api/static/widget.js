@@ -99,6 +99,7 @@
       case "turn.completed":
         if (turn) { if (data.text) turn.text = data.text; turn.done = true; update(turn); }
         setStatus("");
+        refreshCards();
         break;
       default:
         return save();
@@ -159,8 +160,10 @@
     if (item.status === "proposed") {
       var row = document.createElement("div");
       row.className = "sb-row";
-      row.appendChild(button("Confirm", "", function (b) { decide(item, "confirm", b); }));
-      row.appendChild(button("Cancel", "sb-secondary", function (b) { decide(item, "cancel", b); }));
+      // Decide once the assistant has finished the reply that quoted it.
+      var busy = !!current();
+      row.appendChild(button("Confirm", "", function (b) { decide(item, "confirm", b); }, busy));
+      row.appendChild(button("Cancel", "sb-secondary", function (b) { decide(item, "cancel", b); }, busy));
       li.appendChild(row);
     } else {
       var done = document.createElement("p");
@@ -168,13 +171,16 @@
       li.appendChild(done);
     }
   }
+  function refreshCards() {
+    state.items.forEach(function (it, i) { if (it.kind === "action" && it.status === "proposed") render(i); });
+  }
   function formatMoney(amount, currency) {
     try { return new Intl.NumberFormat("en-GB", { style: "currency", currency: currency || "GBP" }).format(amount); }
     catch (e) { return String(amount) + " " + (currency || ""); }
   }
-  function button(label, cls, onClick) {
+  function button(label, cls, onClick, disabled) {
     var b = document.createElement("button");
-    b.type = "button"; b.textContent = label; b.className = cls;
+    b.type = "button"; b.textContent = label; b.className = cls; b.disabled = !!disabled;
     b.addEventListener("click", function () { onClick(b); });
     return b;
   }

@@ -31,7 +31,7 @@ from api.runtime import ApiRuntime
 from switchboard.bus import EventBus, InProcessBus
 from switchboard.db import make_engine, make_sessionmaker
 from switchboard.db.eventlog import StoredEvent, append_event, events_after
-from switchboard.db.migrate import upgrade
+from switchboard.db.migrate import upgrade_async
 from switchboard.db.models import Conversation, Message
 from switchboard.errors import NotFoundError
 from switchboard.settings import Settings, load_settings
@@ -308,10 +308,16 @@ async def fake_runtime(
         await engine.dispose()
 
 
+@asynccontextmanager
+async def _migrated(settings: Settings, token_delay_s: float) -> AsyncIterator[ApiRuntime]:
+    await upgrade_async(settings.resolved_database_url)
+    async with fake_runtime(settings, token_delay_s=token_delay_s) as runtime:
+        yield runtime
+
+
 def create_fake_app() -> FastAPI:
     """`uvicorn --factory tests.api.fakes:create_fake_app` for servers in subprocesses
     (settings from SWITCHBOARD_* variables; FAKE_TOKEN_DELAY_S slows the replies)."""
     settings = load_settings()
-    upgrade(settings.resolved_database_url)
     delay = float(os.environ.get("FAKE_TOKEN_DELAY_S", "0"))
-    return create_app(settings, runtime=fake_runtime(settings, token_delay_s=delay))
+    return create_app(settings, runtime=_migrated(settings, delay))

@@ -63,7 +63,6 @@ async def test_widget_end_to_end(browser: Any, served: tuple[Api, str]) -> None:
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("response", lambda r: print("RESP", r.status, r.url))
     try:
         await _journey(page, *served)
     except BaseException:
