@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -44,11 +44,11 @@ class ActionRecord(BaseModel):
     created_at: datetime
     updated_at: datetime
 
-    def model_post_init(self, _context: Any) -> None:
-        for name in ("expires_at", "created_at", "updated_at"):
-            value = getattr(self, name)
-            if value.tzinfo is None:  # SQLite hands datetimes back naive; they are UTC
-                object.__setattr__(self, name, value.replace(tzinfo=UTC))
+    @field_validator("expires_at", "created_at", "updated_at")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        # SQLite hands datetimes back naive; they are UTC.
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
     def expired(self, now: datetime | None = None) -> bool:
         return self.expires_at <= (now or utcnow())
