@@ -40,6 +40,7 @@ class Reply:
     text: str
     outcome: str
     citations: tuple[str, ...] = ()
+    grounded: bool = False  # extracted from cited passages
 
 
 def read_result(tool: str, content: Any, artifact: Any, status: str | None = None) -> Result:
@@ -83,7 +84,12 @@ def compose(results: Sequence[Result], *, question: str) -> Reply:
         citations.extend(reply.citations)
     for outcome in ("handed_off", "proposed", "acted", "refused", "clarified", "answered"):
         if outcome in outcomes:
-            return Reply(" ".join(p for p in parts if p), outcome, tuple(dict.fromkeys(citations)))
+            return Reply(
+                " ".join(p for p in parts if p),
+                outcome,
+                tuple(dict.fromkeys(citations)),
+                grounded=bool(citations),
+            )
     return Reply(" ".join(parts), "answered", tuple(citations))
 
 
@@ -169,7 +175,7 @@ def extractive_answer(question: str, passages: Sequence[Mapping[str, Any]]) -> R
     text = " ".join(_sentence(s[3]) for s in chosen)
     if docs:
         text += " (Source: " + ", ".join(docs) + ")"
-    return Reply(text, "answered", tuple(docs))
+    return Reply(text, "answered", tuple(docs), grounded=True)
 
 
 def _sentences(text: str) -> list[str]:

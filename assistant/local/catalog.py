@@ -54,9 +54,11 @@ def match_item(
             score = 0.0
             if re.search(rf"\b{re.escape(alias)}\b", joined):
                 score = 1.0
-            else:
+            elif len(alias) >= 5 and (best is None or best[0] < 1.0):
                 for start in range(max(1, len(words) - size + 1)):
                     window = " ".join(words[start : start + size])
+                    if abs(len(window) - len(alias)) > 3 or window[:1] != alias[:1]:
+                        continue
                     ratio = difflib.SequenceMatcher(None, window, alias).ratio()
                     if ratio >= 0.84 and len(alias) >= 5:
                         score = max(score, ratio)

@@ -302,6 +302,7 @@ class Engine:
             "offer": offer,
             "queued": queued[1:],
             "citations": list(reply.citations),
+            "grounded": reply.grounded,
         }
         return EngineReply(text=text, metadata=metadata)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -90,6 +91,9 @@ class Recognizer:
         self._row_intent = np.asarray(
             [index[(e.capability, e.intent)] for e in self.exemplars], dtype=np.int64
         )
+        self._sizes = np.bincount(self._row_intent, minlength=len(keys))
+        self._starts = np.r_[0, np.cumsum(self._sizes)[:-1]]
+        self.recognise = lru_cache(maxsize=512)(self._recognise)  # type: ignore[method-assign]
         self._oos_intent = np.asarray([c == OUT_OF_SCOPE for c, _ in keys], dtype=bool)
         self._in_rows = np.asarray([e.capability != OUT_OF_SCOPE for e in self.exemplars])
         texts = [normalise(e.text) for e in self.exemplars]
@@ -99,7 +103,10 @@ class Recognizer:
     # -- public -------------------------------------------------------------------------------
 
     def recognise(self, text: str) -> Recognition:
-        """The reading of `text`: a capability and intent, or `out_of_scope`."""
+        """The reading of `text`: a capability and intent, or `out_of_scope` (memoised)."""
+        return self._recognise(text)
+
+    def _recognise(self, text: str) -> Recognition:
         act = classify_act(normalise(text))
         if act is not None:
             return Recognition(
@@ -159,16 +166,16 @@ class Recognizer:
         )
 
     def _per_intent(self, sims: NDArray[np.float32]) -> NDArray[np.float64]:
-        out = np.full(len(self.intents), -1.0)
+        """Mean of each intent's two most similar exemplars (an excluded row counts as -1)."""
         order = np.lexsort((-sims, self._row_intent))
-        rows, sims_sorted = self._row_intent[order], sims[order]
-        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-        ends = np.r_[starts[1:], len(rows)]
-        for s, e in zip(starts, ends, strict=True):
-            top = sims_sorted[s : min(e, s + TOP_K)]
-            top = top[top > -1.0]
-            if len(top):
-                out[rows[s]] = float(top.mean())
+        ranked = sims[order].astype(np.float64)
+        first = ranked[self._starts]
+        has_second = self._sizes > 1
+        second = ranked[np.minimum(self._starts + 1, len(ranked) - 1)]
+        use_second = has_second & (second > -1.0)
+        out = np.where(use_second, (first + second) / 2, first)
+        if (first <= -1.0).any():  # an intent whose only exemplar was excluded
+            out = np.where(first <= -1.0, -1.0, out)
         return out
 
     def _features(self, c: _ClauseScores) -> tuple[float, ...]:

@@ -1,0 +1,123 @@
+"""Latency of the local engine, in-process: a knowledge turn and a tool-call turn.
+
+    .venv/bin/python -m bench.local_engine_bench [--turns 200]
+
+A *knowledge turn* is two model calls, as the agent makes them: the customer's question ->
+`search_knowledge` call, then the passages -> the extractive answer with citations. A
+*tool-call turn* is the customer's request -> `top_up` call, then the quote -> the reply.
+Tools are not run (their latency belongs to the tools' and knowledge's benchmarks): each
+ToolMessage is built from a fixed, realistic ToolOutcome. Targets (issue #6): p95 <= 50 ms.
+Messages vary per turn (no caching helps); the first call loads the model and is excluded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+
+from assistant.local import LocalChatModel, make_local_model
+from tools.outcome import PassageOut, ToolOutcome, ok
+from tools.schemas import ARGS_MODELS
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTIONS = [
+    "what does the unlimited plan include",
+    "how do i set up voicemail",
+    "whats the cancellation fee if i leave early",
+    "how much is roaming in spain",
+    "is there a late payment fee",
+    "can i keep my number if i join",
+    "how much does a text cost on pay as you go",
+    "which countries are in zone 2",
+]
+REQUESTS = [
+    "top up £10",
+    "put a tenner on my phone please",
+    "add 20 quid to my mobile",
+    "top me up 15 pounds",
+    "can you top up my account by £30",
+    "recharge my phone with a fiver",
+]
+PASSAGES = [
+    PassageOut(
+        doc_id=f"kb-doc-{i}",
+        title=f"Help article {i}",
+        text=(
+            "Roaming in Zone 1 costs £2.25 per day you use your phone there. Voicemail is set "
+            "up by dialling 222 and following the prompts; the default PIN is 0000. Leaving "
+            "during the minimum term costs the remaining monthly charges. A late payment fee "
+            "of £5 applies after the due date. Unlimited includes unlimited data, calls and "
+            "texts, Zone 1 roaming and 5G."
+        ),
+        score=0.8 - i / 10,
+    )
+    for i in range(4)
+]
+
+
+def _turn(
+    model: LocalChatModel, text: str, outcome: Callable[[str], ToolOutcome]
+) -> tuple[float, AIMessage]:
+    bound = model.bind_tools(_named_tools())
+    start = time.perf_counter()
+    messages: list[BaseMessage] = [HumanMessage(text)]
+    first = bound.invoke(messages)
+    assert isinstance(first, AIMessage) and first.tool_calls, first
+    call = first.tool_calls[0]
+    result = outcome(call["name"])
+    messages += [
+        first,
+        ToolMessage(result.render(), tool_call_id=call["id"], name=call["name"], artifact=result),
+    ]
+    final = bound.invoke(messages)
+    assert isinstance(final, AIMessage)
+    return (time.perf_counter() - start) * 1000, final
+
+
+def _named_tools() -> list[dict[str, object]]:
+    out = []
+    for name, model in ARGS_MODELS.items():
+        schema = model.model_json_schema()
+        out.append({"type": "function", "function": {"name": name, "parameters": schema}})
+    return out
+
+
+def _knowledge(_: str) -> ToolOutcome:
+    return ok("search_knowledge", "Found 4 passage(s).", passages=PASSAGES)
+
+
+def _quote(name: str) -> ToolOutcome:
+    return ok(name, "Top up £10.00 to 07700 900001 from your card ending 4242.")
+
+
+def _stats(label: str, samples: list[float]) -> None:
+    ordered = sorted(samples)
+    p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
+    print(
+        f"{label:28} n={len(samples):4}  p50={statistics.median(samples):6.1f} ms  "
+        f"p95={p95:6.1f} ms  max={ordered[-1]:6.1f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--turns", type=int, default=200)
+    args = parser.parse_args()
+    model = make_local_model(cache_dir=ROOT / "var" / "cache")
+    _turn(model, QUESTIONS[0], _knowledge)  # load the model and warm the caches
+    knowledge, tool = [], []
+    for i in range(args.turns):
+        suffix = "" if i < len(QUESTIONS) else f" ({i})"
+        knowledge.append(_turn(model, QUESTIONS[i % len(QUESTIONS)] + suffix, _knowledge)[0])
+        tool.append(_turn(model, REQUESTS[i % len(REQUESTS)] + suffix, _quote)[0])
+    _stats("knowledge turn (2 calls)", knowledge)
+    _stats("tool-call turn (2 calls)", tool)
+
+
+if __name__ == "__main__":
+    main()
