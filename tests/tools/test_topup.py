@@ -9,6 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from switchboard.db.models import utcnow
 from tests.tools.conftest import CustomerContext
@@ -181,3 +183,20 @@ async def test_an_unreachable_bss_is_a_safe_message_and_an_offer_of_a_person(
     assert "nothing has been changed" in outcome.summary
     assert "Error" not in outcome.render() and "http" not in outcome.render().lower()
     await ctx.bss.aclose()
+
+
+@given(amount=st.decimals(min_value="0.01", max_value="500", places=2))
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+async def test_any_amount_is_quoted_within_the_limits_or_refused(
+    customer: CustomerContext, amount: Decimal
+) -> None:
+    ctx = await customer(ALICE)
+    outcome = await invoke_tool(ctx, "top_up", {"amount": str(amount)})
+    if Decimal(5) <= amount <= Decimal(50):
+        assert outcome.proposed is not None and outcome.proposed.amount == float(amount)
+    else:
+        assert outcome.code == "limit_exceeded" and outcome.proposed is None
