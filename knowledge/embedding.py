@@ -108,6 +108,9 @@ class LocalEmbedder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = self._threads
         options.inter_op_num_threads = 1
+        # idle worker threads sleep instead of spinning: on a shared or busy machine spinning
+        # doubles the CPU a query costs and makes it slower, not faster
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
         session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
         return session, tokenizer

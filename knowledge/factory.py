@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Sequence
 from importlib import resources
@@ -62,13 +63,15 @@ async def ingest(
 
     Deletions are scoped: documents disappear only from the sources ingested in this run.
     """
-    seed_tiktoken_cache(settings.data_dir / "tiktoken")
+    await asyncio.to_thread(seed_tiktoken_cache, settings.data_dir / "tiktoken")
     embedder = embedder or get_embedder(settings)
     store = open_store(settings, embedder)
     if rebuild:
         await store.reset()
     roots = list(paths) if paths else [default_article_dir(settings)]
-    loaded = load_articles(roots, root=_common_root(roots), max_bytes=max_bytes)
+    loaded = await asyncio.to_thread(
+        load_articles, roots, root=_common_root(roots), max_bytes=max_bytes
+    )
     documents: list[Document] = list(loaded.documents)
     problems: list[LoadProblem] = list(loaded.problems)
     sources = {ARTICLES_SOURCE}

@@ -3,6 +3,7 @@ delete chunks whose document is gone, and leave alone whatever a bad file used t
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -63,6 +64,19 @@ def chunk_metadata(chunk: Chunk, doc: Document) -> Metadata:
     return meta
 
 
+def _plan(
+    documents: list[Document], options: ChunkingOptions | None
+) -> tuple[dict[str, tuple[Chunk, Document]], dict[str, set[str]]]:
+    """Every chunk wanted, by id, and each document's chunk ids."""
+    wanted: dict[str, tuple[Chunk, Document]] = {}
+    doc_chunks: dict[str, set[str]] = {}
+    for doc in documents:
+        for chunk in chunk_document(doc, options):
+            wanted[chunk.id] = (chunk, doc)
+            doc_chunks.setdefault(doc.id, set()).add(chunk.id)
+    return wanted, doc_chunks
+
+
 async def ingest_documents(
     documents: Iterable[Document],
     *,
@@ -83,12 +97,7 @@ async def ingest_documents(
     started = time.perf_counter()
     report = IngestReport()
     skipped = set(skipped_paths)
-    wanted: dict[str, tuple[Chunk, Document]] = {}
-    doc_chunks: dict[str, set[str]] = {}
-    for doc in documents:
-        for chunk in chunk_document(doc, options):
-            wanted[chunk.id] = (chunk, doc)
-            doc_chunks.setdefault(doc.id, set()).add(chunk.id)
+    wanted, doc_chunks = await asyncio.to_thread(_plan, list(documents), options)
     existing = await store.metadata_by_id()
     in_scope = {
         cid: meta

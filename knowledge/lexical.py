@@ -47,6 +47,7 @@ class LexicalIndex:
         self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
         if self.ids:
             self._bm25.index([stems(doc) or [""] for doc in surface], show_progress=False)
+        self._terms: dict[str, frozenset[str]] = {}
         self._first_chunk: dict[str, int] = {}
         for i, m in enumerate(metadatas):
             doc = str(m.get("doc_id", ""))
@@ -105,10 +106,14 @@ class LexicalIndex:
         top = top[np.argsort(-scores[top], kind="stable")]
         return [LexicalHit(int(i), float(scores[i])) for i in top if scores[i] > 0]
 
-    def coverage_text(self, query: str, text: str, metadata: dict[str, Any]) -> float:
+    def coverage(self, query: str, chunk_id: str, text: str, metadata: dict[str, Any]) -> float:
         """Share of the query's words found in a chunk (0..1): an absolute signal."""
         terms = set(stems(words(query)))
         if not terms:
             return 0.0
-        chunk = set(stems(indexed_words(text, metadata)))
+        chunk = self._terms.get(chunk_id)
+        if chunk is None:
+            if len(self._terms) > 10_000:
+                self._terms.clear()
+            chunk = self._terms[chunk_id] = frozenset(stems(indexed_words(text, metadata)))
         return len(terms & chunk) / len(terms)

@@ -163,7 +163,9 @@ class Retriever:
         signals = RetrievalSignals(
             top_dense=max((c.dense for c in cands if c.dense is not None), default=0.0),
             top_bm25=max((c.bm25 for c in cands if c.bm25 is not None), default=0.0),
-            top_coverage=self._lexical.coverage_text(query, shown[0].text, shown[0].metadata)
+            top_coverage=self._lexical.coverage(
+                query, shown[0].chunk_id, shown[0].text, shown[0].metadata
+            )
             if shown
             else 0.0,
             margin=scores[0] - scores[1] if len(scores) > 1 else (scores[0] if scores else 0.0),
@@ -252,7 +254,7 @@ def _passage(
         score=score,
         dense_score=c.dense,
         bm25_score=c.bm25,
-        coverage=lexical.coverage_text(query, c.text, m),
+        coverage=lexical.coverage(query, c.chunk_id, c.text, m),
         signals=signals,
     )
 

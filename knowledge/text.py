@@ -78,29 +78,39 @@ _NUMBER_UNIT = re.compile(r"^(\d+(?:\.\d+)?)([a-z]+)$")
 _stemmer = Stemmer.Stemmer("english")
 
 
+_SINGLE_LETTER_PREFIX = re.compile(r"\b([a-z])-(?=[a-z]{2,})")  # e-sim -> esim
+_WIFI = re.compile(r"\bwi-?fi\b")
+_THOUSANDS = re.compile(r"(\d),(\d{3})\b")  # 1,000 -> 1000
+
+
 def normalise(text: str) -> str:
     """Unicode-fold, lowercase and tidy punctuation so variants compare equal."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = text.replace("\u2019", "'").replace("\u2018", "'")
-    text = re.sub(r"\b([a-z])-(?=[a-z]{2,})", r"\1", text)  # e-sim -> esim, e-mail -> email
-    text = re.sub(r"\bwi-?fi\b", "wifi", text)
-    text = re.sub(r"(\d),(\d{3})\b", r"\1\2", text)  # 1,000 -> 1000
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u2018", "'")
+    text = text.lower()
+    if "-" in text:
+        text = _WIFI.sub("wifi", _SINGLE_LETTER_PREFIX.sub(r"\1", text))
+    if "," in text:
+        text = _THOUSANDS.sub(r"\1\2", text)
     return text.replace("&", " and ")
 
 
 def words(text: str) -> list[str]:
     """Normalised surface words (no stopwords), numbers and units split as well as joined."""
     out: list[str] = []
-    for word in _WORD.findall(normalise(text)):
-        word = word.removesuffix("'s").replace("'", "")
-        word = _VARIANTS.get(word, word)
-        if word in STOPWORDS or not word:
-            continue
-        out.append(word)
-        match = _NUMBER_UNIT.match(word)
-        if match:  # "5gb" also matches "5 gb"
-            out.extend(match.groups())
+    for raw in _WORD.findall(normalise(text)):
+        out.extend(_forms(raw))
     return out
+
+
+@lru_cache(maxsize=262144)
+def _forms(raw: str) -> tuple[str, ...]:
+    word = raw.removesuffix("'s").replace("'", "")
+    word = _VARIANTS.get(word, word)
+    if word in STOPWORDS or not word:
+        return ()
+    match = _NUMBER_UNIT.match(word)
+    return (word, *match.groups()) if match else (word,)  # "5gb" also matches "5 gb"
 
 
 def stems(tokens: Iterable[str]) -> list[str]:
