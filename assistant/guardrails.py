@@ -98,15 +98,33 @@ def prices_in(text: str) -> set[str]:
     return found
 
 
+_PRICE_CLAIM = re.compile(
+    r"\b(costs?|price[ds]?|fees?|charged?|charges|per|a (month|day|week|year)|monthly|"
+    r"tariff|pay|pays|paying|only|just|from|for)\b|/\s?(mo|month|day)\b",
+    re.IGNORECASE,
+)
+
+
+_EXAMPLE = re.compile(
+    r"\b(for example|for instance|e\.g\.|such as|say)[,:]?\s*£\s?\d+(?:\.\d+)?", re.I
+)
+
+
 def unverified_prices(reply: str, evidence: Iterable[str]) -> set[str]:
-    """Amounts in the reply that no tool result, passage or customer message of this turn
-    mentioned: the model made them up (or remembered them), which the catalog rule forbids."""
+    """Amounts stated as a price ("costs £19", "£5 a month", "for £8") that no tool result,
+    passage or message mentioned: the model made them up (or remembered them), which the
+    catalog rule forbids. An amount that is not a price claim ("for example £10") is ignored."""
     allowed: set[str] = set()
     for text in evidence:
         allowed |= prices_in(text)
         # bare numbers in structured results ("price": 25.0) count as evidence too
         allowed |= {f"{float(n):.2f}" for n in re.findall(r"(?<![\w.])\d+(?:\.\d{1,2})?", text)}
-    return prices_in(reply) - allowed
+    claimed: set[str] = set()
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+", reply):
+        sentence = _EXAMPLE.sub("", sentence)
+        if _PRICE_CLAIM.search(sentence):
+            claimed |= prices_in(sentence)
+    return claimed - allowed
 
 
 def clip_to_channel(text: str, channel: str) -> str:

@@ -44,3 +44,8 @@ def test_replies_are_clipped_to_the_channel() -> None:
     sms = clip_to_channel(long, "sms")
     assert len(sms) <= 612 and sms.endswith("…")
     assert clip_to_channel("short", "sms") == "short"
+
+
+def test_an_example_amount_is_not_a_price_claim() -> None:
+    assert unverified_prices("How much would you like? For example £10.", []) == set()
+    assert unverified_prices("Upgrade to Unlimited for £19.", []) == {"19.00"}
