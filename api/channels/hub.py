@@ -144,7 +144,9 @@ async def channel_lifespan(app: FastAPI) -> AsyncIterator[None]:
             try:
                 yield
             finally:
-                if hub.subscriptions:
-                    with anyio.move_on_after(5, shield=True):
+                with anyio.move_on_after(10, shield=True):
+                    await bridge.drain()  # let running turns finish and write their outbox
+                    await worker.stop()
+                    if hub.subscriptions:
                         await unregister_bss_listener(bss, hub.subscriptions)
                 tg.cancel_scope.cancel()

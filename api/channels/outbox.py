@@ -16,7 +16,7 @@ from typing import Any
 import anyio
 import httpx
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -124,20 +124,35 @@ class OutboxWorker:
         self._max_attempts = max_attempts
         self._poll_s = poll_s
         self._wake = anyio.Event()
+        self._stopping = False
+        self._stopped = anyio.Event()
+
+    async def stop(self) -> None:
+        """Finish the current round and return from `run` (no cancellation mid-transaction)."""
+        self._stopping = True
+        self._wake.set()
+        await self._stopped.wait()
 
     def wake(self) -> None:
         """Deliver now instead of at the next poll (called after an enqueue)."""
         self._wake.set()
 
     async def run(self) -> None:
-        while True:
+        try:
+            await self._loop()
+        finally:
+            self._stopped.set()
+
+    async def _loop(self) -> None:
+        while not self._stopping:
             try:
                 await self.deliver_due()
             except Exception:  # a database hiccup must not end the worker
                 log.exception("outbox delivery round failed")
             with anyio.move_on_after(self._poll_s):
                 await self._wake.wait()
-            self._wake = anyio.Event()
+            if not self._stopping:
+                self._wake = anyio.Event()
 
     async def deliver_due(self, *, limit: int = 50) -> int:
         """One delivery round; how many rows were sent."""
@@ -172,7 +187,7 @@ class OutboxWorker:
                 .where(
                     OutboxMessage.id == row_id,
                     or_(OutboxMessage.status == "pending", OutboxMessage.status == "sending"),
-                    and_(OutboxMessage.next_attempt_at <= now),
+                    OutboxMessage.next_attempt_at <= now,
                 )
                 .values(status="sending", next_attempt_at=now + LEASE)
             )
