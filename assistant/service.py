@@ -53,6 +53,16 @@ class IdentityLike(Protocol):
     def channel(self) -> str: ...
 
 
+def _owns(identity: IdentityLike, row: Conversation) -> bool:
+    """Signed in: the same customer. Anonymous: the same session or channel user."""
+    if row.customer_id != identity.customer_id:
+        return False
+    if identity.customer_id is not None or row.channel_user_id is None:
+        return True
+    keys = {getattr(identity, "channel_user_id", None), getattr(identity, "anonymous_id", None)}
+    return row.channel_user_id in keys - {None}
+
+
 @dataclass
 class ServiceDeps:
     sessionmaker: async_sessionmaker[Any]
@@ -99,7 +109,7 @@ class ConversationService:
             row: Conversation | None = await session.get(
                 Conversation, conversation_id, populate_existing=True
             )
-        if row is None or row.customer_id != identity.customer_id:
+        if row is None or not _owns(identity, row):
             raise NotFoundError(f"conversation {conversation_id} not found for this identity")
         return row
 

@@ -4,11 +4,12 @@ quote → confirm → receipt charges exactly once; the widget button path works
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from assistant.runtime import build_runtime
-from switchboard.db.models import AuditEntry
+from switchboard.db.models import AuditEntry, PendingAction
 from switchboard.settings import Settings
 from tests.assistant.conftest import ALICE, completed, reply, types
 from tests.fakes.scripted_model import ScriptedChatModel, call, say
@@ -50,3 +51,23 @@ async def test_top_up_quote_confirm_receipt_on_the_simulator(settings: Settings)
                 select(func.count()).where(AuditEntry.event == "executed")
             )
         assert executions == 1
+
+
+async def test_a_yes_after_the_quote_expired_quotes_again(settings: Settings) -> None:
+    model = ScriptedChatModel(script=[call("top_up", amount=10), say("£10 — shall I go ahead?")])
+    async with build_runtime(settings, model=model, with_retriever=False) as runtime:
+        found = await runtime.bss.find_customer_by_msisdn(msisdn=ALICE.msisdn)
+        alice = replace(ALICE, customer_id=found.id)
+        cid = await runtime.service.start_conversation(alice)
+        [e async for e in runtime.service.handle_message(cid, alice, "top up £10", "m1")]
+        async with runtime.sessionmaker() as session, session.begin():
+            await session.execute(
+                update(PendingAction).values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+            )
+        late = [e async for e in runtime.service.handle_message(cid, alice, "yes", "m2")]
+        assert next(e for e in late if e.type == "action.executed").data["status"] == "expired"
+        fresh = next(e for e in late if e.type == "action.proposed")
+        assert fresh.data["amount"] == 10.0
+        assert completed(late)["outcome"] == "proposed"
+        done = [e async for e in runtime.service.handle_message(cid, alice, "yes", "m3")]
+        assert next(e for e in done if e.type == "action.executed").data["status"] == "ok"

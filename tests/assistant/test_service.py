@@ -1,0 +1,53 @@
+"""The service's own guarantees: ownership, dedupe under concurrency, one turn at a time."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from switchboard.db.models import Message, Turn
+from switchboard.errors import NotFoundError
+from tests.assistant.conftest import ALICE, ANON, MakeHarness, Who, completed, types
+from tests.fakes.scripted_model import ScriptedChatModel, say
+
+
+async def test_another_identity_cannot_use_the_conversation(make_harness: MakeHarness) -> None:
+    h = make_harness(ScriptedChatModel(script=[say("hi")] * 3))
+    alice_cid = await h.service.start_conversation(ALICE)
+    anon_cid = await h.service.start_conversation(ANON)
+    mallory = Who(customer_id="CUST-0666", msisdn="+447700900666")
+    other_anon = Who(customer_id=None, msisdn=None, segment=None, anonymous_id="anon-2")
+    for who, cid in ((mallory, alice_cid), (ANON, alice_cid), (other_anon, anon_cid)):
+        with pytest.raises(NotFoundError):
+            await h.say(cid, "hello", who=who)
+    assert types(await h.say(anon_cid, "hello", who=ANON))[-1] == "turn.completed"
+
+
+async def test_concurrent_retries_of_one_message_run_one_turn(
+    make_harness: MakeHarness, sessionmaker: async_sessionmaker
+) -> None:
+    model = ScriptedChatModel(script=[say("Hello! How can I help today?")] * 3, delay_s=0.01)
+    h = make_harness(model)
+    cid = await h.service.start_conversation(ALICE)
+    runs = await asyncio.gather(*(h.say(cid, "hello", cmid="same") for _ in range(3)))
+    assert model.calls == 1
+    seqs = [[e.seq for e in run] for run in runs]
+    assert seqs[0] == seqs[1] == seqs[2]
+    assert completed(runs[0])["text"] == "Hello! How can I help today?"
+    async with sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Turn)) == 1
+        assert await session.scalar(select(func.count()).select_from(Message)) == 2
+
+
+async def test_messages_of_one_conversation_take_turns(make_harness: MakeHarness) -> None:
+    model = ScriptedChatModel(script=[say("first reply"), say("second reply")], delay_s=0.01)
+    h = make_harness(model)
+    cid = await h.service.start_conversation(ALICE)
+    first, second = await asyncio.gather(h.say(cid, "one", cmid="a"), h.say(cid, "two", cmid="b"))
+    spans = sorted((run[0].seq, run[-1].seq) for run in (first, second))
+    assert spans[0][1] < spans[1][0]  # the second turn's events all follow the first's
+    transcript = await h.service.transcript(cid)
+    assert [m["role"] for m in transcript] == ["customer", "assistant", "customer", "assistant"]
