@@ -77,3 +77,20 @@ async def test_spending_cap_rules(customer: CustomerContext) -> None:
     assert high.code == "limit_exceeded" and "£100" in high.summary
     prepaid = await invoke_tool(await customer(ALICE), "set_spending_cap", {"amount": 10})
     assert prepaid.code == "not_postpaid"
+
+
+async def test_a_refusal_at_execution_is_explained_and_final(
+    customer: CustomerContext, bss: BssClient
+) -> None:
+    ctx = await customer(ALICE)  # credit £7.50
+    world = await invoke_tool(ctx, "buy_addon", {"offer_id": "intl-minutes-500"})  # £5
+    other = await customer(ALICE)
+    boost = await invoke_tool(other, "buy_addon", {"offer_id": "data-1gb"})  # £3
+    assert (await confirm(ctx, action_id_of(world))).status == "ok"  # credit now £2.50
+    result = await confirm(other, action_id_of(boost))
+    assert result.status == "failed" and result.receipt is not None
+    assert result.receipt["error"] == "INSUFFICIENT_BALANCE"
+    assert "top-up" in result.receipt["message"]
+    assert await confirm(other, action_id_of(boost)) == result
+    overview = await bss.get_line_overview(customer_id="cust-001", product_id="line-900001")
+    assert overview.credit == Decimal("2.50")

@@ -200,3 +200,21 @@ async def test_any_amount_is_quoted_within_the_limits_or_refused(
         assert outcome.proposed is not None and outcome.proposed.amount == float(amount)
     else:
         assert outcome.code == "limit_exceeded" and outcome.proposed is None
+
+
+async def test_a_bss_outage_during_execution_charges_once_when_retried(
+    customer: CustomerContext, bss: BssClient
+) -> None:
+    ctx = await customer(ALICE)
+    action_id = action_id_of(await invoke_tool(ctx, "top_up", {"amount": 10}))
+    down = dataclasses.replace(ctx, bss=unreachable_bss())
+    failed = await confirm(down, action_id)
+    await down.bss.aclose()
+    assert failed.status == "failed" and failed.receipt is not None
+    assert failed.receipt["retryable"] is True and "person" in failed.receipt["message"]
+    assert await credit(bss, ctx) == Decimal("7.50")
+    retried = await confirm(ctx, action_id)
+    assert retried.status == "ok" and await credit(bss, ctx) == Decimal("17.50")
+    assert await confirm(ctx, action_id) == retried
+    events = [e.event for e in await audit.query(ctx.sessionmaker, action=action_id)]
+    assert events == ["proposed", "confirmed", "failed", "executed", "replayed"]
