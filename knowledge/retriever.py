@@ -19,12 +19,21 @@ Mode = Literal["hybrid", "dense", "bm25"]
 
 @dataclass(frozen=True)
 class FusionOptions:
-    """Reciprocal rank fusion: score(doc) = sum of weight / (rrf_k + rank) over the rankings."""
+    """Reciprocal rank fusion: fused(doc) = sum of weight / (rrf_k + rank) over the rankings.
+
+    A passage's `score` is its fused score relative to the best possible (first in every
+    ranking) times the query's relevance: how close the best dense cosine is to what a
+    relevant passage gets (`relevance_floor` -> 0, `relevance_full` -> 1; the defaults suit
+    MiniLM, where relevant passages score 0.45+ and unrelated ones under 0.35). Without the
+    dense ranking, relevance is the share of query words the first passage contains.
+    """
 
     rrf_k: int = 60
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
     candidates: int = 40
+    relevance_floor: float = 0.25
+    relevance_full: float = 0.55
 
 
 @dataclass
@@ -160,19 +169,35 @@ class Retriever:
         ordered = sorted(doc_scores, key=lambda d: (-doc_scores[d], -strength.get(d, 0.0), d))[:k]
         shown = self._representatives(cands, ordered, fused)
         scores = [doc_scores[d] for d in ordered]
-        signals = RetrievalSignals(
-            top_dense=max((c.dense for c in cands if c.dense is not None), default=0.0),
-            top_bm25=max((c.bm25 for c in cands if c.bm25 is not None), default=0.0),
-            top_coverage=self._lexical.coverage(
-                query, shown[0].chunk_id, shown[0].text, shown[0].metadata
-            )
+        top_dense = max((c.dense for c in cands if c.dense is not None), default=0.0)
+        coverage = (
+            self._lexical.coverage(query, shown[0].chunk_id, shown[0].text, shown[0].metadata)
             if shown
-            else 0.0,
+            else 0.0
+        )
+        opts = self.fusion
+        relevance = (
+            min(
+                1.0,
+                max(
+                    0.0,
+                    (top_dense - opts.relevance_floor)
+                    / (opts.relevance_full - opts.relevance_floor),
+                ),
+            )
+            if any(name == "dense" for name, _ in rankings)
+            else coverage
+        )
+        signals = RetrievalSignals(
+            top_dense=top_dense,
+            top_bm25=max((c.bm25 for c in cands if c.bm25 is not None), default=0.0),
+            top_coverage=coverage,
+            relevance=relevance,
             margin=scores[0] - scores[1] if len(scores) > 1 else (scores[0] if scores else 0.0),
             corrected_query=corrected,
         )
         passages = [
-            _passage(c, min(1.0, doc_scores[d]), query, self._lexical, signals)
+            _passage(c, min(1.0, doc_scores[d]) * relevance, query, self._lexical, signals)
             for d, c in zip(ordered, shown, strict=True)
         ]
         return SearchResult(passages=passages, signals=signals)

@@ -33,8 +33,11 @@ async def test_raw_signals_are_exposed(retriever: Retriever) -> None:
     assert s.top_dense > 0.3 and s.top_bm25 > 0 and s.top_coverage == 1.0
     assert s.margin == pytest.approx(result.passages[0].score - result.passages[1].score)
     assert result.passages[0].signals == s
+    assert s.relevance == 1.0
     nothing = await retriever.search_result("zzzz qqqq", k=3)
     assert nothing.signals.top_bm25 == 0 and nothing.signals.top_coverage == 0
+    # an unrelated query still gets a ranking, but its scores say it is unrelated
+    assert nothing.signals.relevance == 0 and all(p.score == 0 for p in nothing.passages)
 
 
 async def test_customer_type_filters_out_other_segments(retriever: Retriever) -> None:
