@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     llm_fallbacks: list[str] = Field(default_factory=list)
     llm_timeout_s: float = Field(default=30.0, gt=0, le=30.0)
     llm_max_tokens: int = Field(default=800, ge=16)
+    llm_prompt_tokens: int = Field(default=6000, ge=500)
+    llm_attempts: int = Field(default=2, ge=1, le=5)
+    turn_timeout_s: float = Field(default=60.0, gt=0, le=600)
 
     bss_url: str | None = None
     bss_timeout_s: float = Field(default=10.0, gt=0)
