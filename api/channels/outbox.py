@@ -69,7 +69,7 @@ async def enqueue(
         "next_attempt_at": utcnow(),
         "created_at": utcnow(),
     }
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
         await session.execute(pg_insert(OutboxMessage).values(**values).on_conflict_do_nothing())

@@ -7,8 +7,8 @@ in the background and its answer leaves through the outbox (docs/channels.md).""
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qsl
 from typing import Annotated, Any
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse, Response
@@ -53,7 +53,7 @@ def _urlencoded(content_type: str, raw: bytes) -> FormData:
         pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
     except UnicodeDecodeError:
         raise InvalidInputError("form body is not UTF-8") from None
-    return FormData(pairs)
+    return FormData([(name, value) for name, value in pairs])
 
 
 async def _accept(messages: list[InboundMessage], hub: Any, state: Any) -> int:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from tools import audit
 from switchboard.db.models import utcnow
 from tests.api.channels.conftest import Channels, MakeChannels, make_channels
+from tools import audit
 
 __all__ = ["make_channels"]  # the fixture
 

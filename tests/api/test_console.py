@@ -94,11 +94,15 @@ async def test_close_ends_the_conversation_and_a_new_message_starts_another(
         cid = await _handed_off_over_whatsapp(ch)
         base = f"/v1/console/conversations/{cid}"
         await ch.client.post(f"{base}/take", json=AGENT, headers=ch.staff)
-        assert (await ch.client.post(f"{base}/close", json=AGENT, headers=ch.staff)).status_code == 204
+        assert (
+            await ch.client.post(f"{base}/close", json=AGENT, headers=ch.staff)
+        ).status_code == 204
         await ch.whatsapp("hi again", wamid="wamid.NEW")
         await ch.settle()
         async with ch.runtime.sessionmaker() as session:
-            rows = (await session.scalars(select(Conversation).order_by(Conversation.created_at))).all()
+            rows = (
+                await session.scalars(select(Conversation).order_by(Conversation.created_at))
+            ).all()
         assert [c.status for c in rows] == ["closed", "active"]
         assert (await ch.outbox())[-1]["payload"]["text"] == "New chat."
 

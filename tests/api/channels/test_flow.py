@@ -15,7 +15,7 @@ async def _credit(ch: Channels, customer_id: str) -> Decimal:
     overview = await ch.runtime.bss.get_account_overview(customer_id=customer_id)
     credit = overview.lines[0].credit
     assert credit is not None
-    return credit
+    return Decimal(credit)
 
 
 async def test_top_up_quote_yes_receipt_charges_once(make_channels: MakeChannels) -> None:

@@ -58,7 +58,9 @@ async def test_sends_the_cloud_api_text_body(sessionmaker: async_sessionmaker[An
     assert body["text"]["body"] == "Hello, this is a text message"
     [row] = await list_outbox(sessionmaker)
     assert row.status == "sent" and row.sent_at is not None
-    assert row.payload["provider_id"] == spec("whatsapp/send-text.response.json")["messages"][0]["id"]
+    assert (
+        row.payload["provider_id"] == spec("whatsapp/send-text.response.json")["messages"][0]["id"]
+    )
 
 
 async def test_retries_with_backoff_then_sends_once(sessionmaker: async_sessionmaker[Any]) -> None:
@@ -107,7 +109,11 @@ async def test_dedupe_key_and_unconfigured_channels(sessionmaker: async_sessionm
     await _add(sessionmaker, "same", "second")
     async with sessionmaker() as session, session.begin():
         await enqueue(
-            session, channel="sms", recipient="+447700900001", kind="reply", text="kept",
+            session,
+            channel="sms",
+            recipient="+447700900001",
+            kind="reply",
+            text="kept",
             dedupe_key="sms-1",
         )
     provider = FakeProvider()

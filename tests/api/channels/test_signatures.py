@@ -44,7 +44,9 @@ def test_twilio_official_vector_with_and_without_port() -> None:
     with_port = url.replace("mycompany.com", "mycompany.com:1234")
     assert twilio_signature_ok(token, with_port, params, vector["expected_signature"])
     assert not twilio_signature_ok(token, url + "&baz=3", params, vector["expected_signature"])
-    assert not twilio_signature_ok(token, url, {**params, "Digits": "9"}, vector["expected_signature"])
+    assert not twilio_signature_ok(
+        token, url, {**params, "Digits": "9"}, vector["expected_signature"]
+    )
     assert not twilio_signature_ok("54321", url, params, vector["expected_signature"])
     assert not twilio_signature_ok(token, url, params, None)
 
@@ -53,7 +55,9 @@ def test_twilio_repeated_parameters_from_a_form() -> None:
     vector = spec("twilio/request-validator.test-vector.json")
     case = vector["duplicate_params_case"]
     form = FormData([tuple(pair) for pair in case["params_multidict"]])
-    assert twilio_signature_ok(vector["auth_token"], vector["url"], form, case["expected_signature"])
+    assert twilio_signature_ok(
+        vector["auth_token"], vector["url"], form, case["expected_signature"]
+    )
 
 
 def test_twilio_assembled_sms_example() -> None:

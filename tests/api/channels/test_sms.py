@@ -88,7 +88,9 @@ async def test_outbox_delivers_through_the_twilio_messages_api(
         await post(ch, data, RequestValidator(TWILIO_TOKEN).compute_signature(URL, data))
         await ch.settle()
         [request] = ch.provider.requests
-        assert request.url.path == f"/2010-04-01/Accounts/{creds['twilio_account_sid']}/Messages.json"
+        assert (
+            request.url.path == f"/2010-04-01/Accounts/{creds['twilio_account_sid']}/Messages.json"
+        )
         sent = dict(item.split("=", 1) for item in request.content.decode().split("&"))
         assert sent["Body"] == "Delivered+by+SMS." and sent["To"] == "%2B447700900001"
         assert request.headers["authorization"].startswith("Basic ")

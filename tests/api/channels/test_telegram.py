@@ -25,9 +25,10 @@ def test_doc_examples_parse_leniently() -> None:
     button = parse_update(spec("telegram/update-callback-query.json"))
     assert text is not None and text.sender == "1111111" and text.external_id == "10000"
     assert text.text == spec("telegram/update-text-message.json")["message"]["text"]
-    assert edited is not None and edited.text == spec("telegram/update-edited-message.json")[
-        "edited_message"
-    ]["text"]
+    assert (
+        edited is not None
+        and edited.text == spec("telegram/update-edited-message.json")["edited_message"]["text"]
+    )
     assert button is not None and button.text == "Data from button callback"
     assert button.sender == "1111111"  # no message in the doc example: the user's id
     assert parse_update({"update_id": 5, "inline_query": {"id": "1"}}) is None
@@ -45,14 +46,19 @@ async def test_secret_token_is_required(make_channels: MakeChannels) -> None:
 
 async def test_update_runs_one_anonymous_turn_and_sends(make_channels: MakeChannels) -> None:
     update = spec("telegram/update-text-message.json")
-    async with make_channels([say("Hello from Brightwave."), say("again")], telegram_bot_token="123:abc") as ch:
+    async with make_channels(
+        [say("Hello from Brightwave."), say("again")], telegram_bot_token="123:abc"
+    ) as ch:
         for _ in range(2):
             response = await post(ch, update)
             assert response.status_code == 200
         await ch.settle()
         [request] = ch.provider.requests
         assert request.url.path == "/bot123:abc/sendMessage"
-        assert json.loads(request.content) == {"chat_id": "1111111", "text": "Hello from Brightwave."}
+        assert json.loads(request.content) == {
+            "chat_id": "1111111",
+            "text": "Hello from Brightwave.",
+        }
         [row] = await ch.outbox()
         assert row["status"] == "sent" and row["payload"]["provider_id"] == "7"
         async with ch.runtime.sessionmaker() as session:
