@@ -6,20 +6,23 @@ takes whatever transitions are due."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager, suppress
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bss.errors import TmfError
 from bss.routes import balance, billing, catalog, extension, hub, ordering, party, service
 from bss.runtime import Simulator
 from switchboard.settings import Settings, get_settings
 
+log = logging.getLogger("bss")
 HUB_APIS = (
     "customer",
     "inventory",
@@ -31,6 +34,22 @@ HUB_APIS = (
     "processFlow",
     "communication",
 )
+
+
+class CatchUpMiddleware:
+    """Before each HTTP request: make sure the world is seeded and take any transition that is
+    due, so the simulator is correct even when no worker runs (e.g. under ASGITransport)."""
+
+    def __init__(self, app: ASGIApp, simulator: Simulator) -> None:
+        self.app = app
+        self.simulator = simulator
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self.simulator.ensure_ready()
+            if self.simulator.maybe_due():
+                await self.simulator.run_due()
+        await self.app(scope, receive, send)
 
 
 def create_bss_app(
@@ -60,10 +79,12 @@ def create_bss_app(
         try:
             yield
         finally:
+            simulator.stop()
             if task is not None:
-                task.cancel()
-                with suppress(asyncio.CancelledError):
-                    await task
+                try:
+                    await asyncio.wait_for(task, timeout=10)
+                except TimeoutError:
+                    log.warning("bss worker did not stop within 10 s")
             await simulator.close()
 
     app = FastAPI(
@@ -86,14 +107,7 @@ def create_bss_app(
         app.include_router(router)
     for api in HUB_APIS:
         app.include_router(hub.hub_router(api))
-
-    @app.middleware("http")
-    async def catch_up(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        await simulator.ensure_ready()
-        await simulator.run_due()
-        return await call_next(request)
+    app.add_middleware(CatchUpMiddleware, simulator=simulator)
 
     @app.exception_handler(TmfError)
     async def tmf_error(_request: Request, exc: TmfError) -> Response:

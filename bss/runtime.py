@@ -8,7 +8,7 @@ import hashlib
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 import httpx
@@ -57,6 +57,8 @@ class Simulator:
         self._ready = False
         self._ready_lock = asyncio.Lock()
         self._wake = asyncio.Event()
+        self._next_due: float | None = None  # earliest timer; None = unknown
+        self._stopping = False
 
     # -- set-up --------------------------------------------------------------------------------
     async def ensure_ready(self) -> None:
@@ -77,6 +79,7 @@ class Simulator:
         async with self.lock:
             await drop_schema(self.engine)
             self._ready = False
+            self._next_due = None
         await self.ensure_ready()
 
     async def close(self) -> None:
@@ -87,7 +90,10 @@ class Simulator:
     async def transaction(self) -> AsyncIterator[Ctx]:
         """One serialized write transaction (the simulator has a single writer)."""
         async with self.lock, self.engine.begin() as conn:
-            yield Ctx(Repo(conn), self.world, self.clock)
+            repo = Repo(conn)
+            yield Ctx(repo, self.world, self.clock)
+            upcoming = await repo.next_due()
+            self._next_due = float("inf") if upcoming is None else upcoming
         self._wake.set()
 
     @asynccontextmanager
@@ -103,6 +109,11 @@ class Simulator:
         A refusal (TMF Error) rolls back and is not remembered, so a retry after fixing the
         cause (e.g. topping up) is evaluated afresh. The same key with another request -> 409."""
         fp = fingerprint(method, path, raw)
+        if key:  # a replay needs no write lock
+            async with self.reading() as ctx:
+                seen = await ctx.repo.idempotent_response(key)
+            if seen is not None:
+                return _replay(seen, fp)
         for _ in range(3):
             try:
                 async with self.transaction() as ctx:
@@ -138,6 +149,11 @@ class Simulator:
             taken += len(due)
         return taken
 
+    def maybe_due(self) -> bool:
+        """No I/O: may a transition be due now? (The hint is refreshed by every write and by
+        `run_due`; another process's writes are picked up by the worker.)"""
+        return self._next_due is None or self._next_due <= self.clock.now()
+
     async def advance(self, sim_seconds: float) -> int:
         """Fast-forward: every pending timer comes `sim_seconds` of simulated time closer."""
         if not self.clock.instant:
@@ -149,9 +165,11 @@ class Simulator:
         return await self.deliverer.deliver(self.engine.begin, self.clock.now())
 
     async def run_worker(self, *, max_sleep: float = 1.0) -> None:
-        """Forever: take due transitions, deliver due events, sleep until the next is due."""
+        """Until `stop()`: take due transitions, deliver due events, sleep until the next is
+        due. It stops between steps, never inside a transaction (cancelling an aiosqlite
+        call mid-flight can hang the engine's disposal)."""
         await self.ensure_ready()
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 await self.run_due()
@@ -165,16 +183,20 @@ class Simulator:
             except Exception:  # the worker must outlive one bad step; the error is logged
                 log.exception("bss worker step failed")
                 upcoming = []
+            if self._stopping:
+                break
             delay = (
                 max_sleep
                 if not upcoming
                 else min(max_sleep, max(0.0, min(upcoming) - self.clock.now()))
             )
             if delay > 0:
-                try:
+                with suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=delay)
-                except TimeoutError:
-                    pass
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
 
 
 def _replay(seen: tuple[str, int, Body], fp: str) -> tuple[int, Body, bool]:

@@ -179,6 +179,8 @@ async def _seed_customer(ctx: Ctx, spec: Doc, now: datetime) -> None:
         monthly += plan.price if spec["segment"] != "prepaid" else 0
         await _seed_buckets(ctx, line, plan, ls, spec["segment"], now, period_start)
         await _seed_usage(ctx, line, plan, ls, spec["segment"], now, period_start)
+        for amount in ls.get("topped_up_today", []):
+            await _seed_topup(ctx, line, float(amount), now)
     for bb in spec.get("broadband", []):
         plan = ctx.world.plan(bb["plan"])
         assert plan is not None
@@ -549,3 +551,34 @@ async def _seed_flow(ctx: Ctx, customer: Doc, sr: Doc, now: datetime) -> None:
     for i, task in enumerate(doc["_tasks"]):
         task["state"] = "completed" if i < done else ("active" if i == done else "new")
     await ctx.repo.put("processFlow", doc, customer_id=cid)
+
+
+async def _seed_topup(ctx: Ctx, line: Doc, amount: float, now: datetime) -> None:
+    """A top-up made earlier today (counts towards the daily limit)."""
+    number = await ctx.repo.next_number("topupBalance")
+    tid = f"TOP-{6000 + number}"
+    when = iso(now.replace(hour=0, minute=0, second=0) + timedelta(minutes=30 + number))
+    bucket_id = f"bkt-{line['id']}-credit"
+    await ctx.repo.put(
+        "topupBalance",
+        {
+            "id": tid,
+            "href": href("topupBalance", tid),
+            "@type": "TopupBalance",
+            "status": "completed",
+            "requestedDate": when,
+            "confirmationDate": when,
+            "amount": {"amount": amount, "units": "GBP"},
+            "usageType": "monetary",
+            "bucket": {
+                "id": bucket_id,
+                "href": href("bucket", bucket_id),
+                "@referredType": "Bucket",
+            },
+            "partyAccount": {"id": line["billingAccount"]["id"], "@referredType": "PartyAccount"},
+            "product": [{"id": line["id"], "href": line["href"], "@referredType": "Product"}],
+            "relatedParty": line["relatedParty"],
+        },
+        customer_id=line["relatedParty"][0]["id"],
+    )
+    await ctx.repo.record_topup(line["id"], now.date().isoformat(), amount, tid)

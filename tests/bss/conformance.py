@@ -81,12 +81,16 @@ def definitions(api: str) -> dict[str, Any]:
     return defs
 
 
+@lru_cache(maxsize=256)
+def _validator(api: str, definition: str) -> jsonschema.Draft4Validator:
+    schema = {"$ref": f"#/definitions/{definition}", "definitions": definitions(api)}
+    return jsonschema.Draft4Validator(schema)
+
+
 def errors_for(api: str, definition: str, instance: Any) -> list[str]:
-    defs = definitions(api)
-    if definition not in defs:
+    if definition not in definitions(api):
         return [f"{api} has no definition {definition}"]
-    schema = {"$ref": f"#/definitions/{definition}", "definitions": defs}
-    validator = jsonschema.Draft4Validator(schema)
+    validator = _validator(api, definition)
     return [
         f"{api}.{definition} at {'/'.join(map(str, e.absolute_path)) or '<root>'}: "
         f"{e.message[:200]}"
@@ -146,6 +150,9 @@ class ConformanceTransport(httpx.AsyncBaseTransport):
         self.inner = inner
         self.report = report
 
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         content = await request.aread()
         kind = classify(request.method, request.url.path)
@@ -159,6 +166,7 @@ class ConformanceTransport(httpx.AsyncBaseTransport):
             ]
         response = await self.inner.handle_async_request(request)
         body = await response.aread()
+        await response.aclose()  # hands the connection back to the pool
         if kind is not None and response.status_code != 204 and body:
             self.report.endpoints.add(route)
             payload = json.loads(body)

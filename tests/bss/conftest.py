@@ -1,5 +1,25 @@
 """Simulator fixtures (see tests/bss/fixtures.py)."""
 
-from tests.bss.fixtures import bss, bss_app, bss_server, http, listener, report, slow_http
+from tests.bss.fixtures import (
+    bss,
+    bss_app,
+    bss_server,
+    http,
+    listener,
+    report,
+    seeded_template,
+    settings,
+    slow_http,
+)
 
-__all__ = ["bss", "bss_app", "bss_server", "http", "listener", "report", "slow_http"]
+__all__ = [
+    "bss",
+    "bss_app",
+    "bss_server",
+    "http",
+    "listener",
+    "report",
+    "seeded_template",
+    "settings",
+    "slow_http",
+]

@@ -4,8 +4,10 @@ free 127.0.0.1 port, always behind the conformance-checking transport."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -21,6 +23,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from bss.app import create_bss_app
+from bss.runtime import Simulator
 from switchboard.settings import Settings
 from tests.bss.conformance import ConformanceTransport, Report, specs_available
 from tools.bss.client import BssClient
@@ -51,6 +54,29 @@ class Listener:
 
     def of_type(self, event_type: str) -> list[dict[str, Any]]:
         return [e for e in self.events if e["eventType"] == event_type]
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo world seeded once per session; each test gets a copy (seeding takes ~1 s)."""
+    path = tmp_path_factory.mktemp("bss-template") / "bss.db"
+
+    async def seed() -> None:
+        simulator = Simulator(database_url=f"sqlite+aiosqlite:///{path}", clock_speed=1e9)
+        await simulator.ensure_ready()
+        await simulator.close()
+
+    asyncio.run(seed())
+    return path
+
+
+@pytest.fixture
+def settings(settings: Settings, seeded_template: Path) -> Settings:
+    """The shared settings, with the BSS database pre-seeded from the template."""
+    target = Path(settings.resolved_bss_database_url.split("///", 1)[1])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(seeded_template, target)
+    return settings
 
 
 @pytest.fixture
@@ -122,23 +148,35 @@ def bss_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield url
     proc.terminate()
     proc.wait(timeout=10)
+    if proc.stderr is not None:
+        proc.stderr.close()
 
 
 @pytest.fixture(params=["asgi", "socket"])
-async def bss(request: pytest.FixtureRequest, report: Report) -> AsyncIterator[BssClient]:
+async def bss(
+    request: pytest.FixtureRequest, settings: Settings, listener: Listener, report: Report
+) -> AsyncIterator[BssClient]:
     """The client against the in-process simulator, then against a real socket."""
-    if request.param == "asgi":
-        app: FastAPI = request.getfixturevalue("bss_app")
-        inner: httpx.AsyncBaseTransport = httpx.ASGITransport(app=app)
-        base = "http://bss"
-    else:
-        base = request.getfixturevalue("bss_server")
-        inner = httpx.AsyncHTTPTransport()
-    http = httpx.AsyncClient(transport=_transport(inner, report), base_url=base, timeout=10)
     if request.param == "socket":
+        base = request.getfixturevalue("bss_server")
+        http = httpx.AsyncClient(
+            transport=_transport(httpx.AsyncHTTPTransport(), report), base_url=base, timeout=10
+        )
         (await http.post("/brightwave/v1/simulator/reset")).raise_for_status()
-    async with BssClient(http, backoff_s=0.01) as client:
-        yield client
+        async with BssClient(http, backoff_s=0.01) as client:
+            yield client
+        return
+    app = create_bss_app(
+        settings,
+        listener_transport=httpx.ASGITransport(app=listener.app),
+        event_retry_base_s=0.02,
+    )
+    async with app.router.lifespan_context(app):
+        http = httpx.AsyncClient(
+            transport=_transport(httpx.ASGITransport(app=app), report), base_url="http://bss"
+        )
+        async with BssClient(http, backoff_s=0.01) as client:
+            yield client
 
 
 @pytest.fixture

@@ -41,8 +41,11 @@ async def events_of(listener: Listener, event_type: str, count: int) -> list[dic
 
 def check_events(listener: Listener) -> None:
     if specs_available():
-        problems = [p for e in listener.events
-                    for p in event_errors({k: v for k, v in e.items() if k != "_listener"})]
+        problems = [
+            p
+            for e in listener.events
+            for p in event_errors({k: v for k, v in e.items() if k != "_listener"})
+        ]
         assert not problems, problems[:5]
     for event in listener.events:
         assert event["_listener"] == event["eventType"][0].lower() + event["eventType"][1:]
@@ -54,14 +57,26 @@ async def credit(http: httpx.AsyncClient) -> float:
 
 
 def addon_order(offering: str = "data-1gb") -> dict[str, Any]:
-    return {"relatedParty": ALICE, "productOrderItem": [{
-        "id": "1", "action": "add", "productOffering": {"id": offering},
-        "product": {"productRelationship": [{"relationshipType": "addOnTo",
-                                             "product": {"id": "line-900001"}}]}}]}
+    return {
+        "relatedParty": ALICE,
+        "productOrderItem": [
+            {
+                "id": "1",
+                "action": "add",
+                "productOffering": {"id": offering},
+                "product": {
+                    "productRelationship": [
+                        {"relationshipType": "addOnTo", "product": {"id": "line-900001"}}
+                    ]
+                },
+            }
+        ],
+    }
 
 
 async def test_order_acknowledged_in_progress_completed_with_events(
-        slow_http: httpx.AsyncClient, listener: Listener) -> None:
+    slow_http: httpx.AsyncClient, listener: Listener
+) -> None:
     await subscribe(slow_http, ORDERING)
     before = await credit(slow_http)
     created = await slow_http.post(f"{ORDERING}/productOrder", json=addon_order())
@@ -75,8 +90,12 @@ async def test_order_acknowledged_in_progress_completed_with_events(
     await advance(slow_http, 120)
     order = (await slow_http.get(f"{ORDERING}/productOrder/{order['id']}")).json()
     assert order["state"] == "completed" and order["completionDate"]
-    addons = (await slow_http.get(f"{INVENTORY}/product", params={
-        "relatedParty.id": "cust-001", "productOffering.id": "data-1gb"})).json()
+    addons = (
+        await slow_http.get(
+            f"{INVENTORY}/product",
+            params={"relatedParty.id": "cust-001", "productOffering.id": "data-1gb"},
+        )
+    ).json()
     assert [a["status"] for a in addons] == ["active"]
     changes = await events_of(listener, "ProductOrderStateChangeEvent", 2)
     assert [e["event"]["productOrder"]["state"] for e in changes] == ["inProgress", "completed"]
@@ -85,42 +104,58 @@ async def test_order_acknowledged_in_progress_completed_with_events(
 
 
 async def test_order_cancellation_refunds_and_ends_cancelled(
-        slow_http: httpx.AsyncClient, listener: Listener) -> None:
+    slow_http: httpx.AsyncClient, listener: Listener
+) -> None:
     await subscribe(slow_http, ORDERING)
     before = await credit(slow_http)
     order = (await slow_http.post(f"{ORDERING}/productOrder", json=addon_order())).json()
-    cancel = await slow_http.post(f"{ORDERING}/cancelProductOrder", json={
-        "productOrder": {"id": order["id"]}, "cancellationReason": "Changed my mind"})
+    cancel = await slow_http.post(
+        f"{ORDERING}/cancelProductOrder",
+        json={"productOrder": {"id": order["id"]}, "cancellationReason": "Changed my mind"},
+    )
     assert cancel.status_code == 201 and cancel.json()["state"] == "acknowledged"
     state = (await slow_http.get(f"{ORDERING}/productOrder/{order['id']}")).json()["state"]
     assert state == "assessingCancellation"
     await advance(slow_http, 10)
-    assert (await slow_http.get(f"{ORDERING}/productOrder/{order['id']}")).json()["state"] \
-        == "pendingCancellation"
+    assert (await slow_http.get(f"{ORDERING}/productOrder/{order['id']}")).json()[
+        "state"
+    ] == "pendingCancellation"
     await advance(slow_http, 10)
-    assert (await slow_http.get(f"{ORDERING}/productOrder/{order['id']}")).json()["state"] \
-        == "cancelled"
+    assert (await slow_http.get(f"{ORDERING}/productOrder/{order['id']}")).json()[
+        "state"
+    ] == "cancelled"
     done = await slow_http.get(f"{ORDERING}/cancelProductOrder/{cancel.json()['id']}")
     assert done.json()["state"] == "done"
     assert await credit(slow_http) == before
-    again = await slow_http.post(f"{ORDERING}/cancelProductOrder",
-                                 json={"productOrder": {"id": order["id"]}})
+    again = await slow_http.post(
+        f"{ORDERING}/cancelProductOrder", json={"productOrder": {"id": order["id"]}}
+    )
     assert again.status_code == 409 and again.json()["code"] == "ORDER_NOT_CANCELLABLE"
-    states = [e["event"]["productOrder"]["state"]
-              for e in await events_of(listener, "ProductOrderStateChangeEvent", 3)]
+    states = [
+        e["event"]["productOrder"]["state"]
+        for e in await events_of(listener, "ProductOrderStateChangeEvent", 3)
+    ]
     assert states == ["assessingCancellation", "pendingCancellation", "cancelled"]
-    assert [e["event"]["cancelProductOrder"]["state"] for e in await events_of(
-        listener, "CancelProductOrderStateChangeEvent", 2)] == ["inProgress", "done"]
+    assert [
+        e["event"]["cancelProductOrder"]["state"]
+        for e in await events_of(listener, "CancelProductOrderStateChangeEvent", 2)
+    ] == ["inProgress", "done"]
     check_events(listener)
 
 
 async def test_ticket_lifecycle_resolved_closed_and_reopened(
-        slow_http: httpx.AsyncClient, listener: Listener) -> None:
+    slow_http: httpx.AsyncClient, listener: Listener
+) -> None:
     await subscribe(slow_http, TICKET)
-    body = {"description": "No signal at home since Monday", "severity": "Major",
-            "ticketType": "fault", "relatedParty": ALICE,
-            "relatedEntity": [{"id": "line-900001", "role": "affectedProduct",
-                               "@referredType": "Product"}]}
+    body = {
+        "description": "No signal at home since Monday",
+        "severity": "Major",
+        "ticketType": "fault",
+        "relatedParty": ALICE,
+        "relatedEntity": [
+            {"id": "line-900001", "role": "affectedProduct", "@referredType": "Product"}
+        ],
+    }
     ticket = (await slow_http.post(f"{TICKET}/troubleTicket", json=body)).json()
     assert ticket["status"] == "acknowledged"
     url = f"{TICKET}/troubleTicket/{ticket['id']}"
@@ -131,31 +166,37 @@ async def test_ticket_lifecycle_resolved_closed_and_reopened(
     await advance(slow_http, 4 * 3600)
     resolved = (await slow_http.get(url)).json()
     assert resolved["status"] == "resolved" and resolved["resolutionDate"]
-    reopened = await slow_http.patch(url, json={"status": "inProgress",
-                                                "statusChangeReason": "Still no signal"})
+    reopened = await slow_http.patch(
+        url, json={"status": "inProgress", "statusChangeReason": "Still no signal"}
+    )
     assert reopened.json()["status"] == "inProgress"
     await advance(slow_http, 4 * 3600)
-    closed = await slow_http.patch(url, json={"status": "closed",
-                                              "statusChangeReason": "Customer confirmed fix"})
+    closed = await slow_http.patch(
+        url, json={"status": "closed", "statusChangeReason": "Customer confirmed fix"}
+    )
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
     history = [c["status"] for c in closed.json()["statusChange"]]
-    assert history == ["acknowledged", "inProgress", "resolved", "inProgress", "resolved",
-                       "closed"]
-    statuses = [e["event"]["troubleTicket"]["status"] for e in
-                await events_of(listener, "TroubleTicketStatusChangeEvent", 5)]
+    assert history == ["acknowledged", "inProgress", "resolved", "inProgress", "resolved", "closed"]
+    statuses = [
+        e["event"]["troubleTicket"]["status"]
+        for e in await events_of(listener, "TroubleTicketStatusChangeEvent", 5)
+    ]
     assert statuses == ["inProgress", "resolved", "inProgress", "resolved", "closed"]
     assert len(await events_of(listener, "TroubleTicketResolvedEvent", 2)) == 2
     check_events(listener)
 
 
 async def test_process_flow_runs_its_tasks_then_completes(
-        slow_http: httpx.AsyncClient, listener: Listener) -> None:
+    slow_http: httpx.AsyncClient, listener: Listener
+) -> None:
     await subscribe(slow_http, FLOW)
     line = (await slow_http.get(f"{INVENTORY}/product/line-900014")).json()
     old_iccid = next(c["value"] for c in line["productCharacteristic"] if c["name"] == "iccid")
-    body = {"processFlowSpecification": "sim_swap",
-            "relatedParty": [{"id": "cust-014", "@referredType": "Customer"}],
-            "relatedEntity": [{"id": "line-900014", "role": "line", "@referredType": "Product"}]}
+    body = {
+        "processFlowSpecification": "sim_swap",
+        "relatedParty": [{"id": "cust-014", "@referredType": "Customer"}],
+        "relatedEntity": [{"id": "line-900014", "role": "line", "@referredType": "Product"}],
+    }
     flow = (await slow_http.post(f"{FLOW}/processFlow", json=body)).json()
     assert flow["state"] == "active" and len(flow["taskFlow"]) == 3
     tasks_url = f"{FLOW}/processFlow/{flow['id']}/taskFlow"
@@ -169,11 +210,11 @@ async def test_process_flow_runs_its_tasks_then_completes(
     await advance(slow_http, 3600)
     assert await states() == ["completed", "completed", "active"]
     await advance(slow_http, 600)
-    assert (await slow_http.get(f"{FLOW}/processFlow/{flow['id']}")).json()["state"] \
-        == "completed"
+    assert (await slow_http.get(f"{FLOW}/processFlow/{flow['id']}")).json()["state"] == "completed"
     line = (await slow_http.get(f"{INVENTORY}/product/line-900014")).json()
-    assert next(c["value"] for c in line["productCharacteristic"]
-                if c["name"] == "iccid") != old_iccid
+    assert (
+        next(c["value"] for c in line["productCharacteristic"] if c["name"] == "iccid") != old_iccid
+    )
     assert len(await events_of(listener, "TaskFlowStateChangeEvent", 6)) == 6
     final = await events_of(listener, "ProcessFlowStateChangeEvent", 1)
     assert final[0]["event"]["processFlow"]["state"] == "completed"
@@ -181,27 +222,33 @@ async def test_process_flow_runs_its_tasks_then_completes(
 
 
 async def test_process_flow_cancelled_by_the_customer(slow_http: httpx.AsyncClient) -> None:
-    body = {"processFlowSpecification": "esim",
-            "relatedParty": [{"id": "cust-013", "@referredType": "Customer"}],
-            "relatedEntity": [{"id": "line-900013", "role": "line", "@referredType": "Product"}]}
+    body = {
+        "processFlowSpecification": "esim",
+        "relatedParty": [{"id": "cust-013", "@referredType": "Customer"}],
+        "relatedEntity": [{"id": "line-900013", "role": "line", "@referredType": "Product"}],
+    }
     flow = (await slow_http.post(f"{FLOW}/processFlow", json=body)).json()
     task = flow["taskFlow"][0]["id"]
-    cancelled = await slow_http.patch(f"{FLOW}/processFlow/{flow['id']}/taskFlow/{task}",
-                                      json={"state": "cancelled"})
+    cancelled = await slow_http.patch(
+        f"{FLOW}/processFlow/{flow['id']}/taskFlow/{task}", json={"state": "cancelled"}
+    )
     assert cancelled.status_code == 200 and cancelled.json()["state"] == "cancelled"
-    assert (await slow_http.get(f"{FLOW}/processFlow/{flow['id']}")).json()["state"] \
-        == "cancelled"
+    assert (await slow_http.get(f"{FLOW}/processFlow/{flow['id']}")).json()["state"] == "cancelled"
     await advance(slow_http, 10_000)
-    assert (await slow_http.get(f"{FLOW}/processFlow/{flow['id']}")).json()["state"] \
-        == "cancelled"
+    assert (await slow_http.get(f"{FLOW}/processFlow/{flow['id']}")).json()["state"] == "cancelled"
 
 
 async def test_events_are_redelivered_after_the_listener_failed_once(
-        slow_http: httpx.AsyncClient, listener: Listener) -> None:
+    slow_http: httpx.AsyncClient, listener: Listener
+) -> None:
     await subscribe(slow_http, BALANCE)
     listener.fail_next = 1
-    body = {"amount": {"amount": 5, "units": "GBP"}, "usageType": "monetary",
-            "bucket": {"id": "bkt-line-900001-credit"}, "partyAccount": {"id": "acc-001"}}
+    body = {
+        "amount": {"amount": 5, "units": "GBP"},
+        "usageType": "monetary",
+        "bucket": {"id": "bkt-line-900001-credit"},
+        "partyAccount": {"id": "acc-001"},
+    }
     topup = await slow_http.post(f"{BALANCE}/topupBalance", json=body)
     assert topup.status_code == 201
     delivered = await events_of(listener, "TopupBalanceCreateEvent", 1)
@@ -210,8 +257,9 @@ async def test_events_are_redelivered_after_the_listener_failed_once(
     check_events(listener)
 
 
-async def test_unsubscribed_listener_gets_nothing(slow_http: httpx.AsyncClient,
-                                                 listener: Listener) -> None:
+async def test_unsubscribed_listener_gets_nothing(
+    slow_http: httpx.AsyncClient, listener: Listener
+) -> None:
     sid = await subscribe(slow_http, ORDERING)
     assert (await slow_http.delete(f"{ORDERING}/hub/{sid}")).status_code == 204
     assert (await slow_http.delete(f"{ORDERING}/hub/{sid}")).status_code == 404
