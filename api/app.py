@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.auth import TokenCodec
+from api.channels import routers as channel_routers
 from api.deps import ApiState
 from api.errors import error_response, install_error_handlers
 from api.limits import Limits, MemoryLimits, RedisLimits
@@ -68,7 +69,8 @@ def create_app(
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for router in (conversations.router, session.router, demo.router, health.router):
+    core = (conversations.router, session.router, demo.router, health.router)
+    for router in (*core, *channel_routers):  # channel routers carry the channels' lifespan
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

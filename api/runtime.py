@@ -60,7 +60,8 @@ def adapt_runtime(runtime: Any) -> ApiRuntime:
     """Take what the API needs from whatever `build_runtime` returned."""
     if isinstance(runtime, ApiRuntime):
         return runtime
-    checks = dict(getattr(runtime, "readiness_checks", None) or {})
+    checks = _default_checks(runtime)
+    checks.update(getattr(runtime, "readiness_checks", None) or {})
     customers = getattr(runtime, "customers", None) or SeedDirectory()
     return ApiRuntime(
         sessionmaker=runtime.sessionmaker,
@@ -69,3 +70,24 @@ def adapt_runtime(runtime: Any) -> ApiRuntime:
         customers=customers,
         readiness_checks=checks,
     )
+
+
+def _default_checks(runtime: Any) -> dict[str, ReadinessCheck]:
+    """Cheap reads that prove the vector store and the BSS answer (the database is checked by
+    ApiRuntime itself); a runtime's own `readiness_checks` take precedence."""
+    checks: dict[str, ReadinessCheck] = {}
+    store = getattr(getattr(runtime, "retriever", None), "store", None)
+    if store is not None and hasattr(store, "count"):
+
+        async def vector_store() -> None:
+            await store.count()
+
+        checks["vector_store"] = vector_store
+    bss = getattr(runtime, "bss", None)
+    if bss is not None and hasattr(bss, "list_outages"):
+
+        async def bss_ready() -> None:
+            await bss.list_outages()
+
+        checks["bss"] = bss_ready
+    return checks

@@ -64,6 +64,11 @@
     state.lastId = id;
     var turn = current();
     switch (name) {
+      case "customer.message":  // shown when sent; from the log only if this page did not send it
+        if (!state.items.some(function (it) { return it.kind === "customer" && it.cmid && it.cmid === data.client_message_id; })) {
+          add({ kind: "customer", text: data.text, cmid: data.client_message_id });
+        }
+        break;
       case "turn.started":
         add({ kind: "assistant", turnId: data.turn_id, text: "", cites: [], done: false });
         setStatus("Assistant is typing…");
@@ -98,6 +103,7 @@
         break;
       case "turn.completed":
         if (turn) { if (data.text) turn.text = data.text; turn.done = true; update(turn); }
+        else if (data.text) add({ kind: "assistant", turnId: data.turn_id, text: data.text, cites: [], done: true });
         setStatus("");
         refreshCards();
         break;
@@ -196,7 +202,7 @@
   function notice(text, error) { add({ kind: "notice", text: text, error: !!error }); save(); }
 
   /* ---------- the event stream ---------- */
-  var NAMES = ["turn.started", "retrieval", "token", "tool.call", "tool.result", "action.proposed",
+  var NAMES = ["customer.message", "turn.started", "retrieval", "token", "tool.call", "tool.result", "action.proposed",
                "action.executed", "citation", "handoff", "agent.message", "notification", "error",
                "turn.completed"];
   function connect() {
@@ -244,8 +250,9 @@
     var text = input.value.trim();
     if (!text || !state.conversationId) return;
     input.value = "";
-    add({ kind: "customer", text: text }); save();
-    send(text, uuid(), 0);
+    var messageId = uuid();
+    add({ kind: "customer", text: text, cmid: messageId }); save();
+    send(text, messageId, 0);
   });
 
   function start() {

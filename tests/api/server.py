@@ -16,8 +16,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @contextmanager
-def subprocess_server(env: dict[str, str], *, port: int) -> Iterator[str]:
-    """`tests.api.fakes:create_fake_app` under uvicorn; yields its base URL."""
+def subprocess_server(
+    env: dict[str, str],
+    *,
+    port: int,
+    factory: str = "tests.api.fakes:create_fake_app",
+    start_timeout_s: float = 30,
+) -> Iterator[str]:
+    """The app `factory` builds, under uvicorn; yields its base URL."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}
     full_env.update(env)
     process = subprocess.Popen(
@@ -26,7 +32,7 @@ def subprocess_server(env: dict[str, str], *, port: int) -> Iterator[str]:
             "-m",
             "uvicorn",
             "--factory",
-            "tests.api.fakes:create_fake_app",
+            factory,
             "--host",
             "127.0.0.1",
             "--port",
@@ -39,7 +45,7 @@ def subprocess_server(env: dict[str, str], *, port: int) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + start_timeout_s
         while True:
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
