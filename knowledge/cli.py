@@ -38,9 +38,18 @@ def ingest(
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="Drop the index and embed all")
     ] = False,
+    write_vector_cache: Annotated[
+        bool,
+        typer.Option(
+            "--write-vector-cache",
+            hidden=True,
+            help="Then save the articles' vectors as the shipped cache (maintainers)",
+        ),
+    ] = False,
 ) -> None:
     """Index articles incrementally: only new or changed passages are embedded."""
     from knowledge.factory import ingest as run_ingest
+    from knowledge.factory import write_vector_cache as write_cache
 
     settings = _settings()
     with Progress(
@@ -79,6 +88,9 @@ def ingest(
         f"{report.seconds:.2f}",
     )
     console.print(table)
+    if write_vector_cache:
+        rows = asyncio.run(write_cache(settings))
+        console.print(f"wrote {rows} vectors to the shipped cache")
     if report.problems:
         raise typer.Exit(1)
 

@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
+
 from knowledge.catalog import CATALOG_SOURCE, CatalogSource, load_catalog
-from knowledge.chunking import ChunkingOptions
+from knowledge.chunking import ChunkingOptions, chunk_document
 from knowledge.document import Document
 from knowledge.embedding import Embedder, get_embedder
 from knowledge.ingest import IngestReport, Progress, ingest_documents
@@ -17,9 +19,11 @@ from knowledge.loader import DEFAULT_MAX_BYTES, LoadProblem, load_articles
 from knowledge.offline import seed_tiktoken_cache
 from knowledge.retriever import FusionOptions, Retriever
 from knowledge.store import ChunkStore, make_chroma_client
+from knowledge.vector_cache import CachedEmbedder, VectorCache
 from switchboard.settings import Settings
 
 ARTICLES_SOURCE = "articles"
+SHIPPED_VECTORS = Path(str(resources.files("knowledge") / "assets" / "demo-kb-vectors.npz"))
 _retrievers: dict[tuple[str, str], Retriever] = {}
 
 
@@ -64,7 +68,7 @@ async def ingest(
     Deletions are scoped: documents disappear only from the sources ingested in this run.
     """
     await asyncio.to_thread(seed_tiktoken_cache, settings.data_dir / "tiktoken")
-    embedder = embedder or get_embedder(settings)
+    embedder = embedder or await _with_shipped_vectors(get_embedder(settings))
     store = open_store(settings, embedder)
     if rebuild:
         await store.reset()
@@ -89,6 +93,37 @@ async def ingest(
     )
     report.problems = problems
     return report
+
+
+async def _with_shipped_vectors(embedder: Embedder) -> Embedder:
+    """The local model, helped by the vectors shipped for the demo knowledge base."""
+    cache = await asyncio.to_thread(_shipped_cache)
+    if cache is None or cache.model_id != embedder.model_id:
+        return embedder
+    return CachedEmbedder(embedder, cache)
+
+
+def _shipped_cache() -> VectorCache | None:
+    return VectorCache.load(SHIPPED_VECTORS) if SHIPPED_VECTORS.is_file() else None
+
+
+async def write_vector_cache(settings: Settings, path: Path = SHIPPED_VECTORS) -> int:
+    """Write the vectors of the configured articles (ingested first) to `path`; returns rows."""
+    embedder = get_embedder(settings)
+    store = open_store(settings, embedder)
+    folder = default_article_dir(settings)
+    loaded = await asyncio.to_thread(load_articles, [folder], root=_common_root([folder]))
+    chunks = [(c, d) for d in loaded.documents for c in chunk_document(d)]
+    stored = await store.vectors([c.id for c, _ in chunks])
+    chunks = [(c, d) for c, d in chunks if c.id in stored]
+    if not chunks:
+        return 0
+    vectors = np.stack([stored[c.id] for c, _ in chunks])
+    texts = [c.embedding_text(d) for c, d in chunks]
+    await asyncio.to_thread(
+        VectorCache.write, path, model_id=embedder.model_id, texts=texts, vectors=vectors
+    )
+    return len(chunks)
 
 
 def _common_root(paths: Sequence[Path]) -> Path:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import chromadb
+import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
 from switchboard.errors import ConfigError
@@ -108,6 +109,15 @@ class ChunkStore:
         col = await self._col()
         got = await asyncio.to_thread(col.get, include=["metadatas"])
         return dict(zip(got["ids"], got["metadatas"] or [], strict=True))
+
+    async def vectors(self, ids: Sequence[str]) -> dict[str, Vectors]:
+        """The stored vectors of `ids` (those that exist)."""
+        col = await self._col()
+        got = await asyncio.to_thread(col.get, ids=list(ids), include=["embeddings"])
+        embeddings = got["embeddings"] if got["embeddings"] is not None else []
+        return {
+            i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], embeddings, strict=True)
+        }
 
     async def all_chunks(self) -> StoredChunks:
         col = await self._col()

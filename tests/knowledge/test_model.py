@@ -7,10 +7,13 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from knowledge.chunking import chunk_document
 from knowledge.cli import app, eval_app
 from knowledge.embedding import local_embedder
-from knowledge.factory import default_article_dir, ingest
-from switchboard.settings import Settings
+from knowledge.factory import SHIPPED_VECTORS, default_article_dir, ingest
+from knowledge.loader import load_articles
+from knowledge.vector_cache import VectorCache
+from switchboard.settings import Settings, load_settings
 
 pytestmark = pytest.mark.model
 
@@ -56,7 +59,23 @@ async def test_reingesting_an_unchanged_kb_costs_under_5_percent(
     snapshot = tmp_path / "demo-kb"
     shutil.copytree(default_article_dir(settings), snapshot)
     real = settings.model_copy(update={"knowledge_dir": snapshot})
-    full = await ingest(real, rebuild=True)
+    full = await ingest(real, rebuild=True, embedder=local_embedder())  # no shipped vectors
     again = await ingest(real)
     assert full.chunks_embedded > 50 and again.chunks_embedded == 0
     assert again.seconds < 0.05 * full.seconds, (again.seconds, full.seconds)
+
+
+async def test_the_shipped_vectors_are_the_models_vectors() -> None:
+    cache = VectorCache.load(SHIPPED_VECTORS)
+    embedder = local_embedder()
+    assert cache.model_id == embedder.model_id and len(cache) > 100
+    settings_dir = default_article_dir(load_settings())
+    docs = load_articles([settings_dir], root=settings_dir).documents[:5]
+    pairs = [(c, d) for d in docs for c in chunk_document(d)]
+    texts = [c.embedding_text(d) for c, d in pairs]
+    cached = [cache.get(t) for t in texts]
+    assert sum(v is not None for v in cached) >= len(texts) // 2  # mostly current
+    fresh = embedder.embed_sync(texts)
+    for vector, row in zip(cached, fresh, strict=True):
+        if vector is not None:
+            assert float(vector @ row) > 0.999
