@@ -20,7 +20,7 @@ from bss.context import Ctx
 from bss.errors import TmfError
 from bss.events import Deliverer
 from bss.seed import seed_world
-from bss.store import Repo, create_schema, drop_schema, make_bss_engine
+from bss.store import Repo, create_schema, make_bss_engine
 from bss.world import World, load_world
 
 log = logging.getLogger("bss")
@@ -75,12 +75,13 @@ class Simulator:
             self._ready = True
 
     async def reset(self) -> None:
-        """Drop everything and seed the demo world again."""
-        async with self.lock:
-            await drop_schema(self.engine)
-            self._ready = False
-            self._next_due = None
-        await self.ensure_ready()
+        """Delete everything and seed the demo world again, in one transaction."""
+        await create_schema(self.engine)
+        async with self.transaction() as ctx:
+            await ctx.repo.clear()
+            await seed_world(ctx)
+            await ctx.repo.set_meta("seeded", "1")
+        self._ready = True
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -216,6 +216,11 @@ class Repo:
             .values(due_at=resource.c.due_at - seconds)
         )
 
+    async def clear(self) -> None:
+        """Delete every row of every simulator table."""
+        for table in reversed(metadata.sorted_tables):
+            await self.conn.execute(delete(table))
+
     # -- counters and meta ---------------------------------------------------------------------
     async def next_number(self, name: str) -> int:
         key = f"counter:{name}"

@@ -37,7 +37,8 @@ async def patch_customer(request: Request, cid: str) -> Response:
         doc = await ctx.repo.get("customer", cid)
         if doc is None:
             raise not_found("Customer", cid)
-        if body.get("engagedParty", doc["engagedParty"]).get("id") != doc["engagedParty"]["id"]:
+        engaged = body.get("engagedParty") or doc["engagedParty"]
+        if engaged.get("id") != doc["engagedParty"]["id"]:
             raise bad_request("engagedParty cannot be changed")
         unknown = set(body) - {"characteristic", "engagedParty", "@type"}
         if unknown:

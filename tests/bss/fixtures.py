@@ -147,7 +147,11 @@ def bss_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             time.sleep(0.1)
     yield url
     proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=5)
     if proc.stderr is not None:
         proc.stderr.close()
 
@@ -162,7 +166,8 @@ async def bss(
         http = httpx.AsyncClient(
             transport=_transport(httpx.AsyncHTTPTransport(), report), base_url=base, timeout=10
         )
-        (await http.post("/brightwave/v1/simulator/reset")).raise_for_status()
+        reset = await http.post("/brightwave/v1/simulator/reset", timeout=60)
+        reset.raise_for_status()
         async with BssClient(http, backoff_s=0.01) as client:
             yield client
         return
