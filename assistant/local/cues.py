@@ -16,6 +16,8 @@ DOMAIN = re.compile(
     r"brightwave|upgrade|caller id|forwarding|divert|autopay|direct debit|spending (cap|limit)|"
     r"engineer|ticket|payg|pay as you go|usage|overcharged|renew(al)?|suspend(ed)?|"
     r"stolen|puk|apn|mms|sms|tethering|hotspot)\b"
+    # a sterling amount put on something is a top-up ("put 30 on", "a tenner", "20 quid")
+    r"|£\s?\d|\b\d+\s?(quid|pounds?)\b|\b(a )?(tenner|fiver)\b|\bput \d+ on\b"
 )
 BANKING = re.compile(
     r"\b(bank|banking|debit card|credit card|my card|the card|cards?|atm|cash machine|cheque|"
@@ -27,7 +29,9 @@ BANKING = re.compile(
 PHONE_CONTEXT = re.compile(r"\b(phone|mobile|sim|number|line|bundle|07\d{3}|\+447)\b")
 
 CAPABILITY_CUES: dict[str, re.Pattern[str]] = {
-    "top_up": re.compile(r"\b(top ?up|topup|recharge|put .{0,20}(on|onto) my (phone|sim|mobile))"),
+    "top_up": re.compile(
+        r"\b(top ?up|topup|recharge|put .{0,20}(on|onto) my (phone|sim|mobile)|put \d+ on)"
+    ),
     "roaming": re.compile(
         r"\b(roam(ing)?|abroad|holiday|overseas|going to (spain|france|italy|"
         r"portugal|usa|america|greece|turkey|canada|australia))\b"

@@ -13,7 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
 
 from assistant.local.bills import BillItem, bill_items
 from assistant.local.catalog import CatalogItem, items_from_payload
@@ -26,6 +32,11 @@ _CORRECTION = re.compile(
     r"sorry,? i meant|"
     r"i meant|not that|the other|other one|no,? (the|use|to|for|on|make|i said|it'?s))\b|"
     r"\binstead\s*[.!?]*$",
+    re.IGNORECASE,
+)
+_CANCEL = re.compile(
+    r"\b(don'?t bother|forget (it|that|about it)|never ?mind|cancel (that|it)|scrap (that|it)|"
+    r"leave it|don'?t (do|want) (it|that)|changed my mind|no thanks|no thank you)\b",
     re.IGNORECASE,
 )
 _OTHER_LINE = re.compile(r"\b(the )?other (number|line|phone|mobile|one)\b", re.IGNORECASE)
@@ -53,6 +64,31 @@ class Facts:
     catalog: tuple[CatalogItem, ...] = ()
     lines: tuple[str, ...] = ()  # the customer's own numbers, E.164
     bills: tuple[BillItem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Who:
+    """Who the turn loop says is signed in (from its system prompt), when it says so."""
+
+    signed_in: bool | None = None
+    segment: str | None = None  # prepaid | postpaid | business
+
+
+_SIGNED_IN = re.compile(r"customer is signed in \((\w+) customer", re.IGNORECASE)
+
+
+def who_is_signed_in(messages: Sequence[BaseMessage]) -> Who:
+    for message in messages:
+        if isinstance(message, SystemMessage):
+            text = str(message.content)
+            if "not signed in" in text:
+                return Who(signed_in=False)
+            if m := _SIGNED_IN.search(text):
+                segment = m.group(1).lower()
+                return Who(
+                    True, segment if segment in {"prepaid", "postpaid", "business"} else None
+                )
+    return Who()
 
 
 def previous_state(messages: Sequence[BaseMessage]) -> State:
@@ -100,6 +136,11 @@ def last_human(messages: Sequence[BaseMessage]) -> str:
 
 def is_correction(text: str) -> bool:
     return bool(_CORRECTION.search(text))
+
+
+def is_cancel(text: str) -> bool:
+    """'no actually don't bother', 'forget it', 'never mind'."""
+    return bool(_CANCEL.search(text))
 
 
 def wants_other_line(text: str) -> bool:

@@ -20,12 +20,15 @@ from assistant.local.dialogue import (
     ENGINE,
     Facts,
     State,
+    Who,
     conversation_facts,
     follow_up_rest,
+    is_cancel,
     is_correction,
     last_human,
     previous_state,
     wants_other_line,
+    who_is_signed_in,
 )
 from assistant.local.planner import Step, extract_slots, plan, refusal
 from assistant.local.recognizer import OUT_OF_SCOPE, Recognition, Recognizer
@@ -44,6 +47,7 @@ READ_TOOLS = frozenset(
         "search_knowledge",
     }
 )
+_OPEN_TOOLS = frozenset({"search_knowledge", "check_coverage", "transfer_to_human"})
 _FREE_TEXT_SLOTS = frozenset({"detail", "description"})
 _ON_OFF_CAPABILITIES = frozenset({"roaming", "call_features"})
 
@@ -155,7 +159,13 @@ class Engine:
             if charge is not None:
                 new_slots.update(_charge_slots(charge))
                 fills = True
-        if is_correction(text) or (fills and not switching):
+        if is_cancel(text) and not switching and not _changes(new_slots, state):
+            step = Step(
+                text="No problem — I haven't done anything. Is there anything else I can help with?"
+            )
+            return self._reply(step, state.capability, state.intent, rec, {}, messages)
+        correcting = is_correction(text) or (_starts_no(text) and _changes(new_slots, state))
+        if (correcting or fills) and not switching:
             slots = {**state.slots, **new_slots}
             if awaited in _FREE_TEXT_SLOTS and awaited not in new_slots:
                 slots[awaited] = text
@@ -165,8 +175,8 @@ class Engine:
                     slots["msisdn"] = other[0]
                 else:
                     step = Step(
-                        text="Which number would you like me to use? Please type it in "
-                        "full, for example 07700 900123.",
+                        text="Which number would you like me to use? Please type it in full, "
+                        "for example 07700 900123.",
                         outcome="clarified",
                         awaiting="msisdn",
                     )
@@ -334,6 +344,24 @@ class Engine:
             slots["query"] = text
         return slots
 
+    def _guard(self, step: Step, capability: str, who: Who) -> Step:
+        """No account tools for a customer who is not signed in; no top-up for a bill payer."""
+        account = [name for name, _ in step.calls if name not in _OPEN_TOOLS]
+        if account and who.signed_in is False:
+            return Step(
+                text="I can help with that once you're signed in — please sign in or verify "
+                "your number, then ask me again. In the meantime I can answer general questions.",
+                outcome="clarified",
+            )
+        if capability == "top_up" and who.segment in {"postpaid", "business"} and account:
+            return Step(
+                text="Top-ups are for prepaid lines. On a pay-monthly plan your charges go on "
+                "your monthly bill, so there's nothing to top up. I can show you your latest "
+                "bill if you like.",
+                outcome="answered",
+            )
+        return step
+
     def _reply(
         self,
         step: Step,
@@ -345,6 +373,7 @@ class Engine:
         *,
         queued: list[list[str]] | None = None,
     ) -> EngineReply:
+        step = self._guard(step, capability, who_is_signed_in(messages))
         calls = [
             {"name": name, "args": args, "id": _call_id(messages, index, name, args)}
             for index, (name, args) in enumerate(step.calls)
@@ -371,6 +400,16 @@ def _follow_up_query(previous: str, rest: str) -> str:
     if tail and len(rest.split()) <= 3:
         return f"{previous[: tail.start()]}{tail.group(1)} {rest}"
     return f"{previous} {rest}".strip()
+
+
+def _changes(new_slots: dict[str, Any], state: State) -> bool:
+    """The message gives a new value for a slot the request already had or was waiting for."""
+    keys = {*state.slots, *([state.awaiting] if state.awaiting else [])} - {"currency", "query"}
+    return any(k in keys and new_slots[k] != state.slots.get(k) for k in new_slots)
+
+
+def _starts_no(text: str) -> bool:
+    return bool(re.match(r"\s*(no|nope|nah|sorry|oops|wait)\b", text, re.IGNORECASE))
 
 
 def _charge_slots(charge: BillItem) -> dict[str, Any]:

@@ -43,6 +43,37 @@ CAPABILITIES_SUMMARY = (
     "payments, call features, SIM and lost phones, coverage and faults, order status, or "
     "answer questions about our services"
 )
+WRITE_TOOLS = frozenset(
+    {
+        "top_up",
+        "change_plan",
+        "renew_plan",
+        "buy_addon",
+        "set_spending_cap",
+        "set_roaming",
+        "set_call_feature",
+        "pay_bill",
+        "set_autopay",
+        "dispute_charge",
+        "report_fault",
+        "block_line",
+        "start_service_request",
+    }
+)
+_WH_QUESTION = re.compile(
+    r"^\W*(?:(?:actually|ok|okay|so|well|hmm|right|and|but)\W+)*(?:[\w' ]{0,30}?[,.;!?]\s*)?"
+    r"(what|which|how much|how do|how does|how long|when|why)\b(?!.*\b(i want|i'd like|please|"
+    r"pls)\b)",
+    re.IGNORECASE,
+)
+_QUESTION = re.compile(
+    r"^\W*(?:\w+\W+){0,4}?(what|which|how much|how do|how does|how long|when|why)\b(?!.*\b(i want|"
+    r"i'd like|please|pls)\b)",
+    re.IGNORECASE,
+)
+_QUESTION = re.compile(
+    r"\s*(why|how|what|when|where|which|is there|are there|do you|does)\b", re.IGNORECASE
+)
 _PAC = re.compile(r"\b[A-Za-z]{3}\d{6}\b")
 _REMOVE = re.compile(r"\b(remove|no cap|take off|get rid|none|no limit|turn off|switch off)\b")
 
@@ -133,7 +164,14 @@ def plan(capability: str, intent: str, slots: dict[str, Any], text: str, tools: 
     handler = _HANDLERS.get(capability)
     if handler is None:
         return Step(text=refusal(), outcome="refused")
-    return handler(intent, slots, text, tools)
+    step = handler(intent, slots, text, tools)
+    writes = [n for n, _ in step.calls if n in WRITE_TOOLS and n != "block_line"]
+    if writes and _WH_QUESTION.match(text):  # "what bundles can I get?" asks, it doesn't order
+        if capability in {"plan_change", "addons_limits", "renewal"}:
+            kind = "addon" if capability == "addons_limits" else "plan"
+            return _call(tools, "list_offers", {"offer_kind": kind})
+        return _call(tools, "search_knowledge", {"query": text})
+    return step
 
 
 def refusal() -> str:
@@ -170,6 +208,8 @@ def _balance(intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> S
 
 def _top_up(intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> Step:
     if slots.get("amount") is None:
+        if _QUESTION.match(text):  # "why can't I top up any more today"
+            return _call(tools, "search_knowledge", {"query": text})
         return _ask("How much would you like to top up? For example £10.", "amount")
     if slots.get("currency", "GBP") != "GBP":
         return _ask("Top-ups are in pounds (GBP). How many pounds would you like to add?", "amount")
