@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -67,7 +68,7 @@ def run(
     for name, reason in chosen.skipped.items():
         console.print(f"[yellow]skipped[/yellow] {name}: {reason}")
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    result = asyncio.run(_run(chosen.cases(), model=model, jobs=jobs, run_id=run_id))
+    result = execute(chosen.cases(), model=model, jobs=jobs, run_id=run_id)
     result.suites = [s.name for s in chosen.suites]
     result.problems = [str(p) for p in chosen.problems]
     result.skipped_suites = chosen.skipped
@@ -86,53 +87,77 @@ def run(
         raise typer.Exit(EXIT_SUITE_REJECTED)
 
 
-async def _run(
+def execute(
     cases: list[tuple[Suite, Case]],
     *,
     model: str,
     jobs: int,
     run_id: str,
     settings: dict[str, Any] | None = None,
+    show_progress: bool = True,
 ) -> RunResult:
-    from evals.driver import annotate_grounding, make_driver, make_judge, make_simulator
-
+    """Run `cases` (in-process with one job, else on `jobs` worker processes) into a RunResult."""
     started = datetime.now(UTC)
-    async with make_driver(model, **(settings or {})) as driver:
-        simulator = make_simulator(model)
-        judge = make_judge(model)
-        with Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("[green]{task.fields[passed]} passed"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=not sys.stderr.isatty(),
-        ) as bar:
-            task = bar.add_task("cases", total=len(cases), passed=0)
-            passed = 0
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("[green]{task.fields[passed]} passed"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=not sys.stderr.isatty(),
+        disable=not show_progress,
+    ) as bar:
+        task = bar.add_task("cases", total=len(cases), passed=0)
+        passed = 0
 
-            def advance(case: CaseResult) -> None:
-                nonlocal passed
-                passed += case.passed
-                bar.update(task, advance=1, passed=passed, description=case.case_id[:40])
+        def advance(case: CaseResult) -> None:
+            nonlocal passed
+            passed += case.passed
+            bar.update(task, advance=1, passed=passed, description=case.case_id[:40])
 
-            results = await run_cases(
-                cases, driver, jobs=jobs, progress=advance, simulator=simulator, judge=judge
+        if jobs > 1 and len(cases) > 1:
+            from evals.pool import run_in_processes
+
+            results = run_in_processes(
+                cases, model=model, jobs=jobs, settings=settings, progress=advance
             )
-        for result in results:
-            for turn in result.turns:
-                annotate_grounding(turn, driver.shared.texts)
-    duration = (datetime.now(UTC) - started).total_seconds()
+        else:
+            results = asyncio.run(
+                _in_process(cases, model=model, settings=settings, progress=advance)
+            )
     return RunResult(
         run_id=run_id,
         started_at=started,
         model=model,
         git_commit=git_commit(),
-        duration_s=duration,
+        duration_s=(datetime.now(UTC) - started).total_seconds(),
         cases=results,
         metrics=metrics.compute(results, model=model),
     )
+
+
+async def _in_process(
+    cases: list[tuple[Suite, Case]],
+    *,
+    model: str,
+    settings: dict[str, Any] | None,
+    progress: Callable[[CaseResult], None],
+) -> list[CaseResult]:
+    from evals.driver import annotate_grounding, make_driver, make_judge, make_simulator
+
+    async with make_driver(model, **(settings or {})) as driver:
+        results = await run_cases(
+            cases,
+            driver,
+            progress=progress,
+            simulator=make_simulator(model),
+            judge=make_judge(model),
+        )
+        for result in results:
+            for turn in result.turns:
+                annotate_grounding(turn, driver.shared.texts)
+    return results
 
 
 @app.command()
