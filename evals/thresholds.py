@@ -18,6 +18,7 @@ class Thresholds(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     suites: list[str] = Field(default_factory=list)  # suite names the gate runs (empty: all own)
+    sample: int | None = Field(default=None, ge=1)  # at most this many cases, spread evenly
     minimum: dict[str, float] = Field(default_factory=dict)  # metric path -> lowest allowed
     maximum: dict[str, float] = Field(default_factory=dict)  # metric path -> highest allowed
 
