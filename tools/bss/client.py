@@ -11,7 +11,7 @@ typed models (`tools.bss.models`) and raising typed errors (`tools.bss.errors`).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
@@ -95,11 +95,17 @@ class BssClient:
     """Typed, customer-scoped access to the BSS. Use as `async with` or call `aclose()`."""
 
     def __init__(
-        self, http: httpx.AsyncClient, *, max_retries: int = 2, backoff_s: float = 0.2
+        self,
+        http: httpx.AsyncClient,
+        *,
+        max_retries: int = 2,
+        backoff_s: float = 0.2,
+        on_close: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._http = http
         self._max_retries = max_retries
         self._backoff_s = backoff_s
+        self._on_close = on_close
 
     async def __aenter__(self) -> BssClient:
         return self
@@ -109,6 +115,8 @@ class BssClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+        if self._on_close is not None:
+            await self._on_close()
 
     # -- transport -----------------------------------------------------------------------------
     async def _call(
@@ -906,11 +914,14 @@ def make_bss_client(settings: Settings, *, app: FastAPI | None = None) -> BssCli
     timeout = httpx.Timeout(settings.bss_timeout_s)
     if settings.bss_url:
         return BssClient(httpx.AsyncClient(base_url=settings.bss_url, timeout=timeout))
+    on_close = None
     if app is None:
         from bss.app import create_bss_app
 
         app = create_bss_app(settings)
+        on_close = app.state.sim.close  # the client owns this simulator: release its database
     transport = httpx.ASGITransport(app=app)
     return BssClient(
-        httpx.AsyncClient(transport=transport, base_url="http://bss.internal", timeout=timeout)
+        httpx.AsyncClient(transport=transport, base_url="http://bss.internal", timeout=timeout),
+        on_close=on_close,
     )
