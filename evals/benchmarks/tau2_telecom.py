@@ -23,6 +23,8 @@ from evals.suite import (
 NAME = "tau2-telecom-transfer"
 FILE = Path("tau2-telecom") / "tasks.json"
 TRANSFER_ACTION = "transfer_to_human_agents"
+# A fault report or a SIM swap may be part of the way to a human; money may not move.
+MONEY_TOOLS = ["top_up", "pay_bill", "change_plan", "buy_addon", "renew_plan"]
 FOLLOW_UP = (
     "I've already restarted the phone and checked all the settings, and it still doesn't work. "
     "I need this fixed today."
@@ -59,13 +61,13 @@ def load(external_dir: Path, limit: int | None = None) -> Suite | Skip:
                 customer=POSTPAID_CUSTOMER,
                 tags=["benchmark", "handoff"],
                 turns=[
-                    Turn(user=opener, expect=TurnExpectation(no_tools=["any_write"])),
+                    Turn(user=opener, expect=TurnExpectation(no_tools=MONEY_TOOLS)),
                     Turn(user=FOLLOW_UP),
                 ],
                 simulate=SimulatedCustomer(goal=goal, opener=opener),
                 expect=ConversationExpectation(
                     handoff=HandoffExpectation(expected=True),
-                    no_tools=["top_up", "pay_bill", "change_plan", "buy_addon", "renew_plan"],
+                    no_tools=MONEY_TOOLS,
                 ),
             )
         )
