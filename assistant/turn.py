@@ -28,9 +28,15 @@ from langchain_core.messages import (
 from langchain_core.tools import BaseTool
 
 from assistant import replies
-from assistant.capability import TOOL_CAPABILITY
 from assistant.confirmation import detect_decision
-from assistant.events import ActionExecuted, ErrorEvent, Token, ToolCall, TurnEvent, TurnStarted
+from assistant.decision import customer_decision, decide, say
+from assistant.events import (
+    ErrorEvent,
+    Token,
+    ToolCall,
+    TurnEvent,
+    TurnStarted,
+)
 from assistant.finish import TurnFacts, finish_turn
 from assistant.framing import DataFramingMiddleware
 from assistant.guardrails import CHANNEL_MAX_CHARS
@@ -41,7 +47,6 @@ from assistant.pending import ActionDesk, OpenAction
 from assistant.prompts import system_prompt
 from assistant.reading import read_tool_message
 from assistant.signals import is_engine_state, model_signals, wants_person
-from switchboard.errors import SwitchboardError
 from tools.context import TurnContext
 
 log = logging.getLogger(__name__)
@@ -59,6 +64,7 @@ class TurnRequest:
     low_confidence_streak: int = 0
     handoff_offered: bool = False
     retention_asked: bool = False  # last turn asked a leaving customer why: hand off now
+    quoted_action: str | None = None  # the action the last turn proposed (a yes confirms it)
     summary_hint: str | None = None
     forced_decision: str | None = None  # a confirm/cancel button, not text
     trace: TurnTrace | None = None  # filled with the agent's tool exchange, for memory
@@ -85,14 +91,14 @@ async def run_turn(request: TurnRequest, deps: TurnDeps) -> AsyncIterator[TurnEv
     if not text and request.forced_decision is None:
         facts.capability, facts.outcome = None, "clarified"
         facts.fixed_confidence = 0.9
-        async for event in _say(facts, replies.EMPTY_MESSAGE):
+        async for event in say(facts, replies.EMPTY_MESSAGE):
             yield event
     elif wants_person(text) and request.forced_decision is None:
         facts.force_handoff = "customer_request"
     elif request.pending is not None and (
-        decision := request.forced_decision or detect_decision(text)
+        decision := request.forced_decision or customer_decision(request, text)
     ):
-        async for event in _decide(request, deps, facts, request.pending, decision):
+        async for event in decide(request, deps, facts, request.pending, decision):
             yield event
     elif request.handoff_offered and detect_decision(text) == "confirm":
         facts.force_handoff = "customer_request"
@@ -103,73 +109,13 @@ async def run_turn(request: TurnRequest, deps: TurnDeps) -> AsyncIterator[TurnEv
         yield event
 
 
-async def _say(facts: TurnFacts, text: str) -> AsyncIterator[TurnEvent]:
-    facts.reply.append(text)
-    yield Token(text=text)
-
-
-async def _decide(
-    request: TurnRequest, deps: TurnDeps, facts: TurnFacts, action: OpenAction, decision: str
-) -> AsyncIterator[TurnEvent]:
-    """The customer said a plain yes or no to the open quote: execute or cancel it, no model."""
-    facts.fixed_confidence = 0.95
-    if deps.desk is None:
-        async for event in _say(facts, replies.NOTHING_PENDING):
-            yield event
-        return
-    try:
-        if decision == "confirm":
-            result = await deps.desk.confirm(request.ctx, action.action_id)
-        else:
-            result = await deps.desk.cancel(request.ctx, action.action_id)
-    except SwitchboardError as exc:
-        facts.tool_errors += 1
-        async for event in _say(facts, exc.customer_message):
-            yield event
-        return
-    if result.tool:
-        facts.tools.append(result.tool)
-        facts.capability = TOOL_CAPABILITY.get(result.tool)
-    yield ActionExecuted(
-        action_id=result.action_id, tool=result.tool, status=result.status, receipt=result.receipt
-    )
-    facts.outcome = "acted" if result.status == "ok" else "answered"
-    if result.status == "failed":
-        facts.tool_errors += 1
-    async for event in _say(facts, result.message):
-        yield event
-    if result.status == "expired" and decision == "confirm":
-        async for event in _requote(request, deps, facts, action):
-            yield event
-
-
-async def _requote(
-    request: TurnRequest, deps: TurnDeps, facts: TurnFacts, action: OpenAction
-) -> AsyncIterator[TurnEvent]:
-    """A yes that came too late: quote the same thing again, to be confirmed afresh."""
-    assert deps.desk is not None
-    try:
-        outcome = await deps.desk.requote(request.ctx, action.action_id)
-    except Exception as exc:
-        log.warning("requote of %s failed: %r", action.action_id, exc)
-        return
-    proposed = getattr(outcome, "proposed", None)
-    if proposed is None:
-        return
-    facts.proposed.append(proposed)
-    facts.outcome = "proposed"
-    yield proposed
-    async for event in _say(facts, " " + replies.confirm_prompt(proposed.summary)):
-        yield event
-
-
 async def _run_agent(
     request: TurnRequest, deps: TurnDeps, facts: TurnFacts, text: str
 ) -> AsyncIterator[TurnEvent]:
     if len(text) > deps.max_message_chars:
         text = text[: deps.max_message_chars]
         facts.truncated_input = True
-        async for event in _say(facts, replies.LONG_MESSAGE_NOTE):
+        async for event in say(facts, replies.LONG_MESSAGE_NOTE):
             yield event
     agent: Any = create_agent(
         deps.model,
@@ -210,7 +156,7 @@ async def _run_agent(
         message = replies.ITERATION_CAP if failure == "iteration_cap" else replies.MODEL_FAILED
         yield ErrorEvent(code=failure, message=message)
         separator = "\n\n" if "".join(facts.reply).strip() else ""
-        async for event in _say(facts, separator + message):
+        async for event in say(facts, separator + message):
             yield event
 
 

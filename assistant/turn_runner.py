@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from assistant.events import ErrorEvent, Handoff, Token, TurnCompleted, TurnEvent
+from assistant.events import (
+    ActionProposed,
+    ErrorEvent,
+    Handoff,
+    Token,
+    TurnCompleted,
+    TurnEvent,
+)
 from assistant.guardrails import mask_sensitive
 from assistant.handoff import HandoffPolicy, record_handoff
 from assistant.memory import TurnTrace, build_context, load_lines
@@ -41,6 +48,7 @@ class TurnRunner:
         self._handoff_reason: str | None = None
         self._offered = False
         self._trace: TurnTrace | None = None
+        self._quoted: str | None = None  # the action this turn proposed, if any
 
     def context(
         self, conversation: Conversation, identity: IdentityLike, turn_id: str
@@ -103,6 +111,7 @@ class TurnRunner:
             low_confidence_streak=int(state.get("low_confidence_streak", 0)),
             handoff_offered=bool(state.get("handoff_offered", False)),
             retention_asked=bool(state.get("retention_asked", False)),
+            quoted_action=state.get("quoted_action"),
             trace=self._trace,
         )
         async for stored in self._record(
@@ -153,6 +162,8 @@ class TurnRunner:
             side: SideEffect | None = None
             if isinstance(event, ErrorEvent):
                 self._offered = True
+            if isinstance(event, ActionProposed):
+                self._quoted = event.action_id
             if isinstance(event, Handoff):
                 side = self._handoff_effect(ctx, event)
             elif isinstance(event, TurnCompleted):
@@ -195,6 +206,7 @@ class TurnRunner:
             state["retention_asked"] = (
                 event.capability == "retention" and event.outcome == "clarified"
             )
+            state["quoted_action"] = self._quoted
             if self._trace is not None and (self._trace.steps or self._trace.meta):
                 traces = dict(state.get("traces") or {})
                 traces[ctx.turn_id] = self._trace.as_dict()

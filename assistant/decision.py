@@ -1,0 +1,130 @@
+"""The customer's decision on an open quote (CONTRACT §4), made without the model.
+
+A plain no cancels. A plain yes confirms only the quote the assistant's last turn showed; a yes
+to the assistant's own last question goes to the model; a yes out of the blue shows the open
+quote again. An expired quote is quoted afresh. The model can never reach `desk.confirm`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+from langchain_core.messages import AIMessage, BaseMessage
+
+from assistant import replies
+from assistant.capability import TOOL_CAPABILITY
+from assistant.confirmation import detect_decision
+from assistant.events import ActionExecuted, ActionProposed, Token, TurnEvent
+from assistant.finish import TurnFacts
+from assistant.pending import OpenAction
+from switchboard.errors import SwitchboardError
+
+if TYPE_CHECKING:
+    from assistant.turn import TurnDeps, TurnRequest
+
+log = logging.getLogger(__name__)
+
+
+async def say(facts: TurnFacts, text: str) -> AsyncIterator[TurnEvent]:
+    facts.reply.append(text)
+    yield Token(text=text)
+
+
+def customer_decision(request: TurnRequest, text: str) -> str | None:
+    """`confirm`, `cancel`, `reconfirm` (show the open quote again) or None (go to the model).
+
+    A plain no always cancels the open quote. A plain yes confirms it only if the assistant's
+    last turn showed it (`quoted_action`); otherwise a yes answers the assistant's own last
+    question (the model, which has the quote in context but cannot execute it), or, if there
+    was none, gets the quote shown again."""
+    decision = detect_decision(text)
+    pending = request.pending
+    if decision == "confirm" and (pending is None or request.quoted_action != pending.action_id):
+        return None if _last_reply_asked(request.history) else "reconfirm"
+    return decision
+
+
+def _last_reply_asked(history: list[BaseMessage]) -> bool:
+    for message in reversed(history):
+        if isinstance(message, AIMessage) and not message.tool_calls:
+            return "?" in str(message.content)[-80:]
+    return False
+
+
+async def decide(
+    request: TurnRequest, deps: TurnDeps, facts: TurnFacts, action: OpenAction, decision: str
+) -> AsyncIterator[TurnEvent]:
+    """The customer said a plain yes or no to the open quote: execute or cancel it, no model."""
+    facts.fixed_confidence = 0.95
+    if decision == "reconfirm":
+        async for event in _reconfirm(facts, action):
+            yield event
+        return
+    if deps.desk is None:
+        async for event in say(facts, replies.NOTHING_PENDING):
+            yield event
+        return
+    try:
+        if decision == "confirm":
+            result = await deps.desk.confirm(request.ctx, action.action_id)
+        else:
+            result = await deps.desk.cancel(request.ctx, action.action_id)
+    except SwitchboardError as exc:
+        facts.tool_errors += 1
+        async for event in say(facts, exc.customer_message):
+            yield event
+        return
+    if result.tool:
+        facts.tools.append(result.tool)
+        facts.capability = TOOL_CAPABILITY.get(result.tool)
+    yield ActionExecuted(
+        action_id=result.action_id, tool=result.tool, status=result.status, receipt=result.receipt
+    )
+    facts.outcome = "acted" if result.status == "ok" else "answered"
+    if result.status == "failed":
+        facts.tool_errors += 1
+    async for event in say(facts, result.message):
+        yield event
+    if result.status == "expired" and decision == "confirm":
+        async for event in _requote(request, deps, facts, action):
+            yield event
+
+
+async def _reconfirm(facts: TurnFacts, action: OpenAction) -> AsyncIterator[TurnEvent]:
+    proposed = ActionProposed(
+        action_id=action.action_id,
+        tool=action.tool,
+        args=action.args,
+        summary=action.summary,
+        amount=action.amount,
+        currency=action.currency,
+        expires_at=action.expires_at,
+    )
+    facts.proposed.append(proposed)
+    facts.tools.append(action.tool)
+    facts.capability = TOOL_CAPABILITY.get(action.tool)
+    facts.outcome = "proposed"
+    yield proposed
+    async for event in say(facts, "Just to check: " + replies.confirm_prompt(action.summary)):
+        yield event
+
+
+async def _requote(
+    request: TurnRequest, deps: TurnDeps, facts: TurnFacts, action: OpenAction
+) -> AsyncIterator[TurnEvent]:
+    """A yes that came too late: quote the same thing again, to be confirmed afresh."""
+    assert deps.desk is not None
+    try:
+        outcome = await deps.desk.requote(request.ctx, action.action_id)
+    except Exception as exc:
+        log.warning("requote of %s failed: %r", action.action_id, exc)
+        return
+    proposed = getattr(outcome, "proposed", None)
+    if proposed is None:
+        return
+    facts.proposed.append(proposed)
+    facts.outcome = "proposed"
+    yield proposed
+    async for event in say(facts, " " + replies.confirm_prompt(proposed.summary)):
+        yield event
