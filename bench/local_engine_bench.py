@@ -8,6 +8,11 @@ A *knowledge turn* is two model calls, as the agent makes them: the customer's q
 Tools are not run (their latency belongs to the tools' and knowledge's benchmarks): each
 ToolMessage is built from a fixed, realistic ToolOutcome. Targets (issue #6): p95 <= 50 ms.
 Messages vary per turn (no caching helps); the first call loads the model and is excluded.
+
+With `--turn-loop` the same two kinds of turn also run through the whole turn loop
+(`assistant.runtime.build_runtime`: SQLite event log, the built-in BSS simulator, the knowledge
+index, the real tools) as Alice (prepaid demo customer); that number includes the tools,
+retrieval and storage, and is reported as the turn's `latency_ms` from `turn.completed`.
 """
 
 from __future__ import annotations
@@ -104,9 +109,45 @@ def _stats(label: str, samples: list[float]) -> None:
     )
 
 
+async def _turn_loop(model: LocalChatModel, turns: int) -> None:
+    import tempfile
+    from dataclasses import dataclass
+
+    from assistant.runtime import build_runtime
+    from switchboard.settings import load_settings
+
+    @dataclass(frozen=True)
+    class Alice:
+        customer_id: str | None
+        msisdn: str | None = "+447700900001"
+        segment: str | None = "prepaid"
+        verified: bool = True
+        channel: str = "web"
+        anonymous_id: str | None = None
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = load_settings(data_dir=Path(tmp), bss_clock_speed=1e9)
+        async with build_runtime(settings, model=model) as runtime:
+            found = await runtime.bss.find_customer_by_msisdn(msisdn="+447700900001")
+            who = Alice(customer_id=found.id)
+            service = runtime.service
+            results: dict[str, list[float]] = {"knowledge": [], "tool": []}
+            for i in range(turns + 1):
+                for kind, texts in (("knowledge", QUESTIONS), ("tool", REQUESTS)):
+                    cid = await service.start_conversation(who)
+                    text = texts[i % len(texts)]
+                    events = [e async for e in service.handle_message(cid, who, text, f"m{i}")]
+                    done = next(e for e in events if e.type == "turn.completed")
+                    if i:  # the first turn of each kind warms up
+                        results[kind].append(float(done.data["latency_ms"]))
+            _stats("turn loop: knowledge turn", results["knowledge"])
+            _stats("turn loop: tool-call turn", results["tool"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=200)
+    parser.add_argument("--turn-loop", action="store_true", help="also through the turn loop")
     args = parser.parse_args()
     model = make_local_model(cache_dir=ROOT / "var" / "cache")
     _turn(model, QUESTIONS[0], _knowledge)  # load the model and warm the caches
@@ -117,6 +158,10 @@ def main() -> None:
         tool.append(_turn(model, REQUESTS[i % len(REQUESTS)] + suffix, _quote)[0])
     _stats("knowledge turn (2 calls)", knowledge)
     _stats("tool-call turn (2 calls)", tool)
+    if args.turn_loop:
+        import asyncio
+
+        asyncio.run(_turn_loop(model, max(10, args.turns // 4)))
 
 
 if __name__ == "__main__":
