@@ -17,7 +17,7 @@ from knowledge.store import ChunkStore, Metadata
 Progress = Callable[[int, int], None]
 
 
-@dataclass
+@dataclass(repr=False)
 class IngestReport:
     """Documents added, updated, removed and unchanged; chunks embedded and deleted."""
 
@@ -34,6 +34,9 @@ class IngestReport:
     @property
     def changed(self) -> bool:
         return bool(self.chunks_embedded or self.chunks_deleted)
+
+    def __repr__(self) -> str:  # logs show counts, not 80 document ids
+        return f"IngestReport({self.summary()})"
 
     def summary(self) -> str:
         return (

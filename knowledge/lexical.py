@@ -48,6 +48,7 @@ class LexicalIndex:
         if self.ids:
             self._bm25.index([stems(doc) or [""] for doc in surface], show_progress=False)
         self._terms: dict[str, frozenset[str]] = {}
+        self._index = {chunk_id: i for i, chunk_id in enumerate(self.ids)}
         self._first_chunk: dict[str, int] = {}
         for i, m in enumerate(metadatas):
             doc = str(m.get("doc_id", ""))
@@ -62,6 +63,9 @@ class LexicalIndex:
             seg: np.array([bool(m.get(f"ct_{seg}", False)) for m in metadatas])
             for seg in CUSTOMER_TYPES
         }
+
+    def index_of(self, chunk_id: str) -> int | None:
+        return self._index.get(chunk_id)
 
     def first_chunk(self, doc_id: str) -> int | None:
         """Index of a document's first passage (for a document found by its title alone)."""

@@ -1,9 +1,11 @@
+from pathlib import Path
+
 import pytest
 
 from knowledge.factory import build_retriever, ingest
 from knowledge.retriever import FusionOptions, Retriever
 from switchboard.settings import Settings
-from tests.knowledge.conftest import FakeEmbedder
+from tests.knowledge.conftest import FakeEmbedder, write_articles
 
 
 @pytest.fixture
@@ -102,3 +104,22 @@ async def test_a_new_ingestion_is_picked_up(
     await ingest(kb_settings, embedder=embedder)
     await retriever.refresh(force=True)
     assert (await retriever.search("esim qr code"))[0].doc_id == "kb-esim"
+
+
+async def test_a_rare_segment_is_still_found_by_the_dense_ranking(
+    settings: Settings, tmp_path: Path, embedder: FakeEmbedder
+) -> None:
+    articles = {
+        f"p{i}.md": f"---\nid: kb-p{i}\ntitle: Prepaid tip {i}\nurl: https://x/{i}\n"
+        f"customer_type: prepaid\n---\nPrepaid bundle advice number {i}.\n"
+        for i in range(12)
+    }
+    articles["biz.md"] = (
+        "---\nid: kb-biz\ntitle: Business lines\nurl: https://x/biz\ncustomer_type: business\n"
+        "---\nAdd a line to your business account from the portal.\n"
+    )
+    kb = settings.model_copy(update={"knowledge_dir": write_articles(tmp_path / "kb", articles)})
+    await ingest(kb, embedder=embedder)
+    retriever = build_retriever(kb, embedder=embedder, fusion=FusionOptions(candidates=3))
+    result = await retriever.search_result("portal", k=3, customer_type="business", mode="dense")
+    assert [p.doc_id for p in result.passages] == ["kb-biz"]
