@@ -1,0 +1,295 @@
+"""What the API adds to a turn, and what idle SSE streams cost.
+
+    .venv/bin/python -m bench.api_bench [--concurrency 50] [--rounds 3] [--streams 1000]
+
+1. **Time to first token (TTFT) overhead.** The real runtime (local engine, BSS simulator, the
+   knowledge base indexed with the fast test embedder) in this process, served by uvicorn on
+   loopback in this same process (so the client's SSE parsing is charged to the API, too).
+   Each round starts `--concurrency` turns at once, each in its own conversation, with
+   `POST /v1/conversations/{id}/messages`. The service is wrapped to time, inside each request,
+   the turn loop's own TTFT (from `handle_message` being called to its first `token` event);
+   the API's added time of that request is the client's TTFT minus the turn loop's — paired per
+   request, so the (large, load-dependent) turn time cancels out. Target: p95 <= 20 ms.
+   For context, rounds alternate with the same turns run directly in-process (no API).
+   `--turn-loop fake` swaps in an instant scripted turn loop: with the CPU-bound local engine
+   sharing the event loop, a request's await also waits behind other turns' engine work, so the
+   fake run isolates what the API itself costs.
+   Fifty concurrent turns write many events at once: SQLite's single writer on a busy two-core
+   machine can exceed its lock timeout, so `--database-url` takes PostgreSQL.
+2. **Idle streams.** The same app under uvicorn in a subprocess (one worker); `--streams`
+   conversations each hold `GET /events` open. Reports the worker's RSS before and after, per
+   stream, and /healthz latency while they are held.
+
+Both share two cores with the load generator: read the numbers as an upper bound.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the real app factory lives beside the tests
+
+from api.app import create_app  # noqa: E402
+from api.auth import Identity  # noqa: E402
+from switchboard.db.migrate import upgrade_async  # noqa: E402
+from switchboard.settings import Settings, load_settings  # noqa: E402
+from tests.api.conftest import free_port, in_own_task, live_server  # noqa: E402
+from tests.api.fakes import fake_runtime  # noqa: E402
+from tests.api.real_app import real_runtime  # noqa: E402
+from tests.api.server import subprocess_server  # noqa: E402
+
+QUESTIONS = [
+    "what does the unlimited plan include",
+    "how do i set up voicemail",
+    "is there a late payment fee",
+    "how much is roaming in spain",
+]
+CUSTOMERS = [("cust-001", "+447700900001", "prepaid"), ("cust-003", "+447700900003", "postpaid")]
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def bench_settings(data_dir: Path, database_url: str = "") -> Settings:
+    return load_settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        token_secret="b" * 40,
+        bss_clock_speed=1e9,
+        rate_limit_per_minute=100_000,
+        rate_limit_ip_per_minute=1_000_000,
+        max_message_chars=4000,
+    )
+
+
+async def _direct_ttft(service: Any, identity: Identity, text: str) -> float:
+    cid = await service.start_conversation(identity)
+    start = time.perf_counter()
+    first = None
+    async for event in service.handle_message(cid, identity, text, uuid.uuid4().hex):
+        if first is None and event.type == "token":
+            first = time.perf_counter() - start
+    assert first is not None, "the turn streamed no token"
+    return first
+
+
+class TimedService:
+    """The real service, timing each turn's first token from inside the request."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self.loop_ttft: dict[str, float] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    async def handle_message(
+        self, conversation_id: str, identity: Any, text: str, client_message_id: str
+    ) -> Any:
+        start = time.perf_counter()
+        seen = False
+        async for event in self._inner.handle_message(
+            conversation_id, identity, text, client_message_id
+        ):
+            if not seen and event.type == "token":
+                seen = True
+                self.loop_ttft[client_message_id] = time.perf_counter() - start
+            yield event
+
+
+async def _api_ttft(
+    client: httpx.AsyncClient, headers: dict[str, str], text: str, timed: TimedService
+) -> tuple[float, float]:
+    """(the client's TTFT, the API's added time) for one turn."""
+    cid = (await client.post("/v1/conversations", headers=headers)).json()["conversation_id"]
+    cmid = uuid.uuid4().hex
+    body = {"text": text, "client_message_id": cmid}
+    start = time.perf_counter()
+    first = None
+    async with client.stream(
+        "POST", f"/v1/conversations/{cid}/messages", json=body, headers=headers
+    ) as response:
+        async for line in response.aiter_lines():
+            if first is None and line.startswith("event: token"):
+                first = time.perf_counter() - start
+    assert first is not None, "the stream carried no token"
+    return first, first - timed.loop_ttft[cmid]
+
+
+async def ttft(concurrency: int, rounds: int, database_url: str, loop: str) -> dict[str, Any]:
+    settings = bench_settings(Path(tempfile.mkdtemp(prefix="api-bench-")), database_url)
+    if loop == "fake":
+        await upgrade_async(settings.resolved_database_url)
+    runtime_cm = real_runtime(settings) if loop == "real" else fake_runtime(settings)
+    async with in_own_task(runtime_cm) as runtime:
+        app = create_app(settings, runtime=runtime)
+        async with in_own_task(app.router.lifespan_context(app)), live_server(app) as base:
+            service = app.state.api.runtime.service
+            timed = TimedService(service)
+            app.state.api.runtime.service = timed
+            identities = [Identity(cid, msisdn, seg, True) for cid, msisdn, seg in CUSTOMERS]  # type: ignore[arg-type]
+            headers = [
+                {"Authorization": f"Bearer {app.state.api.codec.issue(i)}"} for i in identities
+            ]
+            limits = httpx.Limits(max_connections=concurrency * 2)
+            async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
+                await _direct_ttft(service, identities[0], QUESTIONS[0])  # warm-up
+                await _api_ttft(client, headers[0], QUESTIONS[0], timed)
+                direct: list[float] = []
+                via_api: list[float] = []
+                added: list[float] = []
+                for r in range(rounds * 2):
+                    jobs = []
+                    for n in range(concurrency):
+                        who, text = n % len(identities), QUESTIONS[n % len(QUESTIONS)]
+                        if r % 2 == 0:
+                            jobs.append(_direct_ttft(service, identities[who], text))
+                        else:
+                            jobs.append(_api_ttft(client, headers[who], text, timed))
+                    results = await asyncio.gather(*jobs)
+                    if r % 2 == 0:
+                        direct.extend(results)
+                    else:
+                        via_api.extend(t for t, _ in results)
+                        added.extend(a for _, a in results)
+    series = {"direct_ttft": direct, "api_ttft": via_api, "api_added": added}
+    summary: dict[str, Any] = {
+        "turn_loop": loop,
+        "concurrency": concurrency,
+        "turns_per_path": len(direct),
+        "load_average_1m": round(os.getloadavg()[0], 1),
+    }
+    for name, values in series.items():
+        ms = [v * 1000 for v in values]
+        summary[name] = {
+            "p50_ms": round(pct(ms, 0.5), 1),
+            "p95_ms": round(pct(ms, 0.95), 1),
+            "max_ms": round(max(ms), 1),
+            "mean_ms": round(statistics.fmean(ms), 1),
+        }
+    return summary
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def _server_pid(port: int) -> int:
+    needle = f"--port\x00{port}\x00".encode()
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if needle in (proc / "cmdline").read_bytes():
+                    return int(proc.name)
+            except OSError:
+                continue
+    raise RuntimeError("server process not found")
+
+
+async def idle_streams(streams: int) -> dict[str, Any]:
+    port = free_port()
+    env = {
+        "SWITCHBOARD_DATA_DIR": tempfile.mkdtemp(prefix="api-bench-sse-"),
+        "SWITCHBOARD_TOKEN_SECRET": "b" * 40,
+        "SWITCHBOARD_RATE_LIMIT_PER_MINUTE": "1000000",
+        "SWITCHBOARD_RATE_LIMIT_IP_PER_MINUTE": "1000000",
+    }
+    factory = "tests.api.real_app:create_real_app"
+    with subprocess_server(env, port=port, factory=factory, start_timeout_s=300) as base:
+        pid = _server_pid(port)
+        limits = httpx.Limits(max_connections=streams + 20, max_keepalive_connections=20)
+        async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+            token = (await client.post("/v1/demo/session", json={"msisdn": "+447700900001"})).json()
+            headers = {"Authorization": f"Bearer {token['token']}"}
+            await client.get("/healthz")
+            rss_before = _rss_mb(pid)
+            conversations = []
+            for _ in range(streams):
+                created = await client.post("/v1/conversations", headers=headers)
+                conversations.append(created.json()["conversation_id"])
+            rss_conversations = _rss_mb(pid)
+            opened: list[Any] = []
+            started = time.perf_counter()
+            for cid in conversations:
+                request = client.build_request(
+                    "GET", f"/v1/conversations/{cid}/events", headers=headers
+                )
+                response = await client.send(request, stream=True)
+                assert response.status_code == 200, response.status_code
+                opened.append(response)
+            open_s = time.perf_counter() - started
+            await asyncio.sleep(2)
+            rss_streams = _rss_mb(pid)
+            probes = []
+            for _ in range(20):
+                t = time.perf_counter()
+                await client.get("/healthz")
+                probes.append((time.perf_counter() - t) * 1000)
+            for response in opened:
+                await response.aclose()
+    per_stream_kb = (rss_streams - rss_conversations) * 1024 / streams
+    return {
+        "streams": streams,
+        "rss_idle_mb": round(rss_before, 1),
+        "rss_with_streams_mb": round(rss_streams, 1),
+        "rss_per_stream_kb": round(per_stream_kb, 1),
+        "open_all_s": round(open_s, 2),
+        "healthz_p50_ms_while_held": round(pct(probes, 0.5), 1),
+        "healthz_p95_ms_while_held": round(pct(probes, 0.95), 1),
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--streams", type=int, default=1000)
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="e.g. postgresql+asyncpg://postgres@127.0.0.1/sb_api_bench; default a fresh SQLite",
+    )
+    parser.add_argument(
+        "--turn-loop",
+        choices=["real", "fake", "both"],
+        default="both",
+        help="real: the local engine; fake: an instant scripted loop (the API's own cost alone)",
+    )
+    parser.add_argument("--skip-ttft", action="store_true")
+    parser.add_argument("--skip-streams", action="store_true")
+    args = parser.parse_args()
+    results: dict[str, Any] = {}
+    if not args.skip_ttft:
+        loops = ["fake", "real"] if args.turn_loop == "both" else [args.turn_loop]
+        for loop in loops:
+            found = await ttft(args.concurrency, args.rounds, args.database_url, loop)
+            results[f"ttft_{loop}"] = found
+            print(json.dumps(found, indent=2))
+    if not args.skip_streams:
+        results["idle_streams"] = await idle_streams(args.streams)
+        print(json.dumps(results["idle_streams"], indent=2))
+    out = ROOT / "artifacts" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "api_bench.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
