@@ -61,7 +61,13 @@ WRITE_TOOLS = frozenset(
     }
 )
 _WH_QUESTION = re.compile(
-    r"^\W*(?:(?:actually|ok|okay|so|well|hmm|right|and|but)\W+)*(?:[\w' ]{0,30}?[,.;!?]\s*)?"
+    r"^(?!.*\b(i want|i'd like|please|pls)\b)"
+    r"\W*(?:(?:actually|ok|okay|so|well|hmm|right|and|but)\W+)*(?:[\w'£. ]{0,60}?[,;!?]\s*)?"
+    r"(what|which|how much|how do|how does|how long|when|why)\b",
+    re.IGNORECASE,
+)
+_QUESTION = re.compile(
+    r"^\W*(?:(?:actually|ok|okay|so|well|hmm|right|and|but)\W+)*(?:[\w'£. ]{0,60}?[,;!?]\s*)?"
     r"(what|which|how much|how do|how does|how long|when|why)\b(?!.*\b(i want|i'd like|please|"
     r"pls)\b)",
     re.IGNORECASE,
