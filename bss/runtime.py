@@ -91,7 +91,7 @@ class Simulator:
     async def transaction(self) -> AsyncIterator[Ctx]:
         """One serialized write transaction (the simulator has a single writer)."""
         async with self.lock, self.engine.begin() as conn:
-            repo = Repo(conn)
+            repo = Repo(conn, lock_rows=True)
             yield Ctx(repo, self.world, self.clock)
             upcoming = await repo.next_due()
             self._next_due = float("inf") if upcoming is None else upcoming

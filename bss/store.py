@@ -148,16 +148,18 @@ def _dump(doc: Doc) -> str:
 class Repo:
     """The simulator's data access, bound to one connection (one transaction)."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, *, lock_rows: bool = False) -> None:
         self.conn = conn
+        # In write transactions, rows read are locked (SELECT ... FOR UPDATE on PostgreSQL) so
+        # that two processes serialise on the same line/bucket; SQLite locks the whole file.
+        self.lock_rows = lock_rows
 
     # -- resources -----------------------------------------------------------------------------
     async def get(self, kind: str, rid: str) -> Doc | None:
-        row = (
-            await self.conn.execute(
-                select(resource.c.body).where(resource.c.kind == kind, resource.c.id == rid)
-            )
-        ).first()
+        stmt = select(resource.c.body).where(resource.c.kind == kind, resource.c.id == rid)
+        if self.lock_rows:
+            stmt = stmt.with_for_update()
+        row = (await self.conn.execute(stmt)).first()
         return None if row is None else dict(json.loads(row[0]))
 
     async def list_docs(self, kind: str, *, customer_id: str | None = None) -> list[Doc]:
