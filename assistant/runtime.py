@@ -13,7 +13,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.tools import BaseTool
@@ -49,13 +49,11 @@ class Runtime:
 
 async def _bus(settings: Settings, stack: AsyncExitStack) -> EventBus:
     if not settings.redis_url:
-        # EventBus.subscribe is declared as an iterator but used as a context manager
-        # (reported to the lead); cast until the protocol says so.
-        return cast(EventBus, InProcessBus())
+        return InProcessBus()
     from api.redis_bus import RedisBus  # the API package provides the scale-out bus
 
-    bus: Any = await stack.enter_async_context(RedisBus.connect(settings.redis_url))
-    return bus  # type: ignore[no-any-return]
+    bus: EventBus = await stack.enter_async_context(RedisBus.connect(settings.redis_url))
+    return bus
 
 
 async def _bss(settings: Settings, stack: AsyncExitStack) -> tuple[Any, Any]:
