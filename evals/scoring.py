@@ -115,8 +115,8 @@ def _action_check(expected: str, turn: TurnRecord) -> Check:
         passed = bool(ok_exec)
     elif expected == "failed":
         passed = not ok_exec and bool(failed)
-    else:
-        passed = not turn.proposed and not turn.executed
+    else:  # a cancelled or expired quote is the customer saying no: that is "no action"
+        passed = not turn.proposed and not ok_exec and not failed
     detail = f"proposed={len(turn.proposed)} executed_ok={len(ok_exec)} failed={len(failed)}"
     return Check(name="action", passed=passed, turn=turn.index, detail="" if passed else detail)
 

@@ -164,3 +164,26 @@ def test_a_crash_or_a_short_transcript_fails_the_case() -> None:
         )
     )
     assert not short.passed and any(ch.name == "turns" for ch in short.failed_checks)
+
+
+def test_a_cancelled_quote_counts_as_no_action() -> None:
+    c = case(turns=["top up 10", {"user": "no thanks", "expect": {"action": "none"}}])
+    turns = [
+        fold(
+            0,
+            "top up 10",
+            [proposed("top_up", {}), completed("?", capability="top_up", outcome="proposed")],
+        ),
+        fold(
+            1,
+            "no thanks",
+            [executed("top_up", status="cancelled"), completed("OK", capability="top_up")],
+        ),
+    ]
+    assert score(CaseResult(suite="s", case=c, turns=turns)).passed
+    turns[1] = fold(
+        1,
+        "no thanks",
+        [proposed("top_up", {}), completed("?", capability="top_up", outcome="proposed")],
+    )
+    assert not score(CaseResult(suite="s", case=c, turns=turns)).passed
