@@ -51,3 +51,20 @@ async def test_messages_of_one_conversation_take_turns(make_harness: MakeHarness
     assert spans[0][1] < spans[1][0]  # the second turn's events all follow the first's
     transcript = await h.service.transcript(cid)
     assert [m["role"] for m in transcript] == ["customer", "assistant", "customer", "assistant"]
+
+
+async def test_sms_replies_fit_the_channel_and_events_are_ordered(
+    make_harness: MakeHarness,
+) -> None:
+    long_reply = "Here is everything about your plan. " * 80
+    h = make_harness(ScriptedChatModel(script=[say(long_reply)]))
+    sms = Who(channel="sms")
+    cid = await h.service.start_conversation(sms)
+    events = await h.say(cid, "tell me everything about my plan", who=sms)
+    assert len(completed(events)["text"]) <= 612
+    seqs = [e.seq for e in events]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+    turn_ids = {e.turn_id for e in events}
+    assert len(turn_ids) == 1 and None not in turn_ids
+    tokens = [e for e in events if e.type == "token"]
+    assert 1 < len(tokens) < 40  # coalesced, yet still streamed in pieces
