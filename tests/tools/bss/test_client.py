@@ -22,6 +22,12 @@ async def test_find_customer_and_account_overview(bss: BssClient) -> None:
     alice = await bss.find_customer_by_msisdn(msisdn="+447700900001")
     assert alice is not None and alice.name == "Alice Morgan" and alice.segment == "prepaid"
     assert await bss.find_customer_by_msisdn(msisdn="+447700900999") is None
+    everyone = await bss.list_customers()
+    assert len(everyone) == 14 and {c.segment for c in everyone} == {
+        "prepaid",
+        "postpaid",
+        "business",
+    }
     business = await bss.find_customer_by_msisdn(msisdn="+447700900008")
     assert business is not None and business.id == "cust-007" and len(business.msisdns) == 3
     overview = await bss.get_account_overview(customer_id=alice.id)
