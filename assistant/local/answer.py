@@ -151,12 +151,14 @@ def extractive_answer(question: str, passages: Sequence[Mapping[str, Any]]) -> R
     for rank, passage in enumerate(passages[:5]):
         text = str(passage.get("text") or passage.get("content") or passage.get("snippet") or "")
         doc = str(passage.get("doc_id") or passage.get("id") or "")
+        title = _terms(str(passage.get("title") or ""))
+        title_bonus = len(wanted & title) / max(1, len(wanted))
         for position, sentence in enumerate(_sentences(text)):
             overlap = len(wanted & _terms(sentence))
             grams = char_ngrams(sentence.lower())
             shared = sum(min(n, grams[g]) for g, n in query_grams.items() if g in grams)
             fuzzy = shared / max(1, sum(query_grams.values()))
-            score = overlap + 1.5 * fuzzy - 0.15 * rank - 0.02 * position
+            score = overlap + 1.5 * fuzzy + title_bonus - 0.4 * rank - 0.02 * position
             scored.append((score, rank, position, sentence, doc))
     scored.sort(key=lambda s: -s[0])
     if not scored or scored[0][0] < 0.6:

@@ -23,7 +23,7 @@ class CatalogItem:
 
 
 def _words(text: str) -> list[str]:
-    text = re.sub(r"(\d+)\s*(gb|gig|gigs|g)\b", r"\1gb", text.lower())
+    text = re.sub(r"(\d+)\s*(gb|gig|gigs)\b", r"\1gb", text.lower())
     return re.findall(r"[a-z0-9]+", text)
 
 
@@ -42,29 +42,48 @@ def _aliases(item: CatalogItem) -> set[str]:
 def match_item(
     text: str, items: Iterable[CatalogItem], *, kind: str | None = None
 ) -> CatalogItem | None:
-    """The catalog item `text` names (longest, closest match), or None."""
+    """The catalog item `text` names (closest, longest match; in "from A to B", B), or None."""
     words = _words(text)
     joined = " ".join(words)
-    best: tuple[float, int, CatalogItem] | None = None
+    found: list[tuple[float, int, int, CatalogItem]] = []  # score, length, position, item
     for item in items:
         if kind and item.kind != kind:
             continue
+        best: tuple[float, int, int] | None = None
         for alias in _aliases(item):
-            size = len(alias.split())
-            score = 0.0
-            if re.search(rf"\b{re.escape(alias)}\b", joined):
-                score = 1.0
-            elif len(alias) >= 5 and (best is None or best[0] < 1.0):
-                for start in range(max(1, len(words) - size + 1)):
-                    window = " ".join(words[start : start + size])
-                    if abs(len(window) - len(alias)) > 3 or window[:1] != alias[:1]:
-                        continue
-                    ratio = difflib.SequenceMatcher(None, window, alias).ratio()
-                    if ratio >= 0.84 and len(alias) >= 5:
-                        score = max(score, ratio)
-            if score and (best is None or (score, len(alias)) > (best[0], best[1])):
-                best = (score, len(alias), item)
-    return best[2] if best else None
+            hit = _find(alias, words, joined)
+            if hit and (best is None or (hit[0], len(alias)) > (best[0], best[1])):
+                best = (hit[0], len(alias), hit[1])
+        if best:
+            found.append((*best, item))
+    if not found:
+        return None
+    wanted = [f for f in found if not _after_from(words, f[2])] or found
+    wanted.sort(key=lambda f: (f[0], f[1]), reverse=True)
+    return wanted[0][3]
+
+
+def _find(alias: str, words: list[str], joined: str) -> tuple[float, int] | None:
+    """(score, word position) of `alias` in the message, exact or fuzzy."""
+    m = re.search(rf"\b{re.escape(alias)}\b", joined)
+    if m:
+        return 1.0, joined[: m.start()].count(" ")
+    if len(alias) < 5:
+        return None
+    size = len(alias.split())
+    best: tuple[float, int] | None = None
+    for start in range(max(1, len(words) - size + 1)):
+        window = " ".join(words[start : start + size])
+        if abs(len(window) - len(alias)) > 3 or window[:1] != alias[:1]:
+            continue
+        ratio = difflib.SequenceMatcher(None, window, alias).ratio()
+        if ratio >= 0.84 and (best is None or ratio > best[0]):
+            best = (ratio, start)
+    return best
+
+
+def _after_from(words: list[str], position: int) -> bool:
+    return "from" in words[max(0, position - 2) : position]
 
 
 def items_from_payload(payload: Any) -> list[CatalogItem]:

@@ -344,8 +344,11 @@ class Engine:
             slots["query"] = text
         return slots
 
-    def _guard(self, step: Step, capability: str, who: Who) -> Step:
+    def _guard(self, step: Step, capability: str, who: Who, last_text: str) -> Step:
         """No account tools for a customer who is not signed in; no top-up for a bill payer."""
+        if who.signed_in is False and any(name == "list_offers" for name, _ in step.calls):
+            query = last_text or capability.replace("_", " ")
+            return Step(calls=[("search_knowledge", {"query": query})])  # general info only
         account = [name for name, _ in step.calls if name not in _OPEN_TOOLS]
         if account and who.signed_in is False:
             return Step(
@@ -373,7 +376,7 @@ class Engine:
         *,
         queued: list[list[str]] | None = None,
     ) -> EngineReply:
-        step = self._guard(step, capability, who_is_signed_in(messages))
+        step = self._guard(step, capability, who_is_signed_in(messages), last_human(messages))
         calls = [
             {"name": name, "args": args, "id": _call_id(messages, index, name, args)}
             for index, (name, args) in enumerate(step.calls)

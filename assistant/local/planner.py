@@ -63,7 +63,8 @@ WRITE_TOOLS = frozenset(
 _WH_QUESTION = re.compile(
     r"^(?!.*\b(i want|i'd like|please|pls)\b)"
     r"\W*(?:(?:actually|ok|okay|so|well|hmm|right|and|but)\W+)*(?:[\w'£. ]{0,60}?[,;!?]\s*)?"
-    r"(what|which|how much|how do|how does|how long|when|why)\b",
+    r"(what|which|how much|how do|how does|how long|when|why|does|do i|do you|is|are|have i|"
+    r"has)\b",
     re.IGNORECASE,
 )
 _QUESTION = re.compile(
