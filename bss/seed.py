@@ -104,6 +104,12 @@ def customer_doc(spec: Doc) -> Doc:
 
 
 async def seed_world(ctx: Ctx) -> None:
+    ctx.repo.begin_bulk()
+    await _seed_all(ctx)
+    await ctx.repo.end_bulk()
+
+
+async def _seed_all(ctx: Ctx) -> None:
     now = utcnow()
     for doc in offerings(ctx.world):
         await ctx.repo.put("productOffering", doc)

@@ -153,9 +153,28 @@ class Repo:
         # In write transactions, rows read are locked (SELECT ... FOR UPDATE on PostgreSQL) so
         # that two processes serialise on the same line/bucket; SQLite locks the whole file.
         self.lock_rows = lock_rows
+        self._bulk: list[dict[str, Any]] | None = None  # buffered inserts (seeding)
+        self._counters: dict[str, int] = {}
+
+    def begin_bulk(self) -> None:
+        """Buffer `put()`s and counters until `end_bulk()` (reads flush first)."""
+        self._bulk = []
+
+    async def flush(self) -> None:
+        if self._bulk:
+            await self.conn.execute(insert(resource), self._bulk)
+            self._bulk = []
+
+    async def end_bulk(self) -> None:
+        await self.flush()
+        self._bulk = None
+        for name, value in self._counters.items():
+            await self.set_meta(f"counter:{name}", str(value))
+        self._counters = {}
 
     # -- resources -----------------------------------------------------------------------------
     async def get(self, kind: str, rid: str) -> Doc | None:
+        await self.flush()
         stmt = select(resource.c.body).where(resource.c.kind == kind, resource.c.id == rid)
         if self.lock_rows:
             stmt = stmt.with_for_update()
@@ -163,6 +182,7 @@ class Repo:
         return None if row is None else dict(json.loads(row[0]))
 
     async def list_docs(self, kind: str, *, customer_id: str | None = None) -> list[Doc]:
+        await self.flush()
         stmt = select(resource.c.body).where(resource.c.kind == kind)
         if customer_id is not None:
             stmt = stmt.where(resource.c.customer_id == customer_id)
@@ -173,17 +193,18 @@ class Repo:
         self, kind: str, doc: Doc, *, customer_id: str | None = None, due_at: float | None = None
     ) -> None:
         """Insert a new resource (its `id` must be new)."""
-        seq = _next_seq()
-        await self.conn.execute(
-            insert(resource).values(
-                kind=kind,
-                id=doc["id"],
-                seq=seq,
-                customer_id=customer_id,
-                due_at=due_at,
-                body=_dump(doc),
-            )
-        )
+        row = {
+            "kind": kind,
+            "id": doc["id"],
+            "seq": _next_seq(),
+            "customer_id": customer_id,
+            "due_at": due_at,
+            "body": _dump(doc),
+        }
+        if self._bulk is not None:
+            self._bulk.append(row)
+            return
+        await self.conn.execute(insert(resource).values(**row))
 
     async def save(self, kind: str, doc: Doc, *, due_at: float | bool | None = False) -> None:
         """Replace a resource's document; `due_at=False` leaves its timer alone."""
@@ -225,9 +246,15 @@ class Repo:
 
     # -- counters and meta ---------------------------------------------------------------------
     async def next_number(self, name: str) -> int:
+        if self._bulk is not None and name in self._counters:
+            self._counters[name] += 1
+            return self._counters[name]
         key = f"counter:{name}"
         row = (await self.conn.execute(select(meta.c.value).where(meta.c.key == key))).first()
         value = 1 if row is None else int(row[0]) + 1
+        if self._bulk is not None:
+            self._counters[name] = value
+            return value
         if row is None:
             await self.conn.execute(insert(meta).values(key=key, value=str(value)))
         else:
