@@ -83,12 +83,16 @@ class ChannelBridge:
         await self._idle.wait()
 
     async def _run(self, message: InboundMessage) -> None:
+        key = (message.channel, message.sender)
+        lock = self._locks[key]
         try:
-            async with self._locks[(message.channel, message.sender)]:
+            async with lock:  # one sender's messages run in order, one at a time
                 await self._turn(message)
         except Exception:
             log.exception("%s message %s failed", message.channel, message.external_id)
         finally:
+            if not lock.locked() and lock.statistics().tasks_waiting == 0:
+                self._locks.pop(key, None)  # no lock per sender kept forever
             self._running -= 1
             if self._running == 0:
                 self._idle.set()

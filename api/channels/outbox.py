@@ -126,6 +126,7 @@ class OutboxWorker:
         self._wake = anyio.Event()
         self._stopping = False
         self._stopped = anyio.Event()
+        self._round = anyio.Lock()  # one delivery round at a time in this process
 
     async def stop(self) -> None:
         """Finish the current round and return from `run` (no cancellation mid-transaction)."""
@@ -155,9 +156,13 @@ class OutboxWorker:
                 self._wake = anyio.Event()
 
     async def deliver_due(self, *, limit: int = 50) -> int:
-        """One delivery round; how many rows were sent."""
+        """One delivery round (after any round already running); how many rows were sent."""
         if not self._senders:
             return 0
+        async with self._round:
+            return await self._deliver_round(limit)
+
+    async def _deliver_round(self, limit: int) -> int:
         now = utcnow()
         due = or_(OutboxMessage.status == "pending", OutboxMessage.status == "sending")
         async with self._sessionmaker() as session:

@@ -20,14 +20,15 @@ def whatsapp_signature(app_secret: str, raw_body: bytes) -> str:
 def whatsapp_signature_ok(app_secret: str, raw_body: bytes, header: str | None) -> bool:
     if not header:
         return False
-    return hmac.compare_digest(whatsapp_signature(app_secret, raw_body), header.strip())
+    expected = whatsapp_signature(app_secret, raw_body).encode()
+    return hmac.compare_digest(expected, header.strip().encode("utf-8", "surrogateescape"))
 
 
 def secret_ok(expected: str, given: str | None) -> bool:
     """A shared-secret header (Telegram's X-Telegram-Bot-Api-Secret-Token, the verify token)."""
     if not given:
         return False
-    return hmac.compare_digest(expected.encode(), given.encode())
+    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "surrogateescape"))
 
 
 def twilio_signature_ok(

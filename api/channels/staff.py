@@ -15,7 +15,8 @@ from switchboard.errors import UnauthorizedError
 async def require_staff(request: Request, state: State) -> None:
     scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
     expected = state.settings.resolved_console_token()
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip(), expected):
+    given = token.strip().encode("utf-8", "surrogateescape")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given, expected.encode()):
         raise UnauthorizedError("missing or wrong console token")
 
 

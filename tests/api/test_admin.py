@@ -75,3 +75,10 @@ async def test_outbox_listing_filters(make_channels: MakeChannels) -> None:
         assert await ch.outbox(status="sent") == []
         cid = everything[0]["conversation_id"]
         assert await ch.outbox(conversation=cid) == everything
+
+
+async def test_non_ascii_token_is_refused_not_a_crash(make_channels: MakeChannels) -> None:
+    async with make_channels() as ch:
+        headers = {"Authorization": "Bearer ccccé".encode("latin-1")}
+        response = await ch.client.get("/v1/admin/audit", headers=headers)  # type: ignore[arg-type]
+        assert response.status_code == 401

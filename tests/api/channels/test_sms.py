@@ -102,3 +102,21 @@ def spec_text(path: str) -> str:
     from tests.api.channels.conftest import SPECS
 
     return (SPECS / path).read_text().strip()
+
+
+async def test_unknown_number_is_anonymous_and_national_format_is_normalised(
+    make_channels: MakeChannels,
+) -> None:
+    async with make_channels([say("Hi."), say("Hi again.")]) as ch:
+        validator = RequestValidator(TWILIO_TOKEN)
+        stranger = form("hi", sid="SM" + "5" * 32, sender="+447700900999")
+        await post(ch, stranger, validator.compute_signature(URL, stranger))
+        national = form("hi", sid="SM" + "6" * 32, sender="07700 900001")
+        await post(ch, national, validator.compute_signature(URL, national))
+        await ch.settle()
+        async with ch.runtime.sessionmaker() as session:
+            rows = (await session.scalars(select(Conversation))).all()
+        by_user = {c.channel_user_id: c for c in rows}
+        assert by_user["+447700900999"].customer_id is None
+        assert not by_user["+447700900999"].verified
+        assert by_user[ALICE].customer_id is not None and by_user[ALICE].verified
