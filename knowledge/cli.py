@@ -7,6 +7,7 @@ under `eval` (it is also on `eval_app` as `retrieval`).
 from __future__ import annotations
 
 import asyncio
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +17,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from switchboard.settings import Settings, get_settings
+
+
+class Segment(StrEnum):
+    prepaid = "prepaid"
+    postpaid = "postpaid"
+    business = "business"
+
 
 app = typer.Typer(help="The knowledge base: ingest articles, search them.", no_args_is_help=True)
 eval_app = typer.Typer(help="Offline evaluations.", no_args_is_help=True)
@@ -99,7 +107,9 @@ def ingest(
 def search(
     query: Annotated[str, typer.Argument(help="What a customer might ask")],
     k: Annotated[int, typer.Option("-k", min=1, max=50, help="How many passages")] = 5,
-    customer_type: Annotated[str | None, typer.Option(help="prepaid, postpaid or business")] = None,
+    customer_type: Annotated[
+        Segment | None, typer.Option(help="Only articles for this customer type")
+    ] = None,
     locale: Annotated[str, typer.Option(help="Locale of the articles")] = "en",
 ) -> None:
     """Print the ranked passages for QUERY."""
@@ -110,7 +120,7 @@ def search(
     seed_tiktoken_cache(settings.data_dir / "tiktoken")
     result = asyncio.run(
         build_retriever(settings).search_result(
-            query, k=k, customer_type=customer_type, locale=locale
+            query, k=k, customer_type=customer_type.value if customer_type else None, locale=locale
         )
     )
     if not result.passages:

@@ -191,9 +191,10 @@ class Retriever:
         }
         # equal fused ranks (1st + 3rd vs 2nd + 2nd) are common; break ties by the scores
         strength = _doc_strength(cands, rankings)
-        ordered = sorted(doc_scores, key=lambda d: (-doc_scores[d], -strength.get(d, 0.0), d))[:k]
+        ranked = sorted(doc_scores, key=lambda d: (-doc_scores[d], -strength.get(d, 0.0), d))
+        ordered = ranked[:k]
         shown = self._representatives(cands, ordered, fused)
-        scores = [doc_scores[d] for d in ordered]
+        scores = [doc_scores[d] for d in ranked[:2]]  # the margin looks past k = 1
         top_dense = max((c.dense for c in cands if c.dense is not None), default=0.0)
         coverage = (
             self._lexical.coverage(query, shown[0].chunk_id, shown[0].text, shown[0].metadata)

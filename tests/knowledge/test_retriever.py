@@ -35,6 +35,8 @@ async def test_raw_signals_are_exposed(retriever: Retriever) -> None:
     assert s.top_dense > 0.3 and s.top_bm25 > 0 and s.top_coverage == 1.0
     assert s.margin == pytest.approx(result.passages[0].score - result.passages[1].score)
     assert result.passages[0].signals == s
+    one = await retriever.search_result("voicemail pin", k=1)
+    assert one.signals.margin == pytest.approx(s.margin)
     assert s.relevance == 1.0
     nothing = await retriever.search_result("zzzz qqqq", k=3)
     assert nothing.signals.top_bm25 == 0 and nothing.signals.top_coverage == 0
