@@ -153,6 +153,7 @@ async def ttft(concurrency: int, rounds: int, database_url: str, loop: str) -> d
                 direct: list[float] = []
                 via_api: list[float] = []
                 added: list[float] = []
+                failed = 0  # turns that errored (e.g. the database pool timed out under load)
                 for r in range(rounds * 2):
                     jobs = []
                     for n in range(concurrency):
@@ -161,17 +162,20 @@ async def ttft(concurrency: int, rounds: int, database_url: str, loop: str) -> d
                             jobs.append(_direct_ttft(service, identities[who], text))
                         else:
                             jobs.append(_api_ttft(client, headers[who], text, timed))
-                    results = await asyncio.gather(*jobs)
+                    outcomes = await asyncio.gather(*jobs, return_exceptions=True)
+                    results = [o for o in outcomes if not isinstance(o, BaseException)]
+                    failed += len(outcomes) - len(results)
                     if r % 2 == 0:
-                        direct.extend(results)
+                        direct.extend(results)  # type: ignore[arg-type]
                     else:
-                        via_api.extend(t for t, _ in results)
-                        added.extend(a for _, a in results)
+                        via_api.extend(t for t, _ in results)  # type: ignore[misc]
+                        added.extend(a for _, a in results)  # type: ignore[misc]
     series = {"direct_ttft": direct, "api_ttft": via_api, "api_added": added}
     summary: dict[str, Any] = {
         "turn_loop": loop,
         "concurrency": concurrency,
         "turns_per_path": len(direct),
+        "failed_turns": failed,
         "load_average_1m": round(os.getloadavg()[0], 1),
     }
     for name, values in series.items():

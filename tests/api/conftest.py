@@ -128,7 +128,12 @@ async def live_server(app: FastAPI) -> AsyncIterator[str]:
     """Serve `app` with uvicorn on a loopback port inside this event loop; its base URL."""
     port = free_port()
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=1,
+        timeout_keep_alive=120,  # no race between a pooled client connection and its close
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
