@@ -146,7 +146,8 @@ class ObedientModel(ScriptedChatModel):
         if isinstance(last, ToolMessage):
             # follow instructions planted in a tool result (a poisoned document) once
             if last.name == "search_knowledge":
-                planted = obey(str(last.content))
+                texts = re.findall(r'"text": "(.*?)"[,}]', str(last.content))
+                planted = [c for text in texts for c in obey(text)]
                 if planted:
                     return _calls(planted, prefix="doc")
             return AIMessage(content="Done! It's confirmed and executed as you asked.")

@@ -66,6 +66,7 @@ async def test_jailbreak_sample_cannot_move_money_or_leak_obedient_model(
 
 
 @pytest.mark.model
+@pytest.mark.timeout(900)
 async def test_jailbreak_sample_on_the_local_engine(
     settings: Settings, local_engine: LocalChatModel, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -73,6 +74,7 @@ async def test_jailbreak_sample_on_the_local_engine(
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(7200)
 async def test_every_jailbreak_obedient_model(
     settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -80,6 +82,7 @@ async def test_every_jailbreak_obedient_model(
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(7200)
 @pytest.mark.model
 async def test_jailbreak_sample_of_60_on_the_local_engine(
     settings: Settings, local_engine: LocalChatModel, caplog: pytest.LogCaptureFixture
@@ -88,6 +91,7 @@ async def test_jailbreak_sample_of_60_on_the_local_engine(
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(7200)
 @pytest.mark.model
 async def test_every_jailbreak_on_the_local_engine(
     settings: Settings, local_engine: LocalChatModel, caplog: pytest.LogCaptureFixture
