@@ -138,10 +138,11 @@ async def test_every_capability(
         assert done["citations"] and "citation" in done["events"]
 
 
-async def test_retention_gathers_why_then_hands_off(runtime: Runtime) -> None:
+async def test_retention_hands_off_with_retention_context(runtime: Runtime) -> None:
     c = await chat(runtime, JACK)
-    check(await c.say("I want to cancel my contract"), "retention", "clarified")
-    handed = await c.say("it's too expensive")
+    handed = await c.say("I want to cancel my contract")
+    if handed["outcome"] == "clarified":  # the engine may first ask why
+        handed = await c.say("it's too expensive")
     check(handed, "retention", "handed_off")
     assert handed["data"]["handoff"]["queue"] == "retention"
     service = c.runtime.service
