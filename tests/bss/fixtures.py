@@ -135,7 +135,7 @@ def bss_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60  # a loaded 2-core machine starts slowly
+    deadline = time.monotonic() + 120  # a loaded 2-core machine starts slowly
     while True:
         try:
             httpx.get(f"{url}/brightwave/v1/outage", timeout=1).raise_for_status()
