@@ -68,6 +68,9 @@ def _find(alias: str, words: list[str], joined: str) -> tuple[float, int] | None
     m = re.search(rf"\b{re.escape(alias)}\b", joined)
     if m:
         return 1.0, joined[: m.start()].count(" ")
+    tokens = alias.split()
+    if len(tokens) >= 3 and len(set(tokens) - set(words)) == 1:
+        return 0.85, next(i for i, w in enumerate(words) if w in tokens)  # "zone 2 day pass"
     if len(alias) < 5:
         return None
     size = len(alias.split())

@@ -33,8 +33,10 @@ CAPABILITY_CUES: dict[str, re.Pattern[str]] = {
         r"\b(top ?up|topup|recharge|put .{0,20}(on|onto) my (phone|sim|mobile)|put \d+ on)"
     ),
     "roaming": re.compile(
-        r"\b(roam(ing)?|abroad|holiday|overseas|going to (spain|france|italy|"
-        r"portugal|usa|america|greece|turkey|canada|australia))\b"
+        r"\b(roam(ing)?|abroad|holiday|overseas|(in|to|from|visiting) (spain|france|italy|"
+        r"portugal|greece|germany|ireland|turkey|the usa|usa|america|canada|australia|"
+        r"new zealand|new york|thailand|japan|china|india|dubai|mexico|brazil|egypt|morocco|"
+        r"switzerland|norway|iceland|netherlands|belgium|croatia|cyprus|malta|europe|the eu))\b"
     ),
     "call_features": re.compile(
         r"\b(call (forwarding|waiting|divert)|divert|forward (my )?calls|"

@@ -64,18 +64,11 @@ _WH_QUESTION = re.compile(
     r"^(?!.*\b(i want|i'd like|please|pls)\b)"
     r"\W*(?:(?:actually|ok|okay|so|well|hmm|right|and|but)\W+)*(?:[\w'£. ]{0,60}?[,;!?]\s*)?"
     r"(what|which|how much|how do|how does|how long|when|why|does|do i|do you|is|are|have i|"
-    r"has)\b",
+    r"has|will i|will it|will my|will that)\b",
     re.IGNORECASE,
 )
-_QUESTION = re.compile(
-    r"^\W*(?:(?:actually|ok|okay|so|well|hmm|right|and|but)\W+)*(?:[\w'£. ]{0,60}?[,;!?]\s*)?"
-    r"(what|which|how much|how do|how does|how long|when|why)\b(?!.*\b(i want|i'd like|please|"
-    r"pls)\b)",
-    re.IGNORECASE,
-)
-_QUESTION = re.compile(
-    r"^\W*(?:\w+\W+){0,4}?(what|which|how much|how do|how does|how long|when|why)\b(?!.*\b(i want|"
-    r"i'd like|please|pls)\b)",
+_STATUS = re.compile(
+    r"^\W*(is|are|have i got|do i have)\b.*\b(on|off|enabled|disabled|active|set up)\b",
     re.IGNORECASE,
 )
 _QUESTION = re.compile(
@@ -174,6 +167,8 @@ def plan(capability: str, intent: str, slots: dict[str, Any], text: str, tools: 
     step = handler(intent, slots, text, tools)
     writes = [n for n, _ in step.calls if n in WRITE_TOOLS and n != "block_line"]
     if writes and _WH_QUESTION.match(text):  # "what bundles can I get?" asks, it doesn't order
+        if capability in {"roaming", "call_features"} and _STATUS.search(text):
+            return _call(tools, "get_account_overview", {})  # "is roaming switched on?"
         if capability in {"plan_change", "addons_limits", "renewal"}:
             kind = "addon" if capability == "addons_limits" else "plan"
             return _call(tools, "list_offers", {"offer_kind": kind})

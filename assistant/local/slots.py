@@ -198,20 +198,28 @@ def _strip_phone_numbers(text: str) -> str:
 
 
 _ON = re.compile(
-    r"\b(turn(ed)? (it )?on|switch(ed)? (it )?on|enable|activate|start|set up|"
+    r"\b((switch|turn|put)( \w+){0,2} on|turn(ed)? (it )?on|switch(ed)? (it )?on|enable|"
+    r"activate|start|set up|"
     r"setup|put (it )?on|want .{0,20}\bon|back on|(\w+ )?on please|on$|^on\b|"
     r"turn on|switch on)\b",
     re.IGNORECASE,
 )
 _OFF = re.compile(
-    r"\b(turn(ed)? (it )?off|switch(ed)? (it )?off|disable|deactivate|stop|cancel|"
+    r"\b((switch|turn)( \w+){0,2} off|turn(ed)? (it )?off|switch(ed)? (it )?off|disable|"
+    r"deactivate|stop|cancel|"
     r"remove|get rid of|take off|don'?t want|no longer|off|block|withhold|hide)\b",
     re.IGNORECASE,
 )
 
 
+_TRAVEL_OFF = re.compile(
+    r"\b(off to|off on (holiday|a trip)|off abroad|day off|set off|head(ing)? off)\b", re.IGNORECASE
+)
+
+
 def extract_on_off(text: str) -> bool | None:
     """True for on/enable, False for off/disable, None when the message says neither."""
+    text = _TRAVEL_OFF.sub(" ", text)  # "I'm off to France" is travel, not "turn it off"
     off = _OFF.search(text)
     on = _ON.search(text)
     if off and not on:
