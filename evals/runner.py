@@ -122,6 +122,12 @@ async def run_case(
         result.state_after = await session.state()
     except Exception as exc:  # a crashing case must not stop the run; it fails with the reason
         result.error = f"{type(exc).__name__}: {exc}"
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise  # the run itself is being cancelled
+        # a cancellation leaking out of the assistant (e.g. a turn deadline) fails this case only
+        result.error = "CancelledError: a turn was cancelled inside the assistant"
     finally:
         await session.aclose()
     result.duration_s = time.perf_counter() - started
