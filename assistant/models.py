@@ -236,4 +236,5 @@ def make_chat_model(
         labels=specs,
         first_token_timeout_s=min(settings.llm_timeout_s, 30.0),
         stall_timeout_s=min(settings.llm_timeout_s, 30.0),
+        attempts=settings.llm_attempts,
     )

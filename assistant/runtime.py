@@ -133,7 +133,8 @@ async def build_runtime(
                 bss=bss,
                 retriever=retriever,
                 counter=TokenCounter(_counting_model(settings)),
-                turn_timeout_s=max(60.0, 2 * settings.llm_timeout_s + 10),
+                turn_timeout_s=settings.turn_timeout_s,
+                prompt_budget=settings.llm_prompt_tokens,
             )
         )
         yield Runtime(
