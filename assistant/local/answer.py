@@ -169,9 +169,14 @@ def extractive_answer(question: str, passages: Sequence[Mapping[str, Any]]) -> R
         )
     best = scored[0]
     chosen = [best]
-    second = next((s for s in scored[1:] if s[1] == best[1] and abs(s[2] - best[2]) <= 2), None)
-    if second and second[0] >= 0.6 * best[0]:
-        chosen.append(second)
+    words = len(best[3].split())
+    for candidate in scored[1:]:  # up to two more supporting sentences, ~70 words in all
+        if len(chosen) == 3 or candidate[0] < 0.5 * best[0]:
+            break
+        size = len(candidate[3].split())
+        if words + size <= 70 and candidate[3] not in {c[3] for c in chosen}:
+            chosen.append(candidate)
+            words += size
     chosen.sort(key=lambda s: (s[1], s[2]))
     docs = list(dict.fromkeys(s[4] for s in chosen if s[4]))
     text = " ".join(_sentence(s[3]) for s in chosen)

@@ -7,7 +7,7 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -46,6 +46,14 @@ READ_TOOLS = frozenset(
         "check_coverage",
         "search_knowledge",
     }
+)
+_RETENTION_WORDS = re.compile(
+    r"\b(cancel\w*|cancle|leav\w*|switch\w* (provider|network|to)|pac|stac|compensat\w*|refund|"
+    r"money back|complain\w*|terminat\w*|close (my|the|our) account|end (my|the|our) contract|"
+    r"rubbish|unhappy|fed up|joke|moving to|port\w* (my number )?out|going to (ee|o2|vodafone|"
+    r"three|giffgaff|sky|virgin)|elsewhere|don'?t want (this|the|your)|owe me|deserve|"
+    r"disgust\w*)\b",
+    re.IGNORECASE,
 )
 _OPEN_TOOLS = frozenset({"search_knowledge", "check_coverage", "transfer_to_human"})
 _FREE_TEXT_SLOTS = frozenset({"detail", "description"})
@@ -109,6 +117,10 @@ class Engine:
             return self._reply(
                 Step(text=refusal(), outcome="refused"), OUT_OF_SCOPE, rec.intent, rec, {}, messages
             )
+        if rec.capability == "retention" and not _RETENTION_WORDS.search(text):
+            other = next((r for r in rec.ranked if r.capability != "retention"), None)
+            if other is not None:  # "getting a contract for my mum" is not a cancellation
+                rec = replace(rec, capability=other.capability, intent=other.intent)
         clause = rec.clause if rec.also else text
         slots = self._slots(clause, rec.capability, rec.intent, facts)
         step = plan(rec.capability, rec.intent, slots, clause, tools)
@@ -126,7 +138,6 @@ class Engine:
             else:
                 queued.append([other.capability, other.intent])
         _dedupe(step)
-        _remember_query(step, slots)
         return self._reply(step, rec.capability, rec.intent, rec, slots, messages, queued=queued)
 
     # -- corrections, answers to questions, follow-ups, yes/no ------------------------------
@@ -377,6 +388,7 @@ class Engine:
         queued: list[list[str]] | None = None,
     ) -> EngineReply:
         step = self._guard(step, capability, who_is_signed_in(messages), last_human(messages))
+        _remember_query(step, slots)
         calls = [
             {"name": name, "args": args, "id": _call_id(messages, index, name, args)}
             for index, (name, args) in enumerate(step.calls)

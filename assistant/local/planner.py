@@ -67,6 +67,8 @@ _WH_QUESTION = re.compile(
     r"has|will i|will it|will my|will that)\b",
     re.IGNORECASE,
 )
+_FIRST_PERSON = re.compile(r"\b(i|i'm|i've|i'd|my|me|mine|we|our|us)\b", re.IGNORECASE)
+_NEVER_KNOWLEDGE = frozenset({"greeting", "human_agent", "retention", "faq"})
 _STATUS = re.compile(
     r"^\W*(is|are|have i got|do i have)\b.*\b(on|off|enabled|disabled|active|set up)\b",
     re.IGNORECASE,
@@ -165,6 +167,12 @@ def plan(capability: str, intent: str, slots: dict[str, Any], text: str, tools: 
     if handler is None:
         return Step(text=refusal(), outcome="refused")
     step = handler(intent, slots, text, tools)
+    asks_about = _WH_QUESTION.match(text) and not _FIRST_PERSON.search(text)
+    if asks_about and capability not in _NEVER_KNOWLEDGE and (step.awaiting or step.calls):
+        if not any(n in {"list_offers", "check_coverage"} for n, _ in step.calls):
+            return _call(tools, "search_knowledge", {"query": text})  # "how do caps work?"
+    if step.awaiting and _WH_QUESTION.match(text) and capability != "retention":
+        return _call(tools, "search_knowledge", {"query": text})
     writes = [n for n, _ in step.calls if n in WRITE_TOOLS and n != "block_line"]
     if writes and _WH_QUESTION.match(text):  # "what bundles can I get?" asks, it doesn't order
         if capability in {"roaming", "call_features"} and _STATUS.search(text):

@@ -205,7 +205,7 @@ _ON = re.compile(
     re.IGNORECASE,
 )
 _OFF = re.compile(
-    r"\b((switch|turn)( \w+){0,2} off|turn(ed)? (it )?off|switch(ed)? (it )?off|disable|"
+    r"\b((switch|turn)( \w+){0,2} off|turn of|turn(ed)? (it )?off|switch(ed)? (it )?off|disable|"
     r"deactivate|stop|cancel|"
     r"remove|get rid of|take off|don'?t want|no longer|off|block|withhold|hide)\b",
     re.IGNORECASE,
