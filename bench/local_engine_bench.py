@@ -30,6 +30,7 @@ from tools.outcome import PassageOut, ToolOutcome, ok
 from tools.schemas import ARGS_MODELS
 
 ROOT = Path(__file__).resolve().parents[1]
+CPU_MS: list[float] = []  # CPU time per turn, all threads: a load-independent cost
 QUESTIONS = [
     "what does the unlimited plan include",
     "how do i set up voicemail",
@@ -69,6 +70,7 @@ def _turn(
     model: LocalChatModel, text: str, outcome: Callable[[str], ToolOutcome]
 ) -> tuple[float, AIMessage]:
     bound = model.bind_tools(_named_tools())
+    cpu = time.process_time()
     start = time.perf_counter()
     messages: list[BaseMessage] = [HumanMessage(text)]
     first = bound.invoke(messages)
@@ -81,7 +83,9 @@ def _turn(
     ]
     final = bound.invoke(messages)
     assert isinstance(final, AIMessage)
-    return (time.perf_counter() - start) * 1000, final
+    wall = (time.perf_counter() - start) * 1000
+    CPU_MS.append((time.process_time() - cpu) * 1000)
+    return wall, final
 
 
 def _named_tools() -> list[dict[str, object]]:
@@ -158,6 +162,7 @@ def main() -> None:
         tool.append(_turn(model, REQUESTS[i % len(REQUESTS)] + suffix, _quote)[0])
     _stats("knowledge turn (2 calls)", knowledge)
     _stats("tool-call turn (2 calls)", tool)
+    _stats("CPU time per turn (both)", CPU_MS[1:])
     if args.turn_loop:
         import asyncio
 
