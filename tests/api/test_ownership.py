@@ -88,7 +88,7 @@ async def test_the_endpoint_list_covers_every_conversation_route(api: Api) -> No
     routes = {
         (method.upper(), path)
         for path, operations in api.app.openapi()["paths"].items()
-        if "{conversation_id}" in path
+        if path.startswith("/v1/conversations/{conversation_id}")  # the customer's routes
         for method in operations
     }
     listed = {
