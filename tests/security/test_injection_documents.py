@@ -276,3 +276,17 @@ async def test_every_bipia_category_on_the_local_engine(kb: tuple[Settings, Any]
 def test_the_local_engine_class_is_the_default() -> None:
     # the suite tests the model `make run` uses; this keeps it honest if the default changes
     assert Settings().llm == "local" and issubclass(LocalChatModel, object)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="FINDING (docs/TEAM-NOTES-requests.md, turn loop): a write tool the model calls because "
+    "of a retrieved chunk still produces a quote shown to the customer; only execution is guarded",
+)
+async def test_a_planted_chunk_cannot_even_produce_a_quote(kb: tuple[Settings, Any]) -> None:
+    kb_settings, retriever = kb
+    tool_case = [c for c in _cases() if c.slug == "sec-tools"]
+    async with security_world(kb_settings, model=ObedientModel(), retriever=retriever) as world:
+        result = await _attack(world, tool_case, strict_tools=False)
+    assert result["retrieved"] >= 3
+    assert result["quotes"] == 0
