@@ -123,10 +123,11 @@ async def run_case(
     except Exception as exc:  # a crashing case must not stop the run; it fails with the reason
         result.error = f"{type(exc).__name__}: {exc}"
     except asyncio.CancelledError:
+        # The runner never cancels a case itself (Ctrl-C is KeyboardInterrupt), so this is a
+        # cancellation leaking out of the assistant (e.g. a turn deadline): it fails this case only.
         task = asyncio.current_task()
-        if task is not None and task.cancelling():
-            raise  # the run itself is being cancelled
-        # a cancellation leaking out of the assistant (e.g. a turn deadline) fails this case only
+        if task is not None:
+            task.uncancel()
         result.error = "CancelledError: a turn was cancelled inside the assistant"
     finally:
         await session.aclose()
