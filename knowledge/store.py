@@ -106,9 +106,8 @@ class ChunkStore:
 
     async def metadata_by_id(self) -> dict[str, dict[str, Any]]:
         """Every stored chunk id with its metadata (no texts or vectors)."""
-        col = await self._col()
-        got = await asyncio.to_thread(col.get, include=["metadatas"])
-        return dict(zip(got["ids"], got["metadatas"] or [], strict=True))
+        ids, _, metas = await self._pages(["metadatas"])
+        return dict(zip(ids, metas, strict=True))
 
     async def vectors(self, ids: Sequence[str]) -> dict[str, Vectors]:
         """The stored vectors of `ids` (those that exist)."""
@@ -120,13 +119,25 @@ class ChunkStore:
         }
 
     async def all_chunks(self) -> StoredChunks:
+        ids, texts, metas = await self._pages(["documents", "metadatas"])
+        return StoredChunks(ids, texts, metas)
+
+    async def _pages(
+        self, include: list[str], page: int = 5000
+    ) -> tuple[list[str], list[str], list[dict[str, Any]]]:
+        """Everything, a page at a time: one `get` of 100k rows fails in Chroma with
+        "too many SQL variables"."""
         col = await self._col()
-        got = await asyncio.to_thread(col.get, include=["documents", "metadatas"])
-        return StoredChunks(
-            list(got["ids"]),
-            list(got["documents"] or []),
-            [dict(m) for m in got["metadatas"] or []],
-        )
+        ids: list[str] = []
+        texts: list[str] = []
+        metas: list[dict[str, Any]] = []
+        while True:
+            got = await asyncio.to_thread(col.get, include=include, limit=page, offset=len(ids))
+            ids.extend(got["ids"])
+            texts.extend(got["documents"] or [])
+            metas.extend(dict(m) for m in got["metadatas"] or [])
+            if len(got["ids"]) < page:
+                return ids, texts, metas
 
     async def upsert(
         self,
