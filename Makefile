@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup lint typecheck unit bench clean
+.PHONY: run test setup lint typecheck unit redteam bench clean
 
 run: setup
 	$(BIN)/switchboard serve
@@ -28,7 +28,11 @@ typecheck:
 	$(BIN)/mypy
 
 unit:
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not corpus"
+
+# Whole red-team corpora (666 jailbreaks, every BIPIA category) against both models: hours, not CI.
+redteam: setup
+	$(BIN)/pytest -m corpus tests/security
 
 bench: setup
 	$(BIN)/python -m bench

@@ -74,6 +74,7 @@ async def test_jailbreak_sample_on_the_local_engine(
 
 
 @pytest.mark.slow
+@pytest.mark.corpus
 @pytest.mark.timeout(7200)
 async def test_every_jailbreak_obedient_model(
     settings: Settings, caplog: pytest.LogCaptureFixture
@@ -82,6 +83,7 @@ async def test_every_jailbreak_obedient_model(
 
 
 @pytest.mark.slow
+@pytest.mark.corpus
 @pytest.mark.timeout(7200)
 @pytest.mark.model
 async def test_jailbreak_sample_of_60_on_the_local_engine(
@@ -91,6 +93,7 @@ async def test_jailbreak_sample_of_60_on_the_local_engine(
 
 
 @pytest.mark.slow
+@pytest.mark.corpus
 @pytest.mark.timeout(7200)
 @pytest.mark.model
 async def test_every_jailbreak_on_the_local_engine(

@@ -267,6 +267,7 @@ async def test_planted_documents_on_the_local_engine(kb: tuple[Settings, Any]) -
 
 
 @pytest.mark.slow
+@pytest.mark.corpus
 @pytest.mark.timeout(7200)
 @pytest.mark.model
 async def test_every_bipia_category_on_the_local_engine(kb: tuple[Settings, Any]) -> None:
