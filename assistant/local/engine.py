@@ -165,6 +165,8 @@ class Engine:
         switching = rec.capability not in {state.capability, OUT_OF_SCOPE} and rec.score >= 0.6
         if awaited in _FREE_TEXT_SLOTS and rec.capability not in {"human_agent", "greeting"}:
             switching = False
+        if switching and is_correction(text) and _changes(new_slots, state):
+            switching = False  # "make it £20 instead" corrects the action in progress
         if awaited == "bill_id" and not switching:
             charge = match_charge(text, facts.bills)
             if charge is not None:
