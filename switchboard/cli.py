@@ -89,27 +89,58 @@ def db_downgrade(revision: Annotated[str, typer.Argument()]) -> None:
     typer.echo(f"database at {revision}")
 
 
-def _mount_parts() -> None:
-    """The parts' own commands: `bss`, `ingest`, `search`, `eval`, `audit`."""
+def _mount_bss() -> None:
     from bss.cli import app as bss_app
-    from evals.cli import app as eval_app
-    from knowledge.cli import eval_retrieval, ingest, search
-    from tools.cli import mount as mount_audit
 
     app.add_typer(bss_app, name="bss")
+
+
+def _mount_knowledge() -> None:
+    from knowledge.cli import ingest, search
+
     app.command("ingest")(ingest)
     app.command("search")(search)
+
+
+def _mount_eval() -> None:
+    from evals.cli import app as eval_app
+    from knowledge.cli import eval_retrieval
+
     eval_app.command("retrieval")(eval_retrieval)
     app.add_typer(eval_app, name="eval")
+
+
+def _mount_audit() -> None:
+    from tools.cli import mount as mount_audit
+
     mount_audit(app)
 
 
-_mount_parts()
+# The parts' own commands, imported only when called: each pulls in its part (the BSS app, Chroma,
+# the eval runner), which costs seconds that `serve`, `db` and `chat` should not pay.
+_PARTS = {
+    "bss": _mount_bss,
+    "ingest": _mount_knowledge,
+    "search": _mount_knowledge,
+    "eval": _mount_eval,
+    "audit": _mount_audit,
+}
+
+
+def mount_parts(argv: list[str]) -> None:
+    """Mount the part a command line names, or every part when it names none (help, mistakes)."""
+    command = next((arg for arg in argv if not arg.startswith("-")), None)
+    if command in _PARTS:
+        _PARTS[command]()
+    elif command not in {"serve", "chat", "db"}:
+        for mount in dict.fromkeys(_PARTS.values()):
+            mount()
 
 
 def main() -> None:
     """Console entry point: configuration mistakes end in one actionable line and exit code 2."""
     try:
+        mount_parts(sys.argv[1:])
         app()
     except ConfigError as exc:
         sys.stderr.write(f"switchboard: configuration error: {exc}\n")

@@ -1,0 +1,58 @@
+"""The `switchboard` command line mounts each part's commands only when they are called."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+PROBE = """
+import sys
+from switchboard.cli import app, mount_parts
+mount_parts(sys.argv[1:])
+from typer.main import get_command
+names = sorted(get_command(app).commands)
+heavy = sorted(m for m in ("bss.app", "chromadb", "evals.runner") if m in sys.modules)
+print(",".join(names) + "|" + ",".join(heavy))
+"""
+
+
+def _probe(*argv: str) -> tuple[list[str], list[str]]:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    names, heavy = result.stdout.strip().split("|")
+    return names.split(","), [m for m in heavy.split(",") if m]
+
+
+def test_core_commands_import_no_part() -> None:
+    names, heavy = _probe("db", "upgrade")
+    assert {"serve", "chat", "db"} <= set(names)
+    assert "bss" not in names
+    assert heavy == []
+
+
+def test_a_part_command_mounts_its_part_only() -> None:
+    names, heavy = _probe("bss", "--help")
+    assert "bss" in names
+    assert "eval" not in names
+    assert "evals.runner" not in heavy
+
+
+def test_help_lists_every_command(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", "from switchboard.cli import main; main()", "--help"],
+        env={**os.environ, "SWITCHBOARD_DATA_DIR": str(tmp_path), "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    for command in ("serve", "chat", "db", "bss", "ingest", "search", "eval", "audit"):
+        assert f" {command} " in result.stdout, command
