@@ -133,8 +133,39 @@ def _retrieval_recall(pairs: list[tuple[TurnExpectation, TurnRecord]], k: int) -
     return _ratio(found, total)
 
 
+OWN_SUITES = "own suites"
+
+
+def group_of(suite: str) -> str:
+    """A public benchmark is its own group; every project suite is in `OWN_SUITES`."""
+    from evals.benchmarks import BENCHMARKS
+
+    return suite if suite in BENCHMARKS else OWN_SUITES
+
+
 def compute(cases: Sequence[CaseResult], *, model: str) -> dict[str, Any]:
-    """Every metric of docs/evals.md over the cases that ran."""
+    """Every metric of docs/evals.md over the cases that ran; with more than one group (our own
+    suites, each public benchmark), also every metric per group under `groups`."""
+    out = _compute(cases, model=model)
+    grouped: dict[str, list[CaseResult]] = defaultdict(list)
+    for case in cases:
+        grouped[group_of(case.suite)].append(case)
+    if len(grouped) > 1:
+        out["groups"] = {
+            name: _compute(group, model=model, details=False)
+            for name, group in sorted(grouped.items(), key=lambda kv: kv[0] != OWN_SUITES)
+        }
+    return out
+
+
+def own_suites(metrics: dict[str, Any]) -> dict[str, Any]:
+    """The metrics of our own suites alone (what the gate's thresholds are about)."""
+    groups = metrics.get("groups") or {}
+    own: dict[str, Any] = groups.get(OWN_SUITES, metrics)
+    return own
+
+
+def _compute(cases: Sequence[CaseResult], *, model: str, details: bool = True) -> dict[str, Any]:
     ran = [c for c in cases if c.skipped is None]
     pairs = _pairs(ran)
     cap_pairs = [(e, r) for e, r in pairs if e.capability]
@@ -161,7 +192,7 @@ def compute(cases: Sequence[CaseResult], *, model: str) -> dict[str, Any]:
     prompt = sum(t.prompt_tokens for c in ran for t in c.turns)
     completion = sum(t.completion_tokens for c in ran for t in c.turns)
     bins = reliability(ran)
-    return {
+    out: dict[str, Any] = {
         "cases": len(cases),
         "cases_run": len(ran),
         "cases_passed": sum(1 for c in ran if c.passed),
@@ -191,9 +222,10 @@ def compute(cases: Sequence[CaseResult], *, model: str) -> dict[str, Any]:
         "tokens": {"prompt": prompt, "completion": completion},
         "cost_usd": cost_usd(model, prompt_tokens=prompt, completion_tokens=completion),
         "calibration_ece": expected_calibration_error(bins),
-        "per_suite": per_suite(ran),
-        "per_capability": per_capability(ran),
     }
+    if details:
+        out.update(per_suite=per_suite(ran), per_capability=per_capability(ran))
+    return out
 
 
 def per_suite(cases: Sequence[CaseResult]) -> dict[str, dict[str, Any]]:

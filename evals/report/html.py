@@ -6,7 +6,7 @@ from html import escape
 
 from evals.metrics import capability_confusion, latencies, reliability
 from evals.report.charts import confusion_matrix, histogram, reliability_diagram
-from evals.report.markdown import CITATION, fmt, headline
+from evals.report.markdown import CITATION, GROUP_COLUMNS, fmt, group_rows, headline
 from evals.result import CaseResult, RunResult
 
 _CSS = """
@@ -50,6 +50,16 @@ def render(run: RunResult) -> str:
         f"<td>{fmt(s['task_success'])}</td><td>{fmt(s['automation_rate'])}</td></tr>"
         for n, s in m.get("per_suite", {}).items()
     )
+    groups = group_rows(m)
+    group_table = (
+        "<h2>By group</h2><table><tr>"
+        + "".join(f"<th>{escape(c)}</th>" for c in GROUP_COLUMNS)
+        + "</tr>"
+        + "".join("<tr>" + "".join(f"<td>{escape(v)}</td>" for v in r) + "</tr>" for r in groups)
+        + "</table>"
+        if groups
+        else ""
+    )
     failed = [c for c in ran if not c.passed]
     problems = "".join(f"<li>{escape(p)}</li>" for p in run.problems)
     skipped = "".join(f"<li>{escape(k)}: {escape(v)}</li>" for k, v in run.skipped_suites.items())
@@ -61,6 +71,7 @@ def render(run: RunResult) -> str:
 · commit <code>{escape(run.git_commit or "unknown")}</code>
 · {run.started_at:%Y-%m-%d %H:%M} UTC · {run.duration_s:.0f} s</p>
 <table><tr><th>metric</th><th>value</th></tr>{rows}</table>
+{group_table}
 <h2>Suites</h2>
 <table><tr><th>suite</th><th>cases</th><th>passed</th><th>task success</th>
 <th>automation</th></tr>{suites}</table>

@@ -67,6 +67,50 @@ def headline(metrics: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
+GROUP_COLUMNS = (
+    "group",
+    "cases (passed)",
+    "task success",
+    "automation",
+    "capability acc.",
+    "tool P / R",
+    "handoff P / R",
+    "out-of-scope P / R",
+    "groundedness",
+    "retrieval@5",
+    "money-safety violations",
+    "latency p50 / p95 (ms)",
+)
+
+
+def _pr(pair: dict[str, Any]) -> str:
+    return f"{fmt(pair.get('precision'))} / {fmt(pair.get('recall'))}"
+
+
+def group_rows(metrics: dict[str, Any]) -> list[list[str]]:
+    """One row per group (our suites, each public benchmark), in `GROUP_COLUMNS` order."""
+    rows = []
+    for name, g in (metrics.get("groups") or {}).items():
+        lat = g.get("latency_ms", {})
+        rows.append(
+            [
+                name,
+                f"{g.get('cases_run')} ({g.get('cases_passed')})",
+                fmt(g.get("task_success")),
+                fmt(g.get("automation_rate")),
+                fmt(g.get("capability_accuracy")),
+                _pr(g["tool"]),
+                _pr(g["handoff"]),
+                _pr(g["out_of_scope"]),
+                fmt(g.get("groundedness")),
+                fmt(g.get("retrieval_recall_at_5")),
+                str(g.get("money_safety_violations")),
+                f"{fmt(lat.get('p50'), pct=False)} / {fmt(lat.get('p95'), pct=False)}",
+            ]
+        )
+    return rows
+
+
 def render(run: RunResult, *, max_failures: int = 200) -> str:
     m = run.metrics
     lines = [
@@ -79,6 +123,19 @@ def render(run: RunResult, *, max_failures: int = 200) -> str:
         "| metric | value |",
         "|---|---|",
         *(f"| {k} | {v} |" for k, v in headline(m)),
+    ]
+    if rows := group_rows(m):
+        lines += [
+            "",
+            "## By group",
+            "",
+            "Our own suites and each public benchmark apart (the table above is over all cases).",
+            "",
+            "| " + " | ".join(GROUP_COLUMNS) + " |",
+            "|" + "---|" * len(GROUP_COLUMNS),
+            *("| " + " | ".join(r) + " |" for r in rows),
+        ]
+    lines += [
         "",
         "## Suites",
         "",

@@ -121,3 +121,27 @@ def test_percentile_nearest_rank() -> None:
     assert percentile([], 50) is None
     assert percentile([5.0], 95) == 5.0
     assert percentile([float(i) for i in range(1, 101)], 95) == 95.0
+
+
+def test_own_suites_and_each_benchmark_are_also_measured_apart() -> None:
+    from evals.metrics import OWN_SUITES, own_suites
+
+    own = one("faq-ok", {"capability": "faq"}, [completed("Yes.", capability="faq")])
+    refused = one(
+        "clinc-ok",
+        {"capability": "out_of_scope"},
+        [completed("No.", capability="out_of_scope", outcome="refused")],
+    ).model_copy(update={"suite": "clinc150-oos"})
+    missed = one(
+        "clinc-missed", {"capability": "out_of_scope"}, [completed("Yes.", capability="faq")]
+    ).model_copy(update={"suite": "clinc150-oos"})
+    metrics = compute([own, refused, missed], model="local")
+    assert list(metrics["groups"]) == [OWN_SUITES, "clinc150-oos"]
+    clinc = metrics["groups"]["clinc150-oos"]
+    assert clinc["cases_run"] == 2 and clinc["out_of_scope"]["recall"] == 0.5
+    assert "per_suite" not in clinc
+    assert own_suites(metrics)["cases_run"] == 1
+    assert own_suites(metrics)["out_of_scope"]["recall"] is None
+    assert metrics["out_of_scope"]["recall"] == 0.5  # the headline is over every case
+    alone = compute([own], model="local")
+    assert "groups" not in alone and own_suites(alone) is alone
