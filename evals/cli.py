@@ -31,6 +31,8 @@ app = typer.Typer(help="Offline eval suites: run them, compare runs.", no_args_i
 console = Console(stderr=True)
 EXIT_GATE_FAILED = 1
 EXIT_SUITE_REJECTED = 3
+JOURNAL = "cases.jsonl"  # one CaseResult per line, written as each case finishes
+PLAIN_PROGRESS_EVERY = 100  # without a terminal: a progress line every this many cases
 
 
 def git_commit() -> str | None:
@@ -41,6 +43,20 @@ def git_commit() -> str | None:
     except (OSError, subprocess.CalledProcessError):
         return None
     return out.stdout.strip() or None
+
+
+def uncommitted_files() -> list[str]:
+    """Tracked files that differ from HEAD (what a run's commit id does not account for)."""
+    try:
+        out = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return []
+    return sorted(line[3:] for line in out.stdout.splitlines() if line[3:])
 
 
 @app.command()
@@ -68,11 +84,14 @@ def run(
     for name, reason in chosen.skipped.items():
         console.print(f"[yellow]skipped[/yellow] {name}: {reason}")
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    result = execute(chosen.cases(), model=model, jobs=jobs, run_id=run_id)
+    directory = out or Path("var") / "evals" / run_id
+    directory.mkdir(parents=True, exist_ok=True)
+    result = execute(
+        chosen.cases(), model=model, jobs=jobs, run_id=run_id, journal=directory / JOURNAL
+    )
     result.suites = [s.name for s in chosen.suites]
     result.problems = [str(p) for p in chosen.problems]
     result.skipped_suites = chosen.skipped
-    directory = out or Path("var") / "evals" / run_id
     paths = write_reports(result, directory)
     for label, value in headline(result.metrics):
         console.print(f"  {label}: [bold]{value}[/bold]")
@@ -96,9 +115,15 @@ def execute(
     run_id: str,
     settings: dict[str, Any] | None = None,
     show_progress: bool = True,
+    journal: Path | None = None,
 ) -> RunResult:
-    """Run `cases` (in-process with one job, else on `jobs` worker processes) into a RunResult."""
+    """Run `cases` (in-process with one job, else on `jobs` worker processes) into a RunResult.
+    With `journal`, every case's result is appended to that file as it finishes (in finishing
+    order), so a long run that is stopped still leaves what it measured."""
     started = datetime.now(UTC)
+    commit, dirty = git_commit(), uncommitted_files()
+    plain = show_progress and not sys.stderr.isatty()
+    log = journal.open("w", encoding="utf-8") if journal is not None else None
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -110,12 +135,19 @@ def execute(
         disable=not show_progress,
     ) as bar:
         task = bar.add_task("cases", total=len(cases), passed=0)
-        passed = 0
+        passed = done = 0
 
         def advance(case: CaseResult) -> None:
-            nonlocal passed
+            nonlocal passed, done
             passed += case.passed
+            done += 1
             bar.update(task, advance=1, passed=passed, description=case.case_id[:40])
+            if log is not None:
+                log.write(case.model_dump_json() + "\n")
+                log.flush()
+            if plain and (done % PLAIN_PROGRESS_EVERY == 0 or done == len(cases)):
+                elapsed = (datetime.now(UTC) - started).total_seconds()
+                console.print(f"{done}/{len(cases)} cases, {passed} passed, {elapsed:.0f} s")
 
         if jobs > 1 and len(cases) > 1:
             from evals.pool import run_in_processes
@@ -127,11 +159,14 @@ def execute(
             results = asyncio.run(
                 _in_process(cases, model=model, settings=settings, progress=advance)
             )
+    if log is not None:
+        log.close()
     return RunResult(
         run_id=run_id,
         started_at=started,
         model=model,
-        git_commit=git_commit(),
+        git_commit=commit,
+        uncommitted=dirty,
         duration_s=(datetime.now(UTC) - started).total_seconds(),
         cases=results,
         metrics=metrics.compute(results, model=model),
@@ -165,10 +200,28 @@ async def _in_process(
 def report(
     run_dir: Annotated[Path, typer.Argument(help="A run directory (or its run.json)")],
     out: Annotated[Path | None, typer.Option(help="Write here instead of next to run.json")] = None,
+    model: Annotated[str, typer.Option(help="The model of a partial run (journal only)")] = "local",
 ) -> None:
     """Recompute a run's metrics from its cases and write its reports again (e.g. after a
-    change to the metrics or the report; the transcripts are not re-run)."""
-    run_result = read_run(run_dir)
+    change to the metrics or the report; the transcripts are not re-run). A directory with only
+    a journal (cases.jsonl, a stopped run) gets the reports of the cases that finished."""
+    journal = run_dir / JOURNAL
+    if run_dir.is_dir() and not (run_dir / "run.json").exists() and journal.exists():
+        # a run that was stopped: its journal holds every case that finished
+        cases = [
+            CaseResult.model_validate_json(line)
+            for line in journal.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+        run_result = RunResult(
+            run_id=f"{run_dir.name} (partial: {len(cases)} cases from {JOURNAL})",
+            started_at=datetime.fromtimestamp(journal.stat().st_mtime, UTC),
+            model=model,
+            git_commit=git_commit(),
+            cases=cases,
+        )
+    else:
+        run_result = read_run(run_dir)
     run_result.metrics = metrics.compute(run_result.cases, model=run_result.model)
     directory = out or (run_dir if run_dir.is_dir() else run_dir.parent)
     paths = write_reports(run_result, directory)

@@ -35,6 +35,11 @@ TIKTOKEN = "tiktoken"
 # The local engine is deterministic; a wall-clock deadline per turn would make its results depend
 # on the machine's load (a loaded 2-core runner took more than the default 60 s for some turns).
 LOCAL_TURN_TIMEOUT_S = 600.0
+# The BSS simulator's clock runs on wall time (60 simulated seconds per second by default), so
+# whether an order placed in a case has completed by the final state check depended on how fast
+# the machine was (plan-upgrade-correction passed on a loaded machine and failed on a fast one).
+# An instant clock (see bss/clock.py) takes every transition as soon as it is due, every time.
+INSTANT_BSS_CLOCK = 1e6
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +184,7 @@ def base_settings(model: str, root: Path, **overrides: Any) -> Settings:
             "chroma_url": None,
             "chroma_path": root / "chroma",
             "llm": model,
+            "bss_clock_speed": INSTANT_BSS_CLOCK,
             **({"turn_timeout_s": LOCAL_TURN_TIMEOUT_S} if model == "local" else {}),
             **overrides,
         }

@@ -81,6 +81,9 @@ class RunResult(BaseModel):
     started_at: datetime
     model: str
     git_commit: str | None = None
+    # tracked files that differed from that commit when the run started (the editable install runs
+    # the working tree, so a run of a dirty tree is not a run of `git_commit` alone)
+    uncommitted: list[str] = Field(default_factory=list)
     duration_s: float = 0.0
     suites: list[str] = Field(default_factory=list)
     problems: list[str] = Field(default_factory=list)  # rejected suite files and cases

@@ -69,6 +69,7 @@ def render(run: RunResult) -> str:
 <h1>Eval run {escape(run.run_id)}</h1>
 <p>Model <code>{escape(run.model)}</code>
 · commit <code>{escape(run.git_commit or "unknown")}</code>
+{escape(f" + uncommitted: {', '.join(run.uncommitted)}" if run.uncommitted else "")}
 · {run.started_at:%Y-%m-%d %H:%M} UTC · {run.duration_s:.0f} s</p>
 <table><tr><th>metric</th><th>value</th></tr>{rows}</table>
 {group_table}

@@ -116,7 +116,8 @@ def render(run: RunResult, *, max_failures: int = 200) -> str:
     lines = [
         f"# Eval run {run.run_id}",
         "",
-        f"Model `{run.model}` · commit `{run.git_commit or 'unknown'}` · "
+        f"Model `{run.model}` · commit `{run.git_commit or 'unknown'}`"
+        f"{f' + {len(run.uncommitted)} uncommitted files' if run.uncommitted else ''} · "
         f"{run.started_at:%Y-%m-%d %H:%M} UTC"
         f" · {run.duration_s:.0f} s",
         "",
@@ -147,6 +148,8 @@ def render(run: RunResult, *, max_failures: int = 200) -> str:
             for name, s in m.get("per_suite", {}).items()
         ),
     ]
+    if run.uncommitted:
+        lines += ["", "Uncommitted changes when the run started: " + ", ".join(run.uncommitted)]
     if run.skipped_suites:
         lines += ["", "Skipped suites:", *(f"- {k}: {v}" for k, v in run.skipped_suites.items())]
     if run.problems:

@@ -46,3 +46,14 @@ def test_a_malformed_suite_is_rejected_and_the_others_still_run(tmp_path: Path) 
     assert run.cases[0].error is None and run.cases[0].turns
     assert any("bad-weather" in p and "unknown capability" in p for p in run.problems)
     assert "Rejected suite files" in (out / "report.md").read_text()
+    # every finished case is journalled; a stopped run's journal still gives its reports
+    assert len((out / "cases.jsonl").read_text().splitlines()) == 1
+    (out / "run.json").unlink()
+    (out / "report.md").unlink()
+    again = CliRunner().invoke(app, ["report", str(out)])
+    assert again.exit_code == 0, again.output
+    partial = read_run(out)
+    assert "partial: 1 cases" in partial.run_id
+    assert [c.case_id for c in partial.cases] == ["good-hello"]
+    assert partial.metrics["cases_run"] == 1
+    assert "partial" in (out / "report.md").read_text()
