@@ -33,11 +33,16 @@ _CSP = (
 
 
 def create_app(
-    settings: Settings | None = None, *, runtime: Any = None, ping_s: float = 15.0
+    settings: Settings | None = None,
+    *,
+    runtime: Any = None,
+    ping_s: float = 15.0,
+    shutdown_grace_s: float = 10.0,
 ) -> FastAPI:
     """The API app. Without `runtime`, its lifespan builds one with `build_runtime(settings)`.
 
-    `ping_s` is the keep-alive interval of SSE streams (tests shorten it)."""
+    `ping_s` is the keep-alive interval of SSE streams (tests shorten it). On shutdown, turns
+    still running get `shutdown_grace_s` to finish before they are cancelled."""
     settings = settings or get_settings()
     codec = TokenCodec(settings)  # configuration mistakes surface now, not at the first request
 
@@ -60,6 +65,7 @@ def create_app(
                     ping_s=ping_s,
                 )
                 yield
+                await app.state.api.turns.drain(shutdown_grace_s)
                 tg.cancel_scope.cancel()
 
     app = FastAPI(

@@ -139,13 +139,39 @@ class TurnRunner:
 
     def __init__(self, task_group: TaskGroup) -> None:
         self._tg = task_group
+        self._running = 0
+        self._idle: anyio.Event | None = None  # set when the last running turn ends
+
+    async def drain(self, grace_s: float) -> bool:
+        """Wait up to `grace_s` for the running turns to finish (the app's shutdown, before it
+        cancels what is left); True if none is left. A turn cancelled mid-transaction makes
+        SQLAlchemy terminate its connection, and aiosqlite's close can then wait forever on a
+        worker thread that has already stopped: finishing the turns avoids that, and their
+        events are stored instead of cut off (docs/decisions/0010-event-log-group-commit.md)."""
+        if self._running and self._idle is not None:
+            with anyio.move_on_after(grace_s):
+                await self._idle.wait()
+        return not self._running
+
+    async def _run(
+        self, turn: AsyncIterator[StoredEvent], send: MemoryObjectSendStream[_Item]
+    ) -> None:
+        if not self._running:
+            self._idle = anyio.Event()
+        self._running += 1
+        try:
+            await _pump(turn, send)
+        finally:
+            self._running -= 1
+            if not self._running and self._idle is not None:
+                self._idle.set()
 
     async def start(
         self, turn: AsyncIterator[StoredEvent]
     ) -> AsyncIterator[StoredEvent | SwitchboardError]:
         """Start `turn`; raises the SwitchboardError it fails with before its first event."""
         send, receive = anyio.create_memory_object_stream[_Item](max_buffer_size=math.inf)
-        self._tg.start_soon(_pump, turn, send)
+        self._tg.start_soon(self._run, turn, send)
         try:
             first = await receive.receive()
         except anyio.EndOfStream:

@@ -1,22 +1,22 @@
 """Writing a turn's events to the log and the bus.
 
-Each event is appended in its own short transaction (so an SSE resume or a crash loses at most
-the event being written) and published after the commit. Consecutive `token` events are
-coalesced into one of up to a sentence or so, which keeps the log small and the stream lively."""
+`record` returns once the event's transaction has committed (so an SSE resume or a crash loses at
+most the event being written) and publishes it after the commit. Events of concurrent turns share
+commits (`switchboard.db.eventlog.EventWriter`, group commit): one fsync for every event queued
+while the previous commit ran, instead of one each. Consecutive `token` events are coalesced into
+one of up to a sentence or so, which keeps the log small and the stream lively."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from assistant.events import Token
 from switchboard.bus import EventBus
-from switchboard.db.eventlog import StoredEvent, append_event
+from switchboard.db.eventlog import EventWriter, SideEffect, StoredEvent
 
-# Called inside the event's transaction, for state that must commit with it (handoff, turn row).
-SideEffect = Callable[[AsyncSession], Awaitable[None]]
+__all__ = ["EventRecorder", "SideEffect"]
 _FLUSH_CHARS = 48
 
 
@@ -28,8 +28,11 @@ class EventRecorder:
         bus: EventBus,
         conversation_id: str,
         turn_id: str | None,
+        writer: EventWriter | None = None,
     ) -> None:
-        self._sessionmaker = sessionmaker
+        """`writer` is shared by the service's turns (group commit); alone, a recorder commits
+        through a writer of its own."""
+        self._writer = writer or EventWriter(sessionmaker)
         self._bus = bus
         self._conversation_id = conversation_id
         self._turn_id = turn_id
@@ -38,16 +41,13 @@ class EventRecorder:
     async def record(
         self, name: str, data: dict[str, Any], *, side_effect: SideEffect | None = None
     ) -> StoredEvent:
-        async with self._sessionmaker() as session, session.begin():
-            stored = await append_event(
-                session,
-                conversation_id=self._conversation_id,
-                type=name,
-                data=data,
-                turn_id=self._turn_id,
-            )
-            if side_effect is not None:
-                await side_effect(session)
+        stored = await self._writer.append(
+            conversation_id=self._conversation_id,
+            type=name,
+            data=data,
+            turn_id=self._turn_id,
+            side_effect=side_effect,
+        )
         await self._bus.publish(stored)
         return stored
 

@@ -29,7 +29,7 @@ from assistant.pending import ActionDesk
 from assistant.recorder import EventRecorder
 from assistant.turn_runner import TurnRunner
 from switchboard.bus import EventBus
-from switchboard.db.eventlog import StoredEvent, events_after
+from switchboard.db.eventlog import EventWriter, StoredEvent, events_after
 from switchboard.db.models import Conversation, Message
 from switchboard.errors import InvalidInputError, NotFoundError
 from switchboard.settings import Settings
@@ -76,10 +76,13 @@ class ServiceDeps:
     counter: TokenCounter = field(default_factory=TokenCounter)
     prompt_budget: int = 6000
     turn_timeout_s: float = 60.0
+    events: EventWriter | None = None  # the event log's group-committing writer (one per service)
 
 
 class ConversationService:
     def __init__(self, deps: ServiceDeps) -> None:
+        if deps.events is None:
+            deps.events = EventWriter(deps.sessionmaker)
         self.deps = deps
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._policy = HandoffPolicy(
@@ -137,6 +140,7 @@ class ConversationService:
                 bus=self.deps.bus,
                 conversation_id=conversation_id,
                 turn_id=turn_id,
+                writer=self.deps.events,
             )
             event = CustomerMessage(text=masked, client_message_id=client_message_id)
             yield await recorder.record(event.name, event.data())
@@ -237,6 +241,7 @@ class ConversationService:
             bus=self.deps.bus,
             conversation_id=conversation_id,
             turn_id=None,
+            writer=self.deps.events,
         )
         return await recorder.record(event.name, event.data())
 

@@ -130,6 +130,7 @@ class TurnRunner:
             bus=self.deps.bus,
             conversation_id=conversation.id,
             turn_id=turn_id,
+            writer=self.deps.events,
         )
         assert self.deps.desk is not None
         pending = await self.deps.desk.open_action(ctx)

@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -154,6 +155,8 @@ async def ttft(concurrency: int, rounds: int, database_url: str, loop: str) -> d
                 via_api: list[float] = []
                 added: list[float] = []
                 failed = 0  # turns that errored (e.g. the database pool timed out under load)
+                errors: Counter[str] = Counter()
+                cpu_s = {"direct": 0.0, "api": 0.0}  # this process's CPU time per path
                 for r in range(rounds * 2):
                     jobs = []
                     for n in range(concurrency):
@@ -162,9 +165,16 @@ async def ttft(concurrency: int, rounds: int, database_url: str, loop: str) -> d
                             jobs.append(_direct_ttft(service, identities[who], text))
                         else:
                             jobs.append(_api_ttft(client, headers[who], text, timed))
+                    cpu_start = time.process_time()
                     outcomes = await asyncio.gather(*jobs, return_exceptions=True)
+                    cpu_s["direct" if r % 2 == 0 else "api"] += time.process_time() - cpu_start
                     results = [o for o in outcomes if not isinstance(o, BaseException)]
                     failed += len(outcomes) - len(results)
+                    errors.update(
+                        f"{type(o).__name__}: {str(o)[:160]}"
+                        for o in outcomes
+                        if isinstance(o, BaseException)
+                    )
                     if r % 2 == 0:
                         direct.extend(results)  # type: ignore[arg-type]
                     else:
@@ -176,7 +186,15 @@ async def ttft(concurrency: int, rounds: int, database_url: str, loop: str) -> d
         "concurrency": concurrency,
         "turns_per_path": len(direct),
         "failed_turns": failed,
+        "failures": dict(errors.most_common(5)),
         "load_average_1m": round(os.getloadavg()[0], 1),
+        # Load-independent: this process's CPU per turn on each path (the API path includes the
+        # in-process client), and their difference, the API's own CPU cost per turn.
+        "cpu_ms_per_turn": {
+            "direct": round(cpu_s["direct"] * 1000 / (rounds * concurrency), 2),
+            "api": round(cpu_s["api"] * 1000 / (rounds * concurrency), 2),
+            "api_added": round((cpu_s["api"] - cpu_s["direct"]) * 1000 / (rounds * concurrency), 2),
+        },
     }
     for name, values in series.items():
         ms = [v * 1000 for v in values]

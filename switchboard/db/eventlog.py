@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from switchboard.db.models import Conversation, Event
 
@@ -57,3 +59,124 @@ async def events_after(
     return [
         StoredEvent(e.conversation_id, e.seq, e.type, e.data, e.turn_id) for e in rows.scalars()
     ]
+
+
+# Called inside the event's transaction, for state that must commit with it (handoff, turn row).
+SideEffect = Callable[[AsyncSession], Awaitable[None]]
+
+
+@dataclass(slots=True)
+class _Append:
+    conversation_id: str
+    type: str
+    data: dict[str, Any]
+    turn_id: str | None
+    side_effect: SideEffect | None
+    done: asyncio.Future[StoredEvent]
+
+
+class EventWriter:
+    """Appends events with group commit: one transaction (one fsync) for every event queued
+    while the previous commit ran, across all conversations of this process.
+
+    `append` returns only after its event's transaction has committed, so the contract of the
+    one-transaction-per-event recorder holds — what a caller has received (and published) is
+    durable, and ids are assigned by the same counter UPDATE — while N concurrent turns cost one
+    commit instead of N (SQLite has one writer and `synchronous=FULL` syncs every commit; on
+    PostgreSQL it saves N-1 commit round trips). See docs/decisions/0010-event-log-group-commit.md.
+
+    A batch is ordered by conversation (stable, so each conversation's events keep their order;
+    row locks are taken in one order across replicas). If the batch fails, each of its events is
+    retried alone, so one bad event (e.g. its side effect) fails only its own caller. A caller
+    cancelled before its batch starts is dropped; one cancelled during the commit may still be
+    stored, exactly as with a transaction of its own.
+    """
+
+    def __init__(self, sessionmaker: async_sessionmaker[Any], *, max_batch: int = 256) -> None:
+        self._sessionmaker = sessionmaker
+        self._max_batch = max_batch
+        self._queue: list[_Append] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    async def append(
+        self,
+        *,
+        conversation_id: str,
+        type: str,
+        data: dict[str, Any],
+        turn_id: str | None = None,
+        side_effect: SideEffect | None = None,
+    ) -> StoredEvent:
+        loop = asyncio.get_running_loop()
+        item = _Append(conversation_id, type, data, turn_id, side_effect, loop.create_future())
+        self._queue.append(item)
+        if self._flusher is None or self._flusher.done():
+            self._flusher = loop.create_task(self._drain(), name="eventlog-group-commit")
+        return await item.done
+
+    async def _drain(self) -> None:
+        while self._queue:
+            batch = [item for item in self._queue[: self._max_batch] if not item.done.done()]
+            del self._queue[: self._max_batch]
+            if not batch:
+                continue
+            batch.sort(key=lambda item: item.conversation_id)
+            try:
+                stored = await self._commit(batch)
+            except Exception:  # retried one by one below, so each failure stays its own
+                await self._one_by_one(batch)
+                continue
+            except BaseException as exc:  # cancelled with the loop: release every waiter
+                _fail(batch, exc)
+                raise
+            for item, event in zip(batch, stored, strict=True):
+                _resolve(item, event)
+
+    async def _commit(self, batch: list[_Append]) -> list[StoredEvent]:
+        stored = []
+        async with self._sessionmaker() as session, session.begin():
+            for item in batch:
+                stored.append(await _append_one(session, item))
+        return stored
+
+    async def _one_by_one(self, batch: list[_Append]) -> None:
+        for item in batch:
+            if item.done.done():
+                continue
+            try:
+                async with self._sessionmaker() as session, session.begin():
+                    event = await _append_one(session, item)
+            except Exception as exc:
+                _fail([item], exc)
+            except BaseException as exc:
+                _fail(batch, exc)
+                raise
+            else:
+                _resolve(item, event)
+
+
+async def _append_one(session: AsyncSession, item: _Append) -> StoredEvent:
+    stored = await append_event(
+        session,
+        conversation_id=item.conversation_id,
+        type=item.type,
+        data=item.data,
+        turn_id=item.turn_id,
+    )
+    if item.side_effect is not None:
+        await item.side_effect(session)
+    return stored
+
+
+def _resolve(item: _Append, event: StoredEvent) -> None:
+    if not item.done.done():
+        item.done.set_result(event)
+
+
+def _fail(items: list[_Append], exc: BaseException) -> None:
+    for item in items:
+        if not item.done.done():
+            if isinstance(exc, asyncio.CancelledError):
+                item.done.cancel()
+            else:
+                item.done.set_exception(exc)

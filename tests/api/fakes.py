@@ -30,7 +30,7 @@ from api.redis_bus import RedisBus
 from api.runtime import ApiRuntime
 from switchboard.bus import EventBus, InProcessBus
 from switchboard.db import make_engine, make_sessionmaker
-from switchboard.db.eventlog import StoredEvent, append_event, events_after
+from switchboard.db.eventlog import EventWriter, StoredEvent, events_after
 from switchboard.db.migrate import upgrade_async
 from switchboard.db.models import Conversation, Message
 from switchboard.errors import NotFoundError
@@ -64,6 +64,10 @@ class FakeService:
     model_calls: int = 0
     balances: dict[str, Decimal] = field(default_factory=dict)
     actions: dict[str, _Action] = field(default_factory=dict)
+    writer: EventWriter | None = None
+
+    def __post_init__(self) -> None:
+        self.writer = self.writer or EventWriter(self.sessionmaker)
 
     async def start_conversation(self, identity: Identity) -> str:
         conversation_id = str(uuid.uuid4())
@@ -83,11 +87,12 @@ class FakeService:
     async def emit(
         self, conversation_id: str, type: str, data: dict[str, Any], turn_id: str | None = None
     ) -> StoredEvent:
-        """Append, commit, then publish — the order the real service keeps."""
-        async with self.sessionmaker() as session, session.begin():
-            event = await append_event(
-                session, conversation_id=conversation_id, type=type, data=data, turn_id=turn_id
-            )
+        """Append, commit, then publish — the order (and the group-committing writer) the real
+        service keeps."""
+        assert self.writer is not None
+        event = await self.writer.append(
+            conversation_id=conversation_id, type=type, data=data, turn_id=turn_id
+        )
         await self.bus.publish(event)
         return event
 

@@ -1,0 +1,113 @@
+"""The event log's group-committing writer, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from sqlalchemy import event as sa_event
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from switchboard.db import make_engine, make_sessionmaker
+from switchboard.db.eventlog import EventWriter, events_after
+from switchboard.db.migrate import upgrade
+from switchboard.db.models import Conversation, Message
+
+
+async def _setup(database_url: str, conversations: int) -> tuple[Any, Any]:
+    await asyncio.to_thread(upgrade, database_url)
+    engine = make_engine(database_url)
+    sessions = make_sessionmaker(engine)
+    async with sessions() as session, session.begin():
+        for n in range(conversations):
+            session.add(Conversation(id=f"conv-{n}"))
+    return engine, sessions
+
+
+async def test_concurrent_appends_share_commits_and_keep_each_conversations_order(
+    database_url: str,
+) -> None:
+    engine, sessions = await _setup(database_url, 10)
+    commits = 0
+
+    def count(_conn: Any) -> None:
+        nonlocal commits
+        commits += 1
+
+    sa_event.listen(engine.sync_engine, "commit", count)
+    writer = EventWriter(sessions)
+
+    async def turn(n: int) -> list[int]:
+        seqs = []
+        for i in range(20):
+            stored = await writer.append(
+                conversation_id=f"conv-{n}", type="token", data={"text": str(i)}, turn_id=f"t{n}"
+            )
+            seqs.append(stored.seq)
+        return seqs
+
+    results = await asyncio.gather(*(turn(n) for n in range(10)))
+    assert all(seqs == list(range(1, 21)) for seqs in results)
+    assert commits < 10 * 20 / 2  # shared: far fewer commits than events
+    async with sessions() as session:
+        for n in range(10):
+            stored = await events_after(session, conversation_id=f"conv-{n}")
+            assert [e.data["text"] for e in stored] == [str(i) for i in range(20)]
+    await engine.dispose()
+
+
+async def test_a_failing_event_fails_alone_and_side_effects_commit_with_their_event(
+    database_url: str,
+) -> None:
+    engine, sessions = await _setup(database_url, 2)
+    writer = EventWriter(sessions)
+
+    async def broken(_session: AsyncSession) -> None:
+        raise RuntimeError("side effect failed")
+
+    async def message(session: AsyncSession) -> None:
+        session.add(Message(conversation_id="conv-1", role="assistant", text="done"))
+
+    good, bad, other = await asyncio.gather(
+        writer.append(conversation_id="conv-0", type="token", data={"text": "a"}),
+        writer.append(conversation_id="conv-0", type="token", data={}, side_effect=broken),
+        writer.append(conversation_id="conv-1", type="done", data={}, side_effect=message),
+        return_exceptions=True,
+    )
+    assert isinstance(bad, RuntimeError)
+    assert not isinstance(good, BaseException) and good.seq == 1
+    assert not isinstance(other, BaseException) and other.seq == 1
+    async with sessions() as session:
+        assert [e.seq for e in await events_after(session, conversation_id="conv-0")] == [1]
+        texts = (await session.scalars(select(Message.text))).all()
+        last = await session.scalar(
+            select(Conversation.last_event_id).where(Conversation.id == "conv-0")
+        )
+    assert texts == ["done"]
+    assert last == 1  # the failed event's id was rolled back with it: ids stay gapless
+    await engine.dispose()
+
+
+async def test_a_caller_cancelled_before_its_batch_writes_nothing(database_url: str) -> None:
+    engine, sessions = await _setup(database_url, 1)
+    writer = EventWriter(sessions)
+    first = asyncio.ensure_future(
+        writer.append(conversation_id="conv-0", type="token", data={"n": 1})
+    )
+    await asyncio.sleep(0)  # the first batch (event 1) is committing now
+    second = asyncio.ensure_future(
+        writer.append(conversation_id="conv-0", type="token", data={"n": 2})
+    )
+    await asyncio.sleep(0)
+    second.cancel()
+    assert (await first).seq == 1
+    with pytest.raises(asyncio.CancelledError):
+        await second
+    third = await writer.append(conversation_id="conv-0", type="token", data={"n": 3})
+    assert third.seq == 2
+    async with sessions() as session:
+        stored = await events_after(session, conversation_id="conv-0")
+    assert [e.data["n"] for e in stored] == [1, 3]
+    await engine.dispose()
