@@ -14,7 +14,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, TypeVar
 
 import httpx
 
@@ -57,6 +57,19 @@ if TYPE_CHECKING:
     from switchboard.settings import Settings
 
 Doc = dict[str, Any]
+
+
+class _Owned(Protocol):
+    """A TMF resource model that names the customer it belongs to."""
+
+    @property
+    def customer_id(self) -> str | None: ...
+
+    @classmethod
+    def from_tmf(cls, doc: Doc) -> Self: ...
+
+
+_R = TypeVar("_R", bound=_Owned)
 CUSTOMER = "/tmf-api/customerManagement/v4"
 INVENTORY = "/tmf-api/productInventory/v4"
 CATALOG = "/tmf-api/productCatalogManagement/v4"
@@ -187,6 +200,17 @@ class BssClient:
         if doc_owner != customer_id:
             raise BssNotFoundError(f"{what} {rid} is not on this customer's account")
 
+    async def _get_owned(self, model: type[_R], path: str, *, customer_id: str) -> _R:
+        """GET one resource; another customer's is reported as not found (no existence leak)."""
+        resource = model.from_tmf(await self._call("GET", path))
+        self._own(resource.customer_id, customer_id, model.__name__, path.rsplit("/", 1)[-1])
+        return resource
+
+    async def _list_owned(self, model: type[_R], path: str, *, customer_id: str) -> list[_R]:
+        """The customer's resources at `path`, filtered by relatedParty and checked again here."""
+        docs = await self._list(path, **{"relatedParty.id": customer_id})
+        return [r for r in map(model.from_tmf, docs) if r.customer_id == customer_id]
+
     # -- customers (TMF629) --------------------------------------------------------------------
     async def find_customer_by_msisdn(self, *, msisdn: str) -> Customer | None:
         """The customer with this mobile number (E.164), or None."""
@@ -232,13 +256,11 @@ class BssClient:
     async def list_products(
         self, *, customer_id: str, kind: ProductKind | None = None, include_inactive: bool = False
     ) -> list[Product]:
-        docs = await self._list(f"{INVENTORY}/product", **{"relatedParty.id": customer_id})
-        products = [Product.from_tmf(d) for d in docs]
+        products = await self._list_owned(Product, f"{INVENTORY}/product", customer_id=customer_id)
         return [
             p
             for p in products
-            if p.customer_id == customer_id
-            and (kind is None or p.kind == kind)
+            if (kind is None or p.kind == kind)
             and (include_inactive or p.status in ("active", "suspended", "pendingActive"))
         ]
 
@@ -247,9 +269,9 @@ class BssClient:
         return [p for p in await self.list_products(customer_id=customer_id) if p.is_line]
 
     async def get_product(self, *, customer_id: str, product_id: str) -> Product:
-        product = Product.from_tmf(await self._call("GET", f"{INVENTORY}/product/{product_id}"))
-        self._own(product.customer_id, customer_id, "Product", product_id)
-        return product
+        return await self._get_owned(
+            Product, f"{INVENTORY}/product/{product_id}", customer_id=customer_id
+        )
 
     async def find_line(self, *, customer_id: str, msisdn: str) -> Product:
         for line in await self.list_lines(customer_id=customer_id):
@@ -611,14 +633,13 @@ class BssClient:
         return OrderCancellation.from_tmf(doc)
 
     async def get_order(self, *, customer_id: str, order_id: str) -> Order:
-        order = Order.from_tmf(await self._call("GET", f"{ORDERING}/productOrder/{order_id}"))
-        self._own(order.customer_id, customer_id, "ProductOrder", order_id)
-        return order
+        return await self._get_owned(
+            Order, f"{ORDERING}/productOrder/{order_id}", customer_id=customer_id
+        )
 
     async def list_orders(self, *, customer_id: str, open_only: bool = False) -> list[Order]:
-        docs = await self._list(f"{ORDERING}/productOrder", **{"relatedParty.id": customer_id})
-        orders = [Order.from_tmf(d) for d in docs]
-        return [o for o in orders if o.customer_id == customer_id and (o.is_open or not open_only)]
+        orders = await self._list_owned(Order, f"{ORDERING}/productOrder", customer_id=customer_id)
+        return [o for o in orders if o.is_open or not open_only]
 
     async def wait_for_order(
         self, *, customer_id: str, order_id: str, timeout_s: float = 10.0, poll_s: float = 0.2
@@ -634,9 +655,7 @@ class BssClient:
     # -- bills and payments (TMF678, TMF676-style) ---------------------------------------------
     async def list_bills(self, *, customer_id: str, limit: int = 12) -> list[Bill]:
         """Newest first, without line items (use `get_bill` for those)."""
-        docs = await self._list(f"{BILL}/customerBill", **{"relatedParty.id": customer_id})
-        bills = [Bill.from_tmf(d) for d in docs]
-        bills = [b for b in bills if b.customer_id == customer_id]
+        bills = await self._list_owned(Bill, f"{BILL}/customerBill", customer_id=customer_id)
         bills.sort(key=lambda b: b.bill_date or datetime.min.replace(tzinfo=UTC), reverse=True)
         return bills[:limit]
 
@@ -729,14 +748,13 @@ class BssClient:
         return Ticket.from_tmf(doc)
 
     async def get_ticket(self, *, customer_id: str, ticket_id: str) -> Ticket:
-        ticket = Ticket.from_tmf(await self._call("GET", f"{TICKET}/troubleTicket/{ticket_id}"))
-        self._own(ticket.customer_id, customer_id, "TroubleTicket", ticket_id)
-        return ticket
+        return await self._get_owned(
+            Ticket, f"{TICKET}/troubleTicket/{ticket_id}", customer_id=customer_id
+        )
 
     async def list_tickets(self, *, customer_id: str, open_only: bool = False) -> list[Ticket]:
-        docs = await self._list(f"{TICKET}/troubleTicket", **{"relatedParty.id": customer_id})
-        tickets = [Ticket.from_tmf(d) for d in docs]
-        return [t for t in tickets if t.customer_id == customer_id and (t.is_open or not open_only)]
+        tickets = await self._list_owned(Ticket, f"{TICKET}/troubleTicket", customer_id=customer_id)
+        return [t for t in tickets if t.is_open or not open_only]
 
     async def update_ticket(
         self,
@@ -802,15 +820,14 @@ class BssClient:
     async def list_service_requests(
         self, *, customer_id: str, open_only: bool = False
     ) -> list[ServiceRequest]:
-        docs = await self._list(f"{FLOW}/processFlow", **{"relatedParty.id": customer_id})
-        out = []
-        for doc in docs:
-            request = ServiceRequest.from_tmf(doc)
-            if request.customer_id == customer_id and (request.is_open or not open_only):
-                out.append(
-                    await self.get_service_request(customer_id=customer_id, request_id=request.id)
-                )
-        return out
+        requests = await self._list_owned(
+            ServiceRequest, f"{FLOW}/processFlow", customer_id=customer_id
+        )
+        return [
+            await self.get_service_request(customer_id=customer_id, request_id=request.id)
+            for request in requests
+            if request.is_open or not open_only
+        ]
 
     async def cancel_service_request(
         self, *, customer_id: str, request_id: str, idempotency_key: str
