@@ -45,6 +45,7 @@ from assistant.memory import TurnTrace
 from assistant.models import ModelUnavailableError
 from assistant.pending import ActionDesk, OpenAction
 from assistant.prompts import system_prompt
+from assistant.provenance import EARLIER_TURNS, ProvenanceMiddleware
 from assistant.reading import read_tool_message
 from assistant.signals import is_engine_state, model_signals, wants_person
 from tools.context import TurnContext
@@ -122,6 +123,7 @@ async def _run_agent(
         list(deps.tools),
         system_prompt=system_prompt(request.ctx, summary_hint=request.summary_hint),
         middleware=[
+            ProvenanceMiddleware([*request.earlier_customer_texts[-EARLIER_TURNS:], text]),
             DataFramingMiddleware(),
             ModelCallLimitMiddleware(run_limit=deps.max_tool_iterations + 1, exit_behavior="error"),  # type: ignore[list-item]
         ],
