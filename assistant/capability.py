@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 
 from assistant.events import Capability
+from tools import registry
 
 TOOL_CAPABILITY: dict[str, Capability] = {
     "get_account_overview": "balance_usage",
@@ -31,13 +32,7 @@ TOOL_CAPABILITY: dict[str, Capability] = {
     "start_service_request": "sim_line",
     "transfer_to_human": "human_agent",
 }
-WRITE_TOOLS = frozenset(
-    {
-        "top_up", "change_plan", "renew_plan", "buy_addon", "set_spending_cap", "set_roaming",
-        "set_call_feature", "pay_bill", "set_autopay", "dispute_charge", "report_fault",
-        "block_line", "start_service_request", "transfer_to_human",
-    }
-)  # fmt: skip
+WRITE_TOOLS = frozenset(registry.WRITE_TOOLS)
 
 # Ordered: the first rule that matches wins. Specific intents come before generic ones.
 _RULES: list[tuple[Capability, re.Pattern[str]]] = [

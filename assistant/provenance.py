@@ -21,8 +21,9 @@ from langchain.agents.middleware import AgentMiddleware, ToolCallRequest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langgraph.types import Command
 
-from assistant.capability import TOOL_CAPABILITY, WRITE_TOOLS
+from assistant.capability import TOOL_CAPABILITY
 from assistant.guardrails import frame_as_data
+from tools.registry import CONFIRMED_TOOLS
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +129,7 @@ class ProvenanceMiddleware(AgentMiddleware):  # type: ignore[type-arg]
     ) -> ToolMessage | Command[Any]:
         call = request.tool_call
         name = call["name"]
-        if name in WRITE_TOOLS and name != "transfer_to_human":
+        if name in CONFIRMED_TOOLS:
             state = request.state
             messages: list[BaseMessage] = list(
                 state.get("messages", []) if isinstance(state, dict) else []

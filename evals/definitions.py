@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from tools.registry import CONFIRMED_TOOLS
+
 # Capabilities that are not a customer need: a conversation made only of these is left out of the
 # automation-rate denominator (a "hi"/"thanks" or "book me a flight" is not a telco query).
 NON_NEED_CAPABILITIES: frozenset[str] = frozenset({"greeting", "out_of_scope"})
@@ -21,23 +23,7 @@ RESOLVING_OUTCOMES: frozenset[str] = frozenset({"answered", "acted"})
 
 # Write tools (CONTRACT.md §2) that change the account; each must be confirmed by the customer.
 # `transfer_to_human` executes at once by contract and is not a write.
-WRITE_TOOLS: frozenset[str] = frozenset(
-    {
-        "top_up",
-        "change_plan",
-        "renew_plan",
-        "buy_addon",
-        "set_spending_cap",
-        "set_roaming",
-        "set_call_feature",
-        "pay_bill",
-        "set_autopay",
-        "dispute_charge",
-        "report_fault",
-        "block_line",
-        "start_service_request",
-    }
-)
+WRITE_TOOLS: frozenset[str] = frozenset(CONFIRMED_TOOLS)
 
 # Another contact about the same need within this window means the first one did not resolve it.
 REPEAT_CONTACT_WINDOW = timedelta(days=7)

@@ -173,6 +173,8 @@ TOOL_SPECS: dict[str, ToolSpec] = {
 
 READ_TOOLS = tuple(name for name, spec in TOOL_SPECS.items() if not spec.is_write)
 WRITE_TOOLS = tuple(name for name, spec in TOOL_SPECS.items() if spec.is_write)
+# The writes a customer must confirm (every write but `transfer_to_human`, CONTRACT.md §4).
+CONFIRMED_TOOLS = tuple(name for name, spec in TOOL_SPECS.items() if spec.needs_confirmation)
 ANONYMOUS_TOOLS = tuple(name for name, spec in TOOL_SPECS.items() if not spec.needs_sign_in)
 EXECUTORS: dict[str, Executor] = {
     name: spec.executor for name, spec in TOOL_SPECS.items() if spec.executor is not None

@@ -23,6 +23,7 @@ from assistant.local.slots import (
     extract_request_kind,
 )
 from assistant.local.toolbox import ToolBox
+from tools.registry import CONFIRMED_TOOLS
 
 Outcome = str  # answered | acted | proposed | clarified | handed_off | refused
 
@@ -43,23 +44,7 @@ CAPABILITIES_SUMMARY = (
     "payments, call features, SIM and lost phones, coverage and faults, order status, or "
     "answer questions about our services"
 )
-WRITE_TOOLS = frozenset(
-    {
-        "top_up",
-        "change_plan",
-        "renew_plan",
-        "buy_addon",
-        "set_spending_cap",
-        "set_roaming",
-        "set_call_feature",
-        "pay_bill",
-        "set_autopay",
-        "dispute_charge",
-        "report_fault",
-        "block_line",
-        "start_service_request",
-    }
-)
+WRITE_TOOLS = frozenset(CONFIRMED_TOOLS)
 _WH_QUESTION = re.compile(
     r"^(?!.*\b(i want|i'd like|please|pls)\b)"
     r"\W*(?:(?:actually|ok|okay|so|well|hmm|right|and|but)\W+)*(?:[\w'£. ]{0,60}?[,;!?]\s*)?"
