@@ -34,8 +34,12 @@ unit:
 redteam: setup
 	$(BIN)/pytest -m corpus tests/security
 
+# Every benchmark once, each printing its numbers (~20 min on two cores; run on a quiet machine).
 bench: setup
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench.local_engine_bench
+	$(BIN)/python -m bench.oos_bench
+	$(BIN)/python bench/knowledge_bench.py --quick
+	$(BIN)/python -m bench.api_bench --concurrency 50 --rounds 3 --streams 1000
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -23,10 +23,15 @@ from api.channels.staff import Hub
 from api.channels.telegram import parse_update
 from api.channels.whatsapp import parse_webhook
 from api.deps import State
-from api.errors import ERROR_RESPONSES
+from api.errors import ERROR_RESPONSES, ErrorResponse
 from switchboard.errors import InvalidInputError, ServiceUnavailableError, UnauthorizedError
 
-router = APIRouter(tags=["channels"], responses=ERROR_RESPONSES, lifespan=channel_lifespan)
+UNCONFIGURED: dict[int | str, dict[str, object]] = {
+    503: {"model": ErrorResponse, "description": "The channel's credentials are not configured"}
+}
+router = APIRouter(
+    tags=["channels"], responses={**ERROR_RESPONSES, **UNCONFIGURED}, lifespan=channel_lifespan
+)
 
 
 def _configured(secret: Any, channel: str) -> str:

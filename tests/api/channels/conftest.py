@@ -126,9 +126,11 @@ class Channels:
 
 
 def with_channels(app: FastAPI) -> FastAPI:
-    """Include the channel routers unless the app already does."""
-    if not any(getattr(r, "path", "") == "/v1/webhooks/whatsapp" for r in app.routes):
-        for router in routers:
+    """Include the channel routers unless the app already does (FastAPI keeps an included
+    router as one route that remembers it: `original_router`)."""
+    included = {id(getattr(r, "original_router", None)) for r in app.routes}
+    for router in routers:
+        if id(router) not in included:
             app.include_router(router)
     return app
 
