@@ -10,7 +10,7 @@ import json
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 from starlette.datastructures import FormData
 
@@ -71,18 +71,23 @@ async def _accept(messages: list[InboundMessage], hub: Any, state: Any) -> int:
     return accepted
 
 
-@router.get("/v1/webhooks/whatsapp", response_class=PlainTextResponse)
+@router.get(
+    "/v1/webhooks/whatsapp",
+    responses={
+        200: {"description": "The challenge, echoed", "content": {"text/plain": {"schema": {}}}}
+    },
+)
 async def whatsapp_verify(
     state: State,
     mode: Annotated[str, Query(alias="hub.mode")] = "",
     challenge: Annotated[str, Query(alias="hub.challenge", max_length=128)] = "",
     token: Annotated[str, Query(alias="hub.verify_token", max_length=256)] = "",
-) -> str:
+) -> PlainTextResponse:
     """Meta's subscription handshake: echo `hub.challenge` when the verify token matches."""
     expected = _configured(state.settings.whatsapp_verify_token, "whatsapp")
     if mode != "subscribe" or not secret_ok(expected, token):
         raise UnauthorizedError("whatsapp verify token mismatch")
-    return challenge
+    return PlainTextResponse(challenge)
 
 
 @router.post("/v1/webhooks/whatsapp")
@@ -94,7 +99,23 @@ async def whatsapp_webhook(request: Request, state: State, hub: Hub) -> dict[str
     return {"accepted": await _accept(parse_webhook(_json(raw)), hub, state)}
 
 
-@router.post("/v1/webhooks/sms")
+_TWILIO_FORM = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "properties": {n: {"type": "string"} for n in ("MessageSid", "From", "Body")},
+                    "required": ["MessageSid", "From", "Body"],
+                }
+            }
+        },
+    }
+}
+
+
+@router.post("/v1/webhooks/sms", openapi_extra=_TWILIO_FORM)
 async def sms_webhook(request: Request, state: State, hub: Hub) -> Response:
     token = _configured(state.settings.twilio_auth_token, "sms")
     form = _urlencoded(request.headers.get("content-type", ""), await request.body())
@@ -117,8 +138,16 @@ async def telegram_webhook(request: Request, state: State, hub: Hub) -> dict[str
     return {"accepted": await _accept([message] if message else [], hub, state)}
 
 
-@router.post("/v1/bss/events/{key}", status_code=201)
 @router.post("/v1/bss/events/{key}/listener/{event_name}", status_code=201)
+async def bss_listener_event(
+    key: str, event_name: Annotated[str, Path(max_length=64)], request: Request, hub: Hub
+) -> dict[str, bool]:
+    """The same listener at TMF's per-event path (`{callback}/listener/{eventName}`); the event
+    body names its own type, so `event_name` is not needed to handle it."""
+    return await bss_event(key, request, hub)
+
+
+@router.post("/v1/bss/events/{key}", status_code=201)
 async def bss_event(key: str, request: Request, hub: Hub) -> dict[str, bool]:
     """The TMF hub listener: a state change becomes a customer notification, once."""
     if not secret_ok(hub.listener_key, key):
