@@ -1,7 +1,9 @@
 """The handoff policy: when the assistant passes the conversation to a person, and why.
 
 Reason codes (stable, counted by analytics): `customer_request`, `retention`, `vulnerability`,
-`bereavement`, `low_confidence`, `tool_failure`, `model_unavailable`, `tool_transfer`."""
+`bereavement`, `self_help_failed` (the customer already tried the usual steps and the problem
+persists: decided before any model runs, `assistant/turn.py`), `low_confidence`, `tool_failure`,
+`model_unavailable`, `tool_transfer`."""
 
 from __future__ import annotations
 

@@ -18,6 +18,11 @@ HANDOFF_RETENTION = (
     "I'm passing you to our customer team, who can talk through your options. They'll see our "
     "conversation so far and will reply here."
 )
+HANDOFF_UNRESOLVED = (
+    "I'm sorry it's still not working after what you've already tried. I'm passing you to a "
+    "member of our team who can look into it further. They'll see our conversation so far and "
+    "will reply here."
+)
 ALREADY_WAITING = "A member of our team has your conversation and will reply here soon."
 MODEL_FAILED = (
     "Sorry, I'm having trouble answering right now. "
@@ -41,6 +46,8 @@ def handoff_text(reason: str) -> str:
         return HANDOFF_CARE
     if reason == "retention":
         return HANDOFF_RETENTION
+    if reason == "self_help_failed":
+        return HANDOFF_UNRESOLVED
     return HANDOFF
 
 

@@ -90,6 +90,36 @@ _VULNERABILITY = re.compile(
 )
 
 
+# The customer has already done the self-help steps and the problem is still there: sending them
+# through the steps again is the failure mode customers hate most, so a person takes over. Both
+# halves must be in the same message ("I've restarted it and it still doesn't work").
+_TRIED = re.compile(
+    r"\b(already|i'?ve|i have|we'?ve|i|we) (tried|restarted|rebooted|reset|turned|switched|"
+    r"checked|done|reinstalled|re-?inserted|taken out)\b"
+    r"|\btried (everything|all|restarting|rebooting|resetting|turning|switching|that|it)\b"
+    r"|\b(restarted|rebooted|reset) (it|the phone|my phone|the handset|the router)\b",
+    re.IGNORECASE,
+)
+_STILL_FAILING = re.compile(
+    r"\bstill (doesn'?t|does not|won'?t|will not|isn'?t|is not|not|can'?t|cannot|unable to) "
+    r"(\w+ )?(work|working|connect|connecting|load|loading|go through|going through|fixed|send|"
+    r"sending|receive|receiving|get|getting|make|making|call|calling|ring|ringing|show|showing)\b"
+    r"|\bstill (no|have no|has no|got no|getting no|zero) (signal|service|data|internet|"
+    r"connection|bars|reception|network|calls|texts|sound|dial ?tone)\b"
+    r"|\bstill (showing|shows|says|saying|getting|get|on) .{0,12}(no service|no signal|sos|"
+    r"emergency|error|invalid|no sim|not registered)"
+    r"|\bstill (broken|down|dead|the same)\b"
+    r"|\bnothing (works|worked|helped|helps|changed)\b|\bdidn'?t (help|work|fix (it|anything))\b"
+    r"|\bno (luck|joy|difference)\b|\bsame (problem|issue)\b",
+    re.IGNORECASE,
+)
+
+
+def self_help_failed(text: str) -> bool:
+    """The customer says they already tried the usual steps and the problem persists."""
+    return bool(_TRIED.search(text)) and bool(_STILL_FAILING.search(text))
+
+
 def wants_person(text: str) -> bool:
     """An explicit request for a person — always honoured."""
     return bool(_PERSON.search(text))

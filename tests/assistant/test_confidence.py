@@ -6,7 +6,13 @@ import pytest
 
 from assistant.confidence import LLM_PRIOR, ConfidenceInputs, is_repeated, score, support
 from assistant.handoff import HandoffPolicy
-from assistant.signals import is_frustrated, model_signals, sensitivity, wants_person
+from assistant.signals import (
+    is_frustrated,
+    model_signals,
+    self_help_failed,
+    sensitivity,
+    wants_person,
+)
 
 
 def test_no_signals_gives_the_provider_prior() -> None:
@@ -47,6 +53,11 @@ def test_repetition_and_frustration_and_person_requests() -> None:
     assert is_frustrated("this is useless!!!") and not is_frustrated("thanks, that helps")
     assert wants_person("can I speak to a real person") and wants_person("agent")
     assert not wants_person("what does an agent do with my data")
+    assert self_help_failed("tried turning it off and on again, still no signal")
+    assert self_help_failed("I've reset the router and the internet still isn't working")
+    assert not self_help_failed("my phone still doesn't work")  # nothing tried yet
+    assert not self_help_failed("I checked the website and I'm still not sure what roaming costs")
+    assert not self_help_failed("I restarted it and now it works, thanks")
     assert sensitivity("my husband passed away last week") == "bereavement"
     assert sensitivity("I lost my job and can't afford the bill") == "vulnerability"
 

@@ -150,6 +150,18 @@ async def test_retention_hands_off_with_retention_context(runtime: Runtime) -> N
     assert [e.type for e in quiet] == ["customer.message"]  # a person has it now
 
 
+async def test_a_problem_that_persists_after_self_help_goes_to_a_person(runtime: Runtime) -> None:
+    c = await chat(runtime, CHLOE)
+    first = await c.say("my phone has been showing No Service for a few hours")
+    assert first["outcome"] != "handed_off"  # the first report is the assistant's to handle
+    handed = await c.say(
+        "I've already restarted the phone and checked the settings, it still doesn't work"
+    )
+    assert handed["outcome"] == "handed_off" and handed["tools"] == [], handed["text"]
+    assert handed["data"]["handoff"]["reason"] == "self_help_failed"
+    assert "still not working" in handed["text"]
+
+
 async def test_follow_up_keeps_the_topic(runtime: Runtime) -> None:
     c = await chat(runtime, ALICE)
     first = await c.say("how much is roaming in Spain")
