@@ -31,6 +31,8 @@ Reply in the customer's language when you can.
 def system_prompt(ctx: TurnContext, *, summary_hint: str | None = None) -> str:
     """The prompt for one turn: the rules, the channel's length and who is signed in."""
     limit = CHANNEL_MAX_CHARS.get(ctx.channel, 2000)
+    # The local engine reads who is signed in from these two sentences
+    # (assistant/local/dialogue.py who_is_signed_in): keep their wording in step with it.
     who = (
         f"The customer is signed in ({ctx.customer_type or 'account'} customer, line "
         f"ending {ctx.msisdn[-3:] if ctx.msisdn else '???'})."
