@@ -120,9 +120,44 @@ def self_help_failed(text: str) -> bool:
     return bool(_TRIED.search(text)) and bool(_STILL_FAILING.search(text))
 
 
+_PERSON_WORDS = ("person", "human", "agent", "operator", "someone", "representative")
+_WORD = re.compile(r"[a-z]+")
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """One insertion, deletion, substitution or swap of neighbours turns `a` into `b`."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return a == b
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        if len(diff) == 1:
+            return True
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and (a[diff[1]] == b[diff[0]])
+        )
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def _typos_mended(text: str) -> str:
+    """'real persn pls' -> 'real person pls': words of five letters or more one edit away from a
+    word for a person (short words are too easily something else)."""
+
+    def mend(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if len(word) < 5 or word in _PERSON_WORDS:
+            return word
+        return next((w for w in _PERSON_WORDS if _one_edit_apart(word, w)), word)
+
+    return _WORD.sub(mend, text.lower())
+
+
 def wants_person(text: str) -> bool:
-    """An explicit request for a person — always honoured."""
-    return bool(_PERSON.search(text))
+    """An explicit request for a person — always honoured (typos in the key word too)."""
+    return bool(_PERSON.search(text)) or bool(_PERSON.search(_typos_mended(text)))
 
 
 def is_frustrated(text: str) -> bool:

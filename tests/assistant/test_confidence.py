@@ -53,6 +53,9 @@ def test_repetition_and_frustration_and_person_requests() -> None:
     assert is_frustrated("this is useless!!!") and not is_frustrated("thanks, that helps")
     assert wants_person("can I speak to a real person") and wants_person("agent")
     assert not wants_person("what does an agent do with my data")
+    assert wants_person("real persn pls") and wants_person("can I speak to a humna")
+    assert wants_person("talk to an agnet please")
+    assert not wants_person("urgent help with my bill") and not wants_person("my parson")
     assert self_help_failed("tried turning it off and on again, still no signal")
     assert self_help_failed("I've reset the router and the internet still isn't working")
     assert not self_help_failed("my phone still doesn't work")  # nothing tried yet
