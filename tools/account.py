@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tools.bss.models import Bucket, LineOverview
-from tools.catalog import day, describe
+from tools.catalog import day, days_away, describe
 from tools.context import TurnContext
 from tools.lines import customer_of, label, resolve_line
 from tools.money import gbp
@@ -62,7 +62,7 @@ def _headline(overview: LineOverview) -> str:
     elif overview.plan is not None and overview.plan.unlimited_data:
         parts.append("unlimited data")
     if line.renewal_date:
-        parts.append(f"renews on {day(line.renewal_date)}")
+        parts.append(f"renews on {day(line.renewal_date)}{days_away(line.renewal_date)}")
     return ", ".join(parts) + "."
 
 

@@ -3,7 +3,7 @@ and the reasons a customer is given when an offer isn't for them."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -83,6 +83,15 @@ def ineligible_message(
 
 def day(moment: datetime | None) -> str:
     return moment.strftime("%-d %B %Y") if moment else ""
+
+
+def days_away(moment: datetime, today: datetime | None = None) -> str:
+    """' (in 21 days)', ' (tomorrow)', ' (today)': how far the date is on the calendar."""
+    start = (today or datetime.now(UTC)).date()
+    days = (moment.astimezone(UTC).date() - start).days
+    if days < 0:
+        return ""
+    return " (today)" if days == 0 else " (tomorrow)" if days == 1 else f" (in {days} days)"
 
 
 def price_text(offer: Offering) -> str:

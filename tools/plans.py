@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tools.actions import ActionRecord
-from tools.catalog import describe, find_offer, needs_credit, offers_for, price_text
+from tools.catalog import days_away, describe, find_offer, needs_credit, offers_for, price_text
 from tools.context import TurnContext
 from tools.failures import ToolRefusal
 from tools.lines import customer_of, ensure_active, label, resolve_line
@@ -95,7 +95,11 @@ async def renew_plan(ctx: TurnContext, args: RenewPlanArgs) -> ToolOutcome:
         or not plan.price_period
         or (not plan.price_period[0].isdigit())
     ):
-        renews = f" It renews on {line.renewal_date:%-d %B}." if line.renewal_date else ""
+        renews = (
+            f" It renews on {line.renewal_date:%-d %B}{days_away(line.renewal_date)}."
+            if line.renewal_date
+            else ""
+        )
         raise ToolRefusal(
             "RENEWAL_NOT_APPLICABLE",
             f"{plan.name if plan else 'That plan'} has no bundle to renew early; it renews "

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from tests.tools.conftest import CustomerContext
+from tools.catalog import days_away
 from tools.registry import invoke_tool
 
 ALICE, BEN, CHLOE, GRACE, TOM = (
@@ -20,7 +23,7 @@ async def test_the_overview_has_credit_data_and_renewal(customer: CustomerContex
     assert outcome.summary.startswith(
         "+447700900001 is on Bundle 10, credit £7.50, 3.2GB data left"
     )
-    assert "renews on" in outcome.summary
+    assert "renews on" in outcome.summary and "(in 9 days)" in outcome.summary  # world.yaml
     assert outcome.data["credit"] == "7.50" and outcome.data["plan"]["price"] == "10.00"
     assert outcome.data["roaming"] is False and outcome.data["other_lines"] == []
 
@@ -44,3 +47,11 @@ async def test_usage_explains_the_extra_data_charge(customer: CustomerContext) -
     assert previous.ok and previous.data["until"] == outcome.data["since"]
     bad = await invoke_tool(await customer(CHLOE), "get_usage", {"period": "last year"})
     assert bad.code == "invalid_input"
+
+
+def test_how_far_away_a_date_is() -> None:
+    today = datetime(2026, 11, 27, 23, 30, tzinfo=UTC)
+    assert days_away(datetime(2026, 12, 18, 0, 5, tzinfo=UTC), today) == " (in 21 days)"
+    assert days_away(datetime(2026, 11, 28, 9, 0, tzinfo=UTC), today) == " (tomorrow)"
+    assert days_away(datetime(2026, 11, 27, 1, 0, tzinfo=UTC), today) == " (today)"
+    assert days_away(datetime(2026, 11, 20, tzinfo=UTC), today) == ""
