@@ -25,6 +25,27 @@ def _state(bill: Bill) -> str:
     return f"{gbp(bill.remaining)} to pay by {day(bill.due_date)}"
 
 
+def _due(bill: Bill) -> str:
+    """The due date, where the state does not already say it."""
+    return f" (it was due on {day(bill.due_date)})" if bill.remaining <= 0 and bill.due_date else ""
+
+
+_MAX_ITEMS = 6
+
+
+def _items(bill: Bill) -> str:
+    """' Charges: Bundle 20 £20.00; Data outside your bundle £6.40 (usage beyond the
+    allowance).' — what the bill is made of, so a question about it can be answered."""
+    if not bill.items:
+        return ""
+    shown = [
+        f"{c.name} {gbp(c.amount)}" + (" (usage beyond the allowance)" if c.out_of_bundle else "")
+        for c in bill.items[:_MAX_ITEMS]
+    ]
+    more = len(bill.items) - len(shown)
+    return " Charges: " + "; ".join(shown) + (f"; and {more} more" if more > 0 else "") + "."
+
+
 def _bill(bill: Bill) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "bill_id": bill.id,
@@ -70,7 +91,7 @@ async def get_bills(ctx: TurnContext, args: GetBillsArgs) -> ToolOutcome:
     latest = bills[0]
     headline = (
         f"Bill {latest.bill_no or latest.id} of {day(latest.bill_date)}: "
-        f"{gbp(latest.amount_due)}, {_state(latest)}."
+        f"{gbp(latest.amount_due)}, {_state(latest)}{_due(latest)}.{_items(latest)}"
     )
     autopay = f"day {customer.autopay_day}" if customer.autopay else "off"
     return ok("get_bills", headline, data={"bills": [_bill(b) for b in bills], "autopay": autopay})

@@ -23,6 +23,11 @@ async def test_the_latest_bill_is_explained_line_by_line(customer: CustomerConte
         ("Out-of-bundle data (1.6GB over allowance)", "6.40")
     ]
     assert outcome.data["autopay"] == "off"
+    # the summary a reply is built from names every charge and the due date
+    assert "Out-of-bundle data (1.6GB over allowance) £6.40 (usage beyond the allowance)" in (
+        outcome.summary
+    )
+    assert "due on" in outcome.summary and outcome.summary.count("£") == 1 + len(items)
 
 
 async def test_an_overdue_bill_is_paid_once(customer: CustomerContext, bss: BssClient) -> None:
