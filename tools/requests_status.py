@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from tools.bss.errors import BssNotFoundError
@@ -48,13 +49,38 @@ def _request(request: ServiceRequest) -> dict[str, Any]:
         "opened": day(request.created),
         "current_step": step,
         "steps": [{"name": t.name, "state": t.state} for t in request.tasks],
+        "appointment": _appointment(request.characteristics.get("appointment")),
     }
 
 
+def _appointment(value: Any) -> str | None:
+    """'2026-12-02T08:00:00Z' -> '2 December 2026 at 08:00'."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)
+    return f"{day(moment)} at {moment:%H:%M}"
+
+
+_STATES = {
+    "inProgress": "in progress",
+    "acknowledged": "received",
+    "assessingCancellation": ("cancellation being assessed"),
+    "pendingCancellation": "cancellation pending",
+    "held": "on hold",
+}
+
+
 def _line(item: dict[str, Any]) -> str:
+    state = _STATES.get(item["state"], item["state"])
     expected = f", expected {item['expected']}" if item.get("expected") else ""
     step = f", now at {item['current_step']}" if item.get("current_step") else ""
-    return f"{item['ref']} ({item['about']}): {item['state']}{step}{expected}"
+    appointment = f", appointment {item['appointment']}" if item.get("appointment") else ""
+    notes = item.get("notes") or []
+    latest = f" Latest: {notes[-1].rstrip('.')}." if notes else ""
+    return f"{item['ref']} ({item['about']}): {state}{step}{appointment}{expected}.{latest}"
 
 
 async def _one(ctx: TurnContext, ref: str) -> dict[str, Any]:
@@ -96,7 +122,7 @@ async def get_request_status(ctx: TurnContext, args: GetRequestStatusArgs) -> To
     next step; give a reference for one, or nothing for all open ones."""
     if args.ref is not None:
         item = await _one(ctx, args.ref)
-        return ok("get_request_status", _line(item) + ".", data={"items": [item]})
+        return ok("get_request_status", _line(item), data={"items": [item]})
     items = await _open(ctx, args.kind)
     if not items:
         return ok(
@@ -106,6 +132,6 @@ async def get_request_status(ctx: TurnContext, args: GetRequestStatusArgs) -> To
         )
     return ok(
         "get_request_status",
-        f"{len(items)} open: " + "; ".join(_line(i) for i in items) + ".",
+        f"{len(items)} open: " + " ".join(_line(i) for i in items),
         data={"items": items},
     )

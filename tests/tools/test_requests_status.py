@@ -6,6 +6,7 @@ from tests.tools.conftest import CustomerContext
 from tools.registry import invoke_tool
 
 ALICE, HARRY, ISLA, JACK = "+447700900001", "+447700900010", "+447700900011", "+447700900012"
+NOAH = "+447700900016"
 
 
 async def test_open_items_of_each_kind(customer: CustomerContext) -> None:
@@ -33,3 +34,15 @@ async def test_one_by_ref_and_never_someone_elses(customer: CustomerContext) -> 
     assert mine.ok and mine.data["items"][0]["ref"] == ticket["ref"]
     theirs = await invoke_tool(await customer(ALICE), "get_request_status", {"ref": ticket["ref"]})
     assert theirs.code == "not_found" and ticket["about"] not in theirs.render()
+
+
+async def test_the_summary_carries_the_latest_note_and_the_appointment(
+    customer: CustomerContext,
+) -> None:
+    jack = await invoke_tool(await customer(JACK), "get_request_status", {"kind": "order"})
+    assert "ORD-2001" in jack.summary and "in progress" in jack.summary
+    assert "Latest: New handset dispatched with Royal Mail, tracking RM123456785GB." in jack.summary
+    noah = await invoke_tool(
+        await customer(NOAH), "get_request_status", {"kind": "service_request"}
+    )
+    assert "appointment 2 December 2026 at 08:00" in noah.summary, noah.summary
