@@ -25,7 +25,7 @@ from assistant.events import (
     Usage,
 )
 from assistant.guardrails import unverified_prices
-from assistant.handoff import HandoffPolicy
+from assistant.handoff import QUEUES, HandoffPolicy
 from assistant.reading import Passage, ToolReading
 from assistant.signals import ModelSignals, is_frustrated, sensitivity, wants_person
 
@@ -144,7 +144,7 @@ def _fill_empty_reply(facts: TurnFacts) -> list[TurnEvent]:
 
 
 def _capability(text: str, facts: TurnFacts) -> Capability | None:
-    if facts.force_handoff == "customer_request":
+    if facts.force_handoff in ("customer_request", "bereavement", "vulnerability"):
         return "human_agent"
     return (
         facts.capability
@@ -218,7 +218,7 @@ def _handoff(
     outcome: Outcome,
 ) -> tuple[str | None, str]:
     if facts.force_handoff is not None:
-        return facts.force_handoff, "general"
+        return facts.force_handoff, QUEUES.get(facts.force_handoff, "general")
     if facts.outcome == "acted" and facts.fixed_confidence is not None:
         return None, ""  # a confirmed action is not second-guessed
     decision = policy.decide(

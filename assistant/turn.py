@@ -47,7 +47,13 @@ from assistant.pending import ActionDesk, OpenAction
 from assistant.prompts import system_prompt
 from assistant.provenance import EARLIER_TURNS, ProvenanceMiddleware
 from assistant.reading import read_tool_message
-from assistant.signals import is_engine_state, model_signals, self_help_failed, wants_person
+from assistant.signals import (
+    is_engine_state,
+    model_signals,
+    self_help_failed,
+    sensitivity,
+    wants_person,
+)
 from tools.context import TurnContext
 
 log = logging.getLogger(__name__)
@@ -96,6 +102,8 @@ async def run_turn(request: TurnRequest, deps: TurnDeps) -> AsyncIterator[TurnEv
             yield event
     elif wants_person(text) and request.forced_decision is None:
         facts.force_handoff = "customer_request"
+    elif (care := sensitivity(text)) and request.forced_decision is None:
+        facts.force_handoff = care  # a bereaved or vulnerable customer goes to the care team
     elif self_help_failed(text) and request.forced_decision is None and request.pending is None:
         facts.force_handoff = "self_help_failed"
     elif request.pending is not None and (

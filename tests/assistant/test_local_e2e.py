@@ -162,6 +162,25 @@ async def test_a_problem_that_persists_after_self_help_goes_to_a_person(runtime:
     assert "still not working" in handed["text"]
 
 
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("my husband passed away last week and the phone is in his name", "bereavement"),
+        ("I lost my job and I can't afford my bill this month", "vulnerability"),
+    ],
+)
+async def test_a_bereaved_or_vulnerable_customer_goes_to_the_care_team_at_once(
+    runtime: Runtime, text: str, reason: str
+) -> None:
+    c = await chat(runtime, CHLOE)
+    handed = await c.say(text)
+    assert handed["outcome"] == "handed_off" and handed["tools"] == [], handed["text"]
+    assert handed["capability"] == "human_agent"
+    assert handed["data"]["handoff"]["reason"] == reason
+    assert handed["data"]["handoff"]["queue"] == "care"
+    assert "customer care team" in handed["text"]
+
+
 async def test_follow_up_keeps_the_topic(runtime: Runtime) -> None:
     c = await chat(runtime, ALICE)
     first = await c.say("how much is roaming in Spain")
