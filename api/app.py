@@ -45,6 +45,8 @@ def create_app(
     still running get `shutdown_grace_s` to finish before they are cancelled."""
     settings = settings or get_settings()
     codec = TokenCodec(settings)  # configuration mistakes surface now, not at the first request
+    if settings.demo:
+        settings.resolved_console_token()  # var/console-token exists before an agent signs in
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -7,7 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from api.app import create_app
 from switchboard.db.models import OutboxMessage
+from switchboard.settings import load_settings
 from tests.api.conftest import ALICE, Api, make_settings, running_api
 
 
@@ -104,3 +106,10 @@ async def test_otp_locks_after_five_wrong_codes(api: Api) -> None:
         "/v1/demo/otp/verify", json={"challenge_id": challenge_id, "code": code}
     )
     assert late.status_code == 422
+
+
+def test_demo_mode_writes_the_console_token_at_start(tmp_path: Path) -> None:
+    settings = load_settings(data_dir=tmp_path, token_secret="f" * 40)
+    assert settings.demo and not (tmp_path / "console-token").exists()
+    create_app(settings, runtime=object())
+    assert len((tmp_path / "console-token").read_text().strip()) >= 32
