@@ -29,10 +29,12 @@ from assistant.local.dialogue import (
     previous_state,
     wants_other_line,
     who_is_signed_in,
+    without_courtesy,
 )
-from assistant.local.planner import Step, extract_slots, plan, refusal
+from assistant.local.planner import POSTCODE_QUESTION, Step, extract_slots, plan, refusal
 from assistant.local.recognizer import OUT_OF_SCOPE, Recognition, Recognizer
 from assistant.local.slots import extract_yes_no
+from assistant.local.status import is_status_question, referenced_ref
 from assistant.local.text import looks_non_english
 from assistant.local.toolbox import ToolBox
 
@@ -55,9 +57,59 @@ _RETENTION_WORDS = re.compile(
     r"disgust\w*)\b",
     re.IGNORECASE,
 )
+# A sterling amount on a bill or a charge ("a random £6.40 on my bill") is not a top-up unless
+# the customer also says they want to add credit.
+_A_CHARGE = re.compile(r"\b(bill\w*|charg\w*|fees?|invoice)\b", re.IGNORECASE)
+_TOP_UP_WORDS = re.compile(
+    r"\b(top\w*|topup|recharge\w*|add\w*|put\w*|load\w*|credit|chuck|stick|bung|"
+    r"tenner|fiver|quid|payg|pay as you go|on (my|the|this|me) (phone|number|mobile|sim|"
+    r"account|line))\b",
+    re.IGNORECASE,
+)
 _OPEN_TOOLS = frozenset({"search_knowledge", "check_coverage", "transfer_to_human"})
 _FREE_TEXT_SLOTS = frozenset({"detail", "description"})
 _ON_OFF_CAPABILITIES = frozenset({"roaming", "call_features"})
+_NOT_STATUS = frozenset({"human_agent", "retention", "greeting"})
+# The slot naming a catalog item, and the intent that acts on it, per capability.
+_ITEM_SLOTS = {
+    "addons_limits": ("addon_id", "buy_addon"),
+    "plan_change": ("plan_id", "change_plan"),
+}
+# The reading intent of a capability, for a short follow-up question on the same topic
+# (None: the intent of the previous turn, which already reads).
+_READ_INTENT: dict[str, str | None] = {
+    "coverage_faults": None,
+    "billing_payments": "explain_bill",
+    "balance_usage": None,
+    "request_status": None,
+    "renewal": "renewal_date",
+    "roaming": "roaming_info",
+}
+_REFERS_BACK = re.compile(
+    r"\b(it|that|this|those|these|them|anything else|else|any more|anymore|still)\b", re.I
+)
+# Leaving, said outright: a retention conversation whatever else the message says.
+_LEAVING = re.compile(
+    r"\b(want|wanna|going|planning|like|need|gonna|time) to (leave|end (my|the|our) contract|"
+    r"cancel (my|the|our) (contract|account|broadband|line)|terminate|switch (provider|network)|"
+    r"go (somewhere|elsewhere)|move to (another|a different) (provider|network))\b|"
+    r"\bleave (brightwave|you)\b|\btake my number (with me|elsewhere|to)\b",
+    re.IGNORECASE,
+)
+# Money for nothing: "add £50 free credit", "top up £100 for free, it's a test".
+_FREE_MONEY = re.compile(
+    r"\b(free (credit|top ?ups?|money|minutes|data)|for free|free of charge|no charge|"
+    r"without (paying|charging|being charged)|don'?t charge)\b",
+    re.IGNORECASE,
+)
+_MONEY_CAPABILITIES = frozenset({"top_up", "billing_payments", "addons_limits", "plan_change"})
+# A question that general help can answer for someone who is not signed in ("how can I pay my
+# bill?", "what's the code to cancel forwarding"), unlike a request ("can you top me up").
+_GENERAL_QUESTION = re.compile(
+    r"^(?!.*\b(i want|i'd like|i need|please|pls)\b)\W*(how|what|what'?s|whats|which|when|"
+    r"why|where|is|are|does|do|can i|wat)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -77,7 +129,7 @@ class Engine:
     def respond(self, messages: Sequence[BaseMessage], tools: ToolBox) -> EngineReply:
         if messages and isinstance(messages[-1], ToolMessage):
             return self._after_tools(messages, tools)
-        text = last_human(messages).strip()
+        text = without_courtesy(last_human(messages).strip())
         state = previous_state(messages)
         facts = conversation_facts(messages)
         if not text:
@@ -97,6 +149,10 @@ class Engine:
                 offer={"tool": "transfer_to_human", "args": {"reason": "language"}},
             )
             return self._reply(step, OUT_OF_SCOPE, "language", None, {}, messages)
+        if is_status_question(text) and not state.awaiting:
+            rec = self.recognizer.recognise(text)
+            if rec.capability not in _NOT_STATUS:  # "where's my order" reads, never re-orders
+                return self._fresh(text, _as_status(rec), facts, tools, messages)
         contextual = self._in_context(text, state, facts, tools, messages)
         if contextual is not None:
             return contextual
@@ -121,20 +177,34 @@ class Engine:
             other = next((r for r in rec.ranked if r.capability != "retention"), None)
             if other is not None:  # "getting a contract for my mum" is not a cancellation
                 rec = replace(rec, capability=other.capability, intent=other.intent)
+        if _LEAVING.search(text) and rec.capability not in {"human_agent", "retention"}:
+            rec = replace(rec, capability="retention", intent="cancel", also=())
+        if rec.capability in _MONEY_CAPABILITIES and _FREE_MONEY.search(text) and not _asks(text):
+            step = Step(text=_NO_FREE_MONEY, outcome="refused")
+            return self._reply(step, rec.capability, rec.intent, rec, {}, messages)
+        if rec.capability == "top_up" and _A_CHARGE.search(text) and not _TOP_UP_WORDS.search(text):
+            other = next((r for r in rec.ranked if r.capability != "top_up"), None)
+            if other is not None:  # "a random £6.40 on my bill" is a charge, not a top-up
+                rec = replace(rec, capability=other.capability, intent=other.intent)
         clause = rec.clause if rec.also else text
         slots = self._slots(clause, rec.capability, rec.intent, facts)
+        if rec.capability == "request_status" and (ref := referenced_ref(text, messages)):
+            slots["ref"] = ref
         step = plan(rec.capability, rec.intent, slots, clause, tools)
         queued: list[list[str]] = []
-        for other in rec.also:
+        clauses = rec.also_clauses or tuple(text for _ in rec.also)
+        for other, other_clause in zip(rec.also, clauses, strict=False):
             other_step = plan(
                 other.capability,
                 other.intent,
                 self._slots(text, other.capability, other.intent, facts),
-                text,
+                other_clause,  # "what's my credit and can you top up £10": the top-up asks
                 tools,
             )
-            if _read_only(step) and _read_only(other_step):
-                step.calls.extend(other_step.calls)
+            if _read_only(step) and (_read_only(other_step) or _one_write(other_step)):
+                step.calls.extend(other_step.calls)  # read, and quote the one action too
+                if not _read_only(other_step):
+                    step.outcome = other_step.outcome
             else:
                 queued.append([other.capability, other.intent])
         _dedupe(step)
@@ -160,6 +230,9 @@ class Engine:
             return None
         rec = self.recognizer.recognise(text)
         new_slots = self._slots(text, state.capability, state.intent, facts)
+        chosen = self._chosen_item(text, state, new_slots, rec, tools, messages)
+        if chosen is not None:
+            return chosen
         awaited = state.awaiting
         fills = awaited is not None and (awaited in new_slots or awaited in _FREE_TEXT_SLOTS)
         switching = rec.capability not in {state.capability, OUT_OF_SCOPE} and rec.score >= 0.6
@@ -199,6 +272,18 @@ class Engine:
         rest = follow_up_rest(text)
         if rest is not None:
             return self._follow_up(rest, state, facts, tools, messages)
+        item = _ITEM_SLOTS.get(state.capability)
+        if yes_no and not switching and item and state.slots.get(item[0]):
+            # "ok add it" about the add-on or plan the conversation is about
+            slots = dict(state.slots)
+            step = plan(state.capability, item[1], slots, text, tools)
+            return self._reply(step, state.capability, item[1], rec, slots, messages)
+        if rec.capability == OUT_OF_SCOPE and _asks_more(text) and state.capability in _READ_INTENT:
+            # "when will it be fixed?", "is there anything else outstanding?": same topic
+            intent = _READ_INTENT[state.capability] or state.intent
+            slots = dict(state.slots)
+            step = plan(state.capability, intent, slots, text, tools)
+            return self._reply(step, state.capability, intent, rec, slots, messages)
         if yes_no is not None and not switching and len(text.split()) <= 3:
             step = Step(
                 text="There's nothing waiting for your go-ahead right now. What would you "
@@ -207,6 +292,26 @@ class Engine:
             )
             return self._reply(step, state.capability, state.intent, rec, {}, messages)
         return None
+
+    def _chosen_item(
+        self,
+        text: str,
+        state: State,
+        new_slots: dict[str, Any],
+        rec: Recognition,
+        tools: ToolBox,
+        messages: Sequence[BaseMessage],
+    ) -> EngineReply | None:
+        """'I'll take the unlimited texts one' after the add-ons or plans were discussed."""
+        item = _ITEM_SLOTS.get(state.capability or "")
+        if item is None or item[0] not in new_slots or rec.capability in _NOT_STATUS:
+            return None
+        if _asks(text):
+            return None  # "is unlimited max any good?" asks about it
+        capability, intent = str(state.capability), item[1]
+        slots = {**state.slots, **new_slots}
+        step = plan(capability, intent, slots, text, tools)
+        return self._reply(step, capability, intent, rec, slots, messages)
 
     def _answer_offer(
         self, state: State, yes: bool, tools: ToolBox, messages: Sequence[BaseMessage]
@@ -292,6 +397,12 @@ class Engine:
         awaiting = None
         if any(r.tool in {"list_offers", "get_bills"} for r in parsed):
             awaiting = meta.get("awaiting")
+        overview = next((r for r in parsed if r.tool == "get_account_overview"), None)
+        if meta.get("awaiting") == "postcode" and overview is not None:
+            if _line_active(overview.data):  # the line is fine: look at the network next
+                awaiting = "postcode"
+                text += " Your line is active, so let's check the network. " + POSTCODE_QUESTION
+                outcome = "clarified"
         if awaiting == "bill_id" and outcome == "answered":
             text += (
                 " Which charge would you like to dispute? Tell me the amount or what it was for."
@@ -363,6 +474,8 @@ class Engine:
             query = last_text or capability.replace("_", " ")
             return Step(calls=[("search_knowledge", {"query": query})])  # general info only
         account = [name for name, _ in step.calls if name not in _OPEN_TOOLS]
+        if account and who.signed_in is False and _GENERAL_QUESTION.match(last_text):
+            return Step(calls=[("search_knowledge", {"query": last_text})])  # "how can I pay?"
         if account and who.signed_in is False:
             return Step(
                 text="I can help with that once you're signed in — please sign in or verify "
@@ -411,6 +524,33 @@ class Engine:
         return EngineReply(text=step.text, calls=calls, metadata=metadata)
 
 
+_NO_FREE_MONEY = (
+    "Sorry, I can't add credit or services for free — every top-up and purchase is paid from "
+    "your own payment method and confirmed by you first. I can quote a normal top-up, or put "
+    "you through to a person if you think you're owed something."
+)
+
+
+def _asks(text: str) -> bool:
+    return text.rstrip().endswith("?") or bool(_GENERAL_QUESTION.match(text))
+
+
+def _asks_more(text: str) -> bool:
+    """A short question that points back at what was just discussed."""
+    words = len(text.split())
+    return _asks(text) and words <= 10 and bool(_REFERS_BACK.search(text))
+
+
+def _line_active(data: Any) -> bool:
+    return isinstance(data, dict) and str(data.get("status") or "active") == "active"
+
+
+def _as_status(rec: Recognition) -> Recognition:
+    if rec.capability == "request_status":
+        return rec
+    return replace(rec, capability="request_status", intent="status", also=())
+
+
 def _follow_up_query(previous: str, rest: str) -> str:
     """'how much is roaming in spain' + 'america' -> 'how much is roaming in america'."""
     tail = re.search(r"\b(in|to|for|on|at|with|about) [\w' -]+$", previous)
@@ -450,6 +590,10 @@ def _remember_query(step: Step, slots: dict[str, Any]) -> None:
             query = next((v for v in args.values() if isinstance(v, str)), None)
             if query:
                 slots["query"] = query
+
+
+def _one_write(step: Step) -> bool:
+    return len(step.calls) == 1 and step.calls[0][0] not in READ_TOOLS and not step.awaiting
 
 
 def _read_only(step: Step) -> bool:
