@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from tools.bss.errors import BssNotFoundError
@@ -40,7 +41,7 @@ def _ticket(ticket: Ticket) -> dict[str, Any]:
 
 def _request(request: ServiceRequest) -> dict[str, Any]:
     step = next((t.name for t in request.tasks if t.state in ("new", "active")), None)
-    return {
+    item = {
         "ref": request.id,
         "type": request.kind,
         "state": request.state,
@@ -49,12 +50,25 @@ def _request(request: ServiceRequest) -> dict[str, Any]:
         "current_step": step,
         "steps": [{"name": t.name, "state": t.state} for t in request.tasks],
     }
+    if appointment := _moment(request.characteristics.get("appointment")):
+        item["appointment"] = day(appointment)  # "when is my broadband being installed?"
+    return item
+
+
+def _moment(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
 
 
 def _line(item: dict[str, Any]) -> str:
     expected = f", expected {item['expected']}" if item.get("expected") else ""
     step = f", now at {item['current_step']}" if item.get("current_step") else ""
-    return f"{item['ref']} ({item['about']}): {item['state']}{step}{expected}"
+    appointment = f", appointment {item['appointment']}" if item.get("appointment") else ""
+    return f"{item['ref']} ({item['about']}): {item['state']}{step}{appointment}{expected}"
 
 
 async def _one(ctx: TurnContext, ref: str) -> dict[str, Any]:

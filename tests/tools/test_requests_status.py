@@ -6,6 +6,7 @@ from tests.tools.conftest import CustomerContext
 from tools.registry import invoke_tool
 
 ALICE, HARRY, ISLA, JACK = "+447700900001", "+447700900010", "+447700900011", "+447700900012"
+NOAH = "+447700900016"  # a broadband installation with an engineer appointment
 
 
 async def test_open_items_of_each_kind(customer: CustomerContext) -> None:
@@ -33,3 +34,9 @@ async def test_one_by_ref_and_never_someone_elses(customer: CustomerContext) -> 
     assert mine.ok and mine.data["items"][0]["ref"] == ticket["ref"]
     theirs = await invoke_tool(await customer(ALICE), "get_request_status", {"ref": ticket["ref"]})
     assert theirs.code == "not_found" and ticket["about"] not in theirs.render()
+
+
+async def test_an_installation_says_its_appointment(customer: CustomerContext) -> None:
+    noah = await invoke_tool(await customer(NOAH), "get_request_status", {})
+    install = next(i for i in noah.data["items"] if i["type"] == "broadband_installation")
+    assert install["appointment"] and f"appointment {install['appointment']}" in noah.summary
