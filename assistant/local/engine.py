@@ -11,8 +11,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
+from assistant.local.acts import classify_act
 from assistant.local.answer import compose, read_result
 from assistant.local.bills import BillItem, match_charge
 from assistant.local.catalog import CatalogItem
@@ -35,7 +36,7 @@ from assistant.local.planner import POSTCODE_QUESTION, Step, extract_slots, plan
 from assistant.local.recognizer import OUT_OF_SCOPE, Recognition, Recognizer
 from assistant.local.slots import extract_yes_no
 from assistant.local.status import is_status_question, referenced_ref
-from assistant.local.text import looks_non_english
+from assistant.local.text import looks_non_english, normalise
 from assistant.local.toolbox import ToolBox
 
 READ_TOOLS = frozenset(
@@ -74,7 +75,24 @@ _NOT_STATUS = frozenset({"human_agent", "retention", "greeting"})
 _ITEM_SLOTS = {
     "addons_limits": ("addon_id", "buy_addon"),
     "plan_change": ("plan_id", "change_plan"),
-}
+}  # the intent is also the name of its write tool
+# "am I talking to a robot?", "are you a real person?" — a question about the assistant.
+_ARE_YOU_A_BOT = re.compile(
+    r"^\W*(am i (talking|chatting|speaking) (to|with)|are you|is this|r u)( just| really)? "
+    r"(a |an )?(real )?(bot|robot|ai|computer|machine|person|human|automated)\b",
+    re.IGNORECASE,
+)
+_I_AM_A_BOT = (
+    "I'm Brightwave's virtual assistant — an automated helper, not a person. I can sort most "
+    "things here, and a member of our team is always one step away. Would you like me to put "
+    "you through to a person? (yes/no)"
+)
+# A death in the family: a person handles it, whatever the account question.
+_BEREAVEMENT = re.compile(
+    r"\b(passed away|has died|just died|died (last|on|in|recently)|bereave\w*|funeral|"
+    r"late (husband|wife|mother|father|mum|dad|partner|son|daughter))\b",
+    re.IGNORECASE,
+)
 # The reading intent of a capability, for a short follow-up question on the same topic
 # (None: the intent of the previous turn, which already reads).
 _READ_INTENT: dict[str, str | None] = {
@@ -153,11 +171,37 @@ class Engine:
             rec = self.recognizer.recognise(text)
             if rec.capability not in _NOT_STATUS:  # "where's my order" reads, never re-orders
                 return self._fresh(text, _as_status(rec), facts, tools, messages)
+        sensitive = self._sensitive(text, tools, messages)
+        if sensitive is not None:
+            return sensitive
         contextual = self._in_context(text, state, facts, tools, messages)
         if contextual is not None:
             return contextual
         rec = self.recognizer.recognise(text)
         return self._fresh(text, rec, facts, tools, messages)
+
+    def _sensitive(
+        self, text: str, tools: ToolBox, messages: Sequence[BaseMessage]
+    ) -> EngineReply | None:
+        """A question about the assistant itself, or a bereavement: no account action."""
+        if _ARE_YOU_A_BOT.search(text) and not _wants_person_now(text):
+            step = Step(
+                text=_I_AM_A_BOT,
+                outcome="answered",
+                offer={"tool": "transfer_to_human", "args": {"reason": "customer_request"}},
+            )
+            return self._reply(step, "greeting", "hello", None, {}, messages)
+        if _BEREAVEMENT.search(text):
+            step = plan("human_agent", "human", {}, text, tools)
+            if step.calls:
+                name, args = step.calls[0]
+                summary = f"Bereavement — handle with care: {text}"[:500]
+                step.calls[0] = (
+                    name,
+                    {**args, "reason": "vulnerable_customer", "summary": summary},
+                )
+            return self._reply(step, "human_agent", "human", None, {}, messages)
+        return None
 
     # -- a new request ----------------------------------------------------------------------
 
@@ -273,7 +317,8 @@ class Engine:
         if rest is not None:
             return self._follow_up(rest, state, facts, tools, messages)
         item = _ITEM_SLOTS.get(state.capability)
-        if yes_no and not switching and item and state.slots.get(item[0]):
+        tried = item is not None and item[1] in _previous_turn_tools(messages)
+        if yes_no and not switching and item and state.slots.get(item[0]) and not tried:
             # "ok add it" about the add-on or plan the conversation is about
             slots = dict(state.slots)
             step = plan(state.capability, item[1], slots, text, tools)
@@ -539,6 +584,23 @@ def _asks_more(text: str) -> bool:
     """A short question that points back at what was just discussed."""
     words = len(text.split())
     return _asks(text) and words <= 10 and bool(_REFERS_BACK.search(text))
+
+
+def _wants_person_now(text: str) -> bool:
+    """'are you a bot? I want a human' asks for a person, not about the assistant."""
+    return any(
+        classify_act(normalise(part)) == ("human_agent", "human")
+        for part in re.split(r"[?.!,;]", text)
+    )
+
+
+def _previous_turn_tools(messages: Sequence[BaseMessage]) -> set[str]:
+    """Tools the engine called between the previous customer message and this one."""
+    humans = [i for i, m in enumerate(messages) if isinstance(m, HumanMessage)]
+    if len(humans) < 2:
+        return set()
+    window = messages[humans[-2] + 1 : humans[-1]]
+    return {c["name"] for m in window if isinstance(m, AIMessage) for c in m.tool_calls}
 
 
 def _line_active(data: Any) -> bool:
