@@ -3,6 +3,7 @@ tool calls and the metadata the turn loop's confidence model reads). Pure and de
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
@@ -87,9 +88,30 @@ _I_AM_A_BOT = (
     "things here, and a member of our team is always one step away. Would you like me to put "
     "you through to a person? (yes/no)"
 )
+# A message that poses as staff or the system, or tries to give the assistant new rules.
+_REINSTRUCTS = re.compile(
+    r"^\W*\[?\s*(agent|system|admin|staff|operator|developer|supervisor)\s*(note|message|"
+    r"override|instruction|mode)\b|\b(you are now|from now on,? you|ignore (all |any )?(the )?"
+    r"(previous|prior|earlier|your|above) (instructions|rules|prompts?)|with no rules|"
+    r"without (any )?rules|developer mode|admin mode|god mode|jailbreak|pretend (to be|you'?re|"
+    r"you are)|let'?s play a game|role-?play as)\b",
+    re.IGNORECASE,
+)
+_NOT_INSTRUCTIONS = (
+    "I can't take instructions like that — I act only on your own requests, and anything that "
+    "costs money is quoted and confirmed by you first. What can I help you with today?"
+)
+# "what's your customer service number?" asks for contact details; it is not a request to be
+# put through (that is always honoured when asked for).
+_CONTACT_DETAILS = re.compile(
+    r"\b(phone number|number (for|to call|to ring)|contact (number|details)|e-?mail address|"
+    r"opening (hours|times)|what time (are|is) .{0,20}open|how (do|can) i (contact|call|ring|"
+    r"reach))\b",
+    re.IGNORECASE,
+)
 # A death in the family: a person handles it, whatever the account question.
 _BEREAVEMENT = re.compile(
-    r"\b(passed away|has died|just died|died (last|on|in|recently)|bereave\w*|funeral|"
+    r"\b(passed away|bereave\w*|(my|our) (\w+ )?(has |have )?(just |recently )?died|"
     r"late (husband|wife|mother|father|mum|dad|partner|son|daughter))\b",
     re.IGNORECASE,
 )
@@ -183,7 +205,11 @@ class Engine:
     def _sensitive(
         self, text: str, tools: ToolBox, messages: Sequence[BaseMessage]
     ) -> EngineReply | None:
-        """A question about the assistant itself, or a bereavement: no account action."""
+        """A question about the assistant itself, an attempt to re-instruct it, or a
+        bereavement: no account action."""
+        if _REINSTRUCTS.search(text):
+            step = Step(text=_NOT_INSTRUCTIONS, outcome="refused")
+            return self._reply(step, OUT_OF_SCOPE, "decline", None, {}, messages)
         if _ARE_YOU_A_BOT.search(text) and not _wants_person_now(text):
             step = Step(
                 text=_I_AM_A_BOT,
@@ -213,6 +239,8 @@ class Engine:
         tools: ToolBox,
         messages: Sequence[BaseMessage],
     ) -> EngineReply:
+        if rec.capability == OUT_OF_SCOPE and _misspelt_person_request(text):
+            rec = replace(rec, capability="human_agent", intent="human")  # "real persn pls"
         if rec.capability == OUT_OF_SCOPE:
             return self._reply(
                 Step(text=refusal(), outcome="refused"), OUT_OF_SCOPE, rec.intent, rec, {}, messages
@@ -221,6 +249,12 @@ class Engine:
             other = next((r for r in rec.ranked if r.capability != "retention"), None)
             if other is not None:  # "getting a contract for my mum" is not a cancellation
                 rec = replace(rec, capability=other.capability, intent=other.intent)
+        if (
+            rec.capability == "human_agent"
+            and _CONTACT_DETAILS.search(text)
+            and not _wants_person_now(text)
+        ):
+            rec = replace(rec, capability="faq", intent="how_to")
         if _LEAVING.search(text) and rec.capability not in {"human_agent", "retention"}:
             rec = replace(rec, capability="retention", intent="cancel", also=())
         if rec.capability in _MONEY_CAPABILITIES and _FREE_MONEY.search(text) and not _asks(text):
@@ -584,6 +618,25 @@ def _asks_more(text: str) -> bool:
     """A short question that points back at what was just discussed."""
     words = len(text.split())
     return _asks(text) and words <= 10 and bool(_REFERS_BACK.search(text))
+
+
+_PERSON_WORDS = ("person", "human", "agent", "advisor", "adviser", "operator", "someone")
+_ASKING_WORDS = frozenset(
+    "real actual live speak talk chat want need get give pls plz please to a an now".split()
+)
+
+
+def _misspelt_person_request(text: str) -> bool:
+    """A short ask for a person with the person-word misspelt ('real persn pls', 'speak to
+    a humna'); an asking word is required, so 'persona 5 release date' is not one."""
+    words = re.findall(r"[a-z]+", text.lower())
+    if not 2 <= len(words) <= 5 or not _ASKING_WORDS & set(words):
+        return False
+    return any(
+        len(w) >= 4 and difflib.get_close_matches(w, _PERSON_WORDS, n=1, cutoff=0.8)
+        for w in words
+        if w not in _ASKING_WORDS
+    )
 
 
 def _wants_person_now(text: str) -> bool:
