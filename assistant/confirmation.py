@@ -28,6 +28,23 @@ _NO_PHRASES = {
 }  # fmt: skip
 _FILLER = {"please", "thanks", "thank", "you", "thx", "ta", "mate", "then", "now", "it", "that"}
 _EMOJI_YES = {"👍", "✅", "👌"}
+# A longer yes ("yes please go ahead with that", "ok that's fine, do it") confirms only when it
+# opens with an explicit affirmative and every other word only restates the go-ahead: no
+# number, no question, no hedge ("but", "if", "wait"), no negation, no on/off or other word
+# that could change what was quoted.
+_OPENERS = ("yes", "yeah", "yep", "yup", "ya", "yea", "ok", "okay", "sure", "confirm",
+            "confirmed", "absolutely", "definitely", "go ahead", "do it", "please do",
+            "go for it", "proceed", "sounds good", "that's fine", "thats fine")  # fmt: skip
+_GO_AHEAD_WORDS = {
+    "yes", "yeah", "yep", "yup", "ok", "okay", "sure", "please", "pls", "plz", "go", "ahead",
+    "do", "it", "that", "this", "one", "with", "proceed", "confirm", "confirmed", "fine",
+    "good", "great", "perfect", "lovely", "brilliant", "sounds", "that's", "thats", "let's",
+    "lets", "i", "i'm", "im", "am", "happy", "to", "for", "absolutely", "definitely", "all",
+    "right", "correct", "thanks", "thank", "you", "thx", "ta", "cheers", "mate", "then", "now",
+    "just", "the", "is", "are", "we", "course", "of", "exactly", "so", "and", "same",
+}  # fmt: skip
+_GO_AHEAD_PHRASES = ("go on", "carry on")
+_MAX_GO_AHEAD_WORDS = 10
 _EMOJI_NO = {"👎", "❌", "🚫"}
 
 
@@ -37,8 +54,19 @@ def _normalise(text: str) -> str:
     return " ".join(text.split())
 
 
-def detect_decision(text: str) -> Decision | None:
-    """`confirm`, `cancel`, or None when the message is anything but a plain yes or no."""
+def detect_decision(text: str, *, tool: str | None = None) -> Decision | None:
+    """`confirm`, `cancel`, or None when the message is anything but a plain yes or no.
+
+    With the open action's `tool`, a yes may name that action ("yes block it now" for
+    `block_line`, "yes pay it" for `pay_bill`)."""
+    decision = _short_decision(text)
+    action_words = frozenset(tool.split("_")) if tool else frozenset()
+    if decision is None and _long_yes(text, action_words):
+        return "confirm"
+    return decision
+
+
+def _short_decision(text: str) -> Decision | None:
     stripped = text.strip()
     if stripped in _EMOJI_YES:
         return "confirm"
@@ -65,3 +93,17 @@ def detect_decision(text: str) -> Decision | None:
     ):
         return "confirm"
     return None
+
+
+def _long_yes(text: str, action_words: frozenset[str]) -> bool:
+    """'yes please go ahead with that', 'ok that's fine, do it' — a yes in more words."""
+    if "?" in text or re.search(r"\d", text):
+        return False
+    norm = _normalise(text)
+    if not norm.startswith(_OPENERS) or len(norm.split()) > _MAX_GO_AHEAD_WORDS:
+        return False
+    if not re.match(rf"({'|'.join(re.escape(o) for o in _OPENERS)})\b", norm):
+        return False
+    for phrase in _GO_AHEAD_PHRASES:
+        norm = norm.replace(phrase, "go")
+    return all(word in _GO_AHEAD_WORDS or word in action_words for word in norm.split())

@@ -38,8 +38,8 @@ def customer_decision(request: TurnRequest, text: str) -> str | None:
     last turn showed it (`quoted_action`); otherwise a yes answers the assistant's own last
     question (the model, which has the quote in context but cannot execute it), or, if there
     was none, gets the quote shown again."""
-    decision = detect_decision(text)
     pending = request.pending
+    decision = detect_decision(text, tool=pending.tool if pending else None)
     if decision == "confirm" and (pending is None or request.quoted_action != pending.action_id):
         return None if _last_reply_asked(request.history) else "reconfirm"
     return decision

@@ -11,8 +11,10 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from assistant.local.details import details, humanise_states
 from assistant.local.lexical import char_ngrams
 
 _STOP = frozenset(
@@ -72,13 +74,13 @@ def read_result(tool: str, content: Any, artifact: Any, status: str | None = Non
     )
 
 
-def compose(results: Sequence[Result], *, question: str) -> Reply:
+def compose(results: Sequence[Result], *, question: str, today: date | None = None) -> Reply:
     """The reply to the customer after the tools in `results` have run."""
     parts: list[str] = []
     outcomes: list[str] = []
     citations: list[str] = []
     for result in results:
-        reply = _one(result, question=question)
+        reply = _one(result, question=question, today=today or date.today())
         parts.append(reply.text)
         outcomes.append(reply.outcome)
         citations.extend(reply.citations)
@@ -93,7 +95,7 @@ def compose(results: Sequence[Result], *, question: str) -> Reply:
     return Reply(" ".join(parts), "answered", tuple(citations))
 
 
-def _one(result: Result, *, question: str) -> Reply:
+def _one(result: Result, *, question: str, today: date) -> Reply:
     if result.status not in {"ok", "success", "proposed"}:
         reason = result.summary or "that didn't work"
         return Reply(f"Sorry — {_sentence(reason)} Is there anything else I can do?", "answered")
@@ -110,7 +112,11 @@ def _one(result: Result, *, question: str) -> Reply:
         return Reply(f"{_sentence(str(quote))} Shall I go ahead? (yes/no)", "proposed")
     if result.tool == "list_offers":
         return Reply(_offers(result), "answered")
-    return Reply(_sentence(result.summary) if result.summary else "Done.", "answered")
+    text = _sentence(result.summary) if result.summary else "Done."
+    if result.tool == "get_request_status":
+        text = humanise_states(text)
+    extra = details(result.tool, result.data, question, today=today)
+    return Reply(f"{text} {extra}".strip(), "answered")
 
 
 def _offers(result: Result) -> str:

@@ -23,7 +23,8 @@ class CatalogItem:
 
 
 def _words(text: str) -> list[str]:
-    text = re.sub(r"(\d+)\s*(gb|gig|gigs)\b", r"\1gb", text.lower())
+    text = re.sub(r"\b(a|an|one)( extra| more| single)? (gig|gb)\b", "1gb", text.lower())
+    text = re.sub(r"(\d+)\s*(gb|gig|gigs)\b", r"\1gb", text)
     return re.findall(r"[a-z0-9]+", text)
 
 

@@ -21,9 +21,11 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
+from assistant.local.acts import classify_act
 from assistant.local.bills import BillItem, bill_items
 from assistant.local.catalog import CatalogItem, items_from_payload
 from assistant.local.slots import extract_phone_numbers
+from assistant.local.text import normalise
 
 ENGINE = "switchboard-local"
 
@@ -36,7 +38,22 @@ _CORRECTION = re.compile(
 )
 _CANCEL = re.compile(
     r"\b(don'?t bother|forget (it|that|about it)|never ?mind|cancel (that|it)|scrap (that|it)|"
-    r"leave it|don'?t (do|want) (it|that)|changed my mind|no thanks|no thank you)\b",
+    r"leave it|don'?t (do|want) (it|that)|changed my mind|no thanks|no thank you)\b"
+    # "don't block", "no need to report it": the action in progress, negated
+    r"|\b(don'?t|do not|no need to|please don'?t) (bother|block|top|pay|change|renew|buy|add|"
+    r"report|log|send|order|switch|turn|set|start|go ahead|proceed)\b"
+    # the reason for it went away: "found it", "it's come back now", "no longer need it"
+    r"|\b(found it|it'?s (come )?back( on)?( now)?|(it'?s|it is) working (again|now|fine)|"
+    r"sorted itself|no longer need|don'?t need (it|that|to) ?)\b"
+    # later, some other way: "I'll do it on payday", "I'll pay it myself"
+    r"|\bi'?ll (do|pay|sort|handle) (it|that|this)? ?(myself|later|another time|tomorrow|"
+    r"next week|on \w+)\b",
+    re.IGNORECASE,
+)
+# Thanks or praise in front of a new request: "thanks, and how much credit do I have left?"
+_COURTESY = re.compile(
+    r"^\W*(thanks|thank you|thankyou|cheers|ta|great|perfect|lovely|brilliant|nice one|"
+    r"awesome|cool)( (so much|very much|a lot|mate))?[\s,.!-]+(and |also |now |but )?",
     re.IGNORECASE,
 )
 _OTHER_LINE = re.compile(r"\b(the )?other (number|line|phone|mobile|one)\b", re.IGNORECASE)
@@ -141,6 +158,18 @@ def is_correction(text: str) -> bool:
 def is_cancel(text: str) -> bool:
     """'no actually don't bother', 'forget it', 'never mind'."""
     return bool(_CANCEL.search(text))
+
+
+def without_courtesy(text: str) -> str:
+    """'thanks, and is there anything else outstanding?' -> 'is there anything else
+    outstanding?'; a message that is only thanks, or thanks and a short yes, stays as it is."""
+    m = _COURTESY.match(text)
+    if m is None or classify_act(normalise(text)) is not None:  # "cheers mate, bye for now"
+        return text
+    rest = text[m.end() :].strip()
+    return (
+        rest if len(rest.split()) >= 4 or (rest.endswith("?") and len(rest.split()) > 1) else text
+    )
 
 
 def wants_other_line(text: str) -> bool:

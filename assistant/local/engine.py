@@ -3,6 +3,7 @@ tool calls and the metadata the turn loop's confidence model reads). Pure and de
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
@@ -11,8 +12,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
+from assistant.local.acts import classify_act
 from assistant.local.answer import compose, read_result
 from assistant.local.bills import BillItem, match_charge
 from assistant.local.catalog import CatalogItem
@@ -29,11 +31,13 @@ from assistant.local.dialogue import (
     previous_state,
     wants_other_line,
     who_is_signed_in,
+    without_courtesy,
 )
-from assistant.local.planner import Step, extract_slots, plan, refusal
+from assistant.local.planner import POSTCODE_QUESTION, Step, extract_slots, plan, refusal
 from assistant.local.recognizer import OUT_OF_SCOPE, Recognition, Recognizer
 from assistant.local.slots import extract_yes_no
-from assistant.local.text import looks_non_english
+from assistant.local.status import is_status_question, referenced_ref
+from assistant.local.text import looks_non_english, normalise
 from assistant.local.toolbox import ToolBox
 
 READ_TOOLS = frozenset(
@@ -55,9 +59,97 @@ _RETENTION_WORDS = re.compile(
     r"disgust\w*)\b",
     re.IGNORECASE,
 )
+# A sterling amount on a bill or a charge ("a random £6.40 on my bill") is not a top-up unless
+# the customer also says they want to add credit.
+_A_CHARGE = re.compile(r"\b(bill\w*|charg\w*|fees?|invoice)\b", re.IGNORECASE)
+_TOP_UP_WORDS = re.compile(
+    r"\b(top\w*|topup|recharge\w*|add\w*|put\w*|load\w*|credit|chuck|stick|bung|"
+    r"tenner|fiver|quid|payg|pay as you go|on (my|the|this|me) (phone|number|mobile|sim|"
+    r"account|line))\b",
+    re.IGNORECASE,
+)
 _OPEN_TOOLS = frozenset({"search_knowledge", "check_coverage", "transfer_to_human"})
 _FREE_TEXT_SLOTS = frozenset({"detail", "description"})
 _ON_OFF_CAPABILITIES = frozenset({"roaming", "call_features"})
+_NOT_STATUS = frozenset({"human_agent", "retention", "greeting"})
+# The slot naming a catalog item, and the intent that acts on it, per capability.
+_ITEM_SLOTS = {
+    "addons_limits": ("addon_id", "buy_addon"),
+    "plan_change": ("plan_id", "change_plan"),
+}  # the intent is also the name of its write tool
+# "am I talking to a robot?", "are you a real person?" — a question about the assistant.
+_ARE_YOU_A_BOT = re.compile(
+    r"^\W*(am i (talking|chatting|speaking) (to|with)|are you|is this|r u)( just| really)? "
+    r"(a |an )?(real )?(bot|robot|ai|computer|machine|person|human|automated)\b",
+    re.IGNORECASE,
+)
+_I_AM_A_BOT = (
+    "I'm Brightwave's virtual assistant — an automated helper, not a person. I can sort most "
+    "things here, and a member of our team is always one step away. Would you like me to put "
+    "you through to a person? (yes/no)"
+)
+# A message that poses as staff or the system, or tries to give the assistant new rules.
+_REINSTRUCTS = re.compile(
+    r"^\W*\[?\s*(agent|system|admin|staff|operator|developer|supervisor)\s*(note|message|"
+    r"override|instruction|mode)\b|\b(you are now|from now on,? you|ignore (all |any )?(the )?"
+    r"(previous|prior|earlier|your|above) (instructions|rules|prompts?)|with no rules|"
+    r"without (any )?rules|developer mode|admin mode|god mode|jailbreak|pretend (to be|you'?re|"
+    r"you are)|let'?s play a game|role-?play as)\b",
+    re.IGNORECASE,
+)
+_NOT_INSTRUCTIONS = (
+    "I can't take instructions like that — I act only on your own requests, and anything that "
+    "costs money is quoted and confirmed by you first. What can I help you with today?"
+)
+# "what's your customer service number?" asks for contact details; it is not a request to be
+# put through (that is always honoured when asked for).
+_CONTACT_DETAILS = re.compile(
+    r"\b(phone number|number (for|to call|to ring)|contact (number|details)|e-?mail address|"
+    r"opening (hours|times)|what time (are|is) .{0,20}open|how (do|can) i (contact|call|ring|"
+    r"reach))\b",
+    re.IGNORECASE,
+)
+# A death in the family: a person handles it, whatever the account question.
+_BEREAVEMENT = re.compile(
+    r"\b(passed away|bereave\w*|(my|our) (\w+ )?(has |have )?(just |recently )?died|"
+    r"late (husband|wife|mother|father|mum|dad|partner|son|daughter))\b",
+    re.IGNORECASE,
+)
+# The reading intent of a capability, for a short follow-up question on the same topic
+# (None: the intent of the previous turn, which already reads).
+_READ_INTENT: dict[str, str | None] = {
+    "coverage_faults": None,
+    "billing_payments": "explain_bill",
+    "balance_usage": None,
+    "request_status": None,
+    "renewal": "renewal_date",
+    "roaming": "roaming_info",
+}
+_REFERS_BACK = re.compile(
+    r"\b(it|that|this|those|these|them|anything else|else|any more|anymore|still)\b", re.I
+)
+# Leaving, said outright: a retention conversation whatever else the message says.
+_LEAVING = re.compile(
+    r"\b(want|wanna|going|planning|like|need|gonna|time) to (leave|end (my|the|our) contract|"
+    r"cancel (my|the|our) (contract|account|broadband|line)|terminate|switch (provider|network)|"
+    r"go (somewhere|elsewhere)|move to (another|a different) (provider|network))\b|"
+    r"\bleave (brightwave|you)\b|\btake my number (with me|elsewhere|to)\b",
+    re.IGNORECASE,
+)
+# Money for nothing: "add £50 free credit", "top up £100 for free, it's a test".
+_FREE_MONEY = re.compile(
+    r"\b(free (credit|top ?ups?|money|minutes|data)|for free|free of charge|no charge|"
+    r"without (paying|charging|being charged)|don'?t charge)\b",
+    re.IGNORECASE,
+)
+_MONEY_CAPABILITIES = frozenset({"top_up", "billing_payments", "addons_limits", "plan_change"})
+# A question that general help can answer for someone who is not signed in ("how can I pay my
+# bill?", "what's the code to cancel forwarding"), unlike a request ("can you top me up").
+_GENERAL_QUESTION = re.compile(
+    r"^(?!.*\b(i want|i'd like|i need|please|pls)\b)\W*(how|what|what'?s|whats|which|when|"
+    r"why|where|is|are|does|do|can i|wat)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -77,7 +169,7 @@ class Engine:
     def respond(self, messages: Sequence[BaseMessage], tools: ToolBox) -> EngineReply:
         if messages and isinstance(messages[-1], ToolMessage):
             return self._after_tools(messages, tools)
-        text = last_human(messages).strip()
+        text = without_courtesy(last_human(messages).strip())
         state = previous_state(messages)
         facts = conversation_facts(messages)
         if not text:
@@ -97,11 +189,45 @@ class Engine:
                 offer={"tool": "transfer_to_human", "args": {"reason": "language"}},
             )
             return self._reply(step, OUT_OF_SCOPE, "language", None, {}, messages)
+        if is_status_question(text) and not state.awaiting:
+            rec = self.recognizer.recognise(text)
+            if rec.capability not in _NOT_STATUS:  # "where's my order" reads, never re-orders
+                return self._fresh(text, _as_status(rec), facts, tools, messages)
+        sensitive = self._sensitive(text, tools, messages)
+        if sensitive is not None:
+            return sensitive
         contextual = self._in_context(text, state, facts, tools, messages)
         if contextual is not None:
             return contextual
         rec = self.recognizer.recognise(text)
         return self._fresh(text, rec, facts, tools, messages)
+
+    def _sensitive(
+        self, text: str, tools: ToolBox, messages: Sequence[BaseMessage]
+    ) -> EngineReply | None:
+        """A question about the assistant itself, an attempt to re-instruct it, or a
+        bereavement: no account action."""
+        if _REINSTRUCTS.search(text):
+            step = Step(text=_NOT_INSTRUCTIONS, outcome="refused")
+            return self._reply(step, OUT_OF_SCOPE, "decline", None, {}, messages)
+        if _ARE_YOU_A_BOT.search(text) and not _wants_person_now(text):
+            step = Step(
+                text=_I_AM_A_BOT,
+                outcome="answered",
+                offer={"tool": "transfer_to_human", "args": {"reason": "customer_request"}},
+            )
+            return self._reply(step, "greeting", "hello", None, {}, messages)
+        if _BEREAVEMENT.search(text):
+            step = plan("human_agent", "human", {}, text, tools)
+            if step.calls:
+                name, args = step.calls[0]
+                summary = f"Bereavement — handle with care: {text}"[:500]
+                step.calls[0] = (
+                    name,
+                    {**args, "reason": "vulnerable_customer", "summary": summary},
+                )
+            return self._reply(step, "human_agent", "human", None, {}, messages)
+        return None
 
     # -- a new request ----------------------------------------------------------------------
 
@@ -113,6 +239,8 @@ class Engine:
         tools: ToolBox,
         messages: Sequence[BaseMessage],
     ) -> EngineReply:
+        if rec.capability == OUT_OF_SCOPE and _misspelt_person_request(text):
+            rec = replace(rec, capability="human_agent", intent="human")  # "real persn pls"
         if rec.capability == OUT_OF_SCOPE:
             return self._reply(
                 Step(text=refusal(), outcome="refused"), OUT_OF_SCOPE, rec.intent, rec, {}, messages
@@ -121,20 +249,40 @@ class Engine:
             other = next((r for r in rec.ranked if r.capability != "retention"), None)
             if other is not None:  # "getting a contract for my mum" is not a cancellation
                 rec = replace(rec, capability=other.capability, intent=other.intent)
+        if (
+            rec.capability == "human_agent"
+            and _CONTACT_DETAILS.search(text)
+            and not _wants_person_now(text)
+        ):
+            rec = replace(rec, capability="faq", intent="how_to")
+        if _LEAVING.search(text) and rec.capability not in {"human_agent", "retention"}:
+            rec = replace(rec, capability="retention", intent="cancel", also=())
+        if rec.capability in _MONEY_CAPABILITIES and _FREE_MONEY.search(text) and not _asks(text):
+            step = Step(text=_NO_FREE_MONEY, outcome="refused")
+            return self._reply(step, rec.capability, rec.intent, rec, {}, messages)
+        if rec.capability == "top_up" and _A_CHARGE.search(text) and not _TOP_UP_WORDS.search(text):
+            other = next((r for r in rec.ranked if r.capability != "top_up"), None)
+            if other is not None:  # "a random £6.40 on my bill" is a charge, not a top-up
+                rec = replace(rec, capability=other.capability, intent=other.intent)
         clause = rec.clause if rec.also else text
         slots = self._slots(clause, rec.capability, rec.intent, facts)
+        if rec.capability == "request_status" and (ref := referenced_ref(text, messages)):
+            slots["ref"] = ref
         step = plan(rec.capability, rec.intent, slots, clause, tools)
         queued: list[list[str]] = []
-        for other in rec.also:
+        clauses = rec.also_clauses or tuple(text for _ in rec.also)
+        for other, other_clause in zip(rec.also, clauses, strict=False):
             other_step = plan(
                 other.capability,
                 other.intent,
                 self._slots(text, other.capability, other.intent, facts),
-                text,
+                other_clause,  # "what's my credit and can you top up £10": the top-up asks
                 tools,
             )
-            if _read_only(step) and _read_only(other_step):
-                step.calls.extend(other_step.calls)
+            if _read_only(step) and (_read_only(other_step) or _one_write(other_step)):
+                step.calls.extend(other_step.calls)  # read, and quote the one action too
+                if not _read_only(other_step):
+                    step.outcome = other_step.outcome
             else:
                 queued.append([other.capability, other.intent])
         _dedupe(step)
@@ -160,6 +308,9 @@ class Engine:
             return None
         rec = self.recognizer.recognise(text)
         new_slots = self._slots(text, state.capability, state.intent, facts)
+        chosen = self._chosen_item(text, state, new_slots, rec, tools, messages)
+        if chosen is not None:
+            return chosen
         awaited = state.awaiting
         fills = awaited is not None and (awaited in new_slots or awaited in _FREE_TEXT_SLOTS)
         switching = rec.capability not in {state.capability, OUT_OF_SCOPE} and rec.score >= 0.6
@@ -199,6 +350,19 @@ class Engine:
         rest = follow_up_rest(text)
         if rest is not None:
             return self._follow_up(rest, state, facts, tools, messages)
+        item = _ITEM_SLOTS.get(state.capability)
+        tried = item is not None and item[1] in _previous_turn_tools(messages)
+        if yes_no and not switching and item and state.slots.get(item[0]) and not tried:
+            # "ok add it" about the add-on or plan the conversation is about
+            slots = dict(state.slots)
+            step = plan(state.capability, item[1], slots, text, tools)
+            return self._reply(step, state.capability, item[1], rec, slots, messages)
+        if rec.capability == OUT_OF_SCOPE and _asks_more(text) and state.capability in _READ_INTENT:
+            # "when will it be fixed?", "is there anything else outstanding?": same topic
+            intent = _READ_INTENT[state.capability] or state.intent
+            slots = dict(state.slots)
+            step = plan(state.capability, intent, slots, text, tools)
+            return self._reply(step, state.capability, intent, rec, slots, messages)
         if yes_no is not None and not switching and len(text.split()) <= 3:
             step = Step(
                 text="There's nothing waiting for your go-ahead right now. What would you "
@@ -207,6 +371,26 @@ class Engine:
             )
             return self._reply(step, state.capability, state.intent, rec, {}, messages)
         return None
+
+    def _chosen_item(
+        self,
+        text: str,
+        state: State,
+        new_slots: dict[str, Any],
+        rec: Recognition,
+        tools: ToolBox,
+        messages: Sequence[BaseMessage],
+    ) -> EngineReply | None:
+        """'I'll take the unlimited texts one' after the add-ons or plans were discussed."""
+        item = _ITEM_SLOTS.get(state.capability or "")
+        if item is None or item[0] not in new_slots or rec.capability in _NOT_STATUS:
+            return None
+        if _asks(text):
+            return None  # "is unlimited max any good?" asks about it
+        capability, intent = str(state.capability), item[1]
+        slots = {**state.slots, **new_slots}
+        step = plan(capability, intent, slots, text, tools)
+        return self._reply(step, capability, intent, rec, slots, messages)
 
     def _answer_offer(
         self, state: State, yes: bool, tools: ToolBox, messages: Sequence[BaseMessage]
@@ -292,6 +476,12 @@ class Engine:
         awaiting = None
         if any(r.tool in {"list_offers", "get_bills"} for r in parsed):
             awaiting = meta.get("awaiting")
+        overview = next((r for r in parsed if r.tool == "get_account_overview"), None)
+        if meta.get("awaiting") == "postcode" and overview is not None:
+            if _line_active(overview.data):  # the line is fine: look at the network next
+                awaiting = "postcode"
+                text += " Your line is active, so let's check the network. " + POSTCODE_QUESTION
+                outcome = "clarified"
         if awaiting == "bill_id" and outcome == "answered":
             text += (
                 " Which charge would you like to dispute? Tell me the amount or what it was for."
@@ -363,6 +553,8 @@ class Engine:
             query = last_text or capability.replace("_", " ")
             return Step(calls=[("search_knowledge", {"query": query})])  # general info only
         account = [name for name, _ in step.calls if name not in _OPEN_TOOLS]
+        if account and who.signed_in is False and _GENERAL_QUESTION.match(last_text):
+            return Step(calls=[("search_knowledge", {"query": last_text})])  # "how can I pay?"
         if account and who.signed_in is False:
             return Step(
                 text="I can help with that once you're signed in — please sign in or verify "
@@ -411,6 +603,69 @@ class Engine:
         return EngineReply(text=step.text, calls=calls, metadata=metadata)
 
 
+_NO_FREE_MONEY = (
+    "Sorry, I can't add credit or services for free — every top-up and purchase is paid from "
+    "your own payment method and confirmed by you first. I can quote a normal top-up, or put "
+    "you through to a person if you think you're owed something."
+)
+
+
+def _asks(text: str) -> bool:
+    return text.rstrip().endswith("?") or bool(_GENERAL_QUESTION.match(text))
+
+
+def _asks_more(text: str) -> bool:
+    """A short question that points back at what was just discussed."""
+    words = len(text.split())
+    return _asks(text) and words <= 10 and bool(_REFERS_BACK.search(text))
+
+
+_PERSON_WORDS = ("person", "human", "agent", "advisor", "adviser", "operator", "someone")
+_ASKING_WORDS = frozenset(
+    "real actual live speak talk chat want need get give pls plz please to a an now".split()
+)
+
+
+def _misspelt_person_request(text: str) -> bool:
+    """A short ask for a person with the person-word misspelt ('real persn pls', 'speak to
+    a humna'); an asking word is required, so 'persona 5 release date' is not one."""
+    words = re.findall(r"[a-z]+", text.lower())
+    if not 2 <= len(words) <= 5 or not _ASKING_WORDS & set(words):
+        return False
+    return any(
+        len(w) >= 4 and difflib.get_close_matches(w, _PERSON_WORDS, n=1, cutoff=0.8)
+        for w in words
+        if w not in _ASKING_WORDS
+    )
+
+
+def _wants_person_now(text: str) -> bool:
+    """'are you a bot? I want a human' asks for a person, not about the assistant."""
+    return any(
+        classify_act(normalise(part)) == ("human_agent", "human")
+        for part in re.split(r"[?.!,;]", text)
+    )
+
+
+def _previous_turn_tools(messages: Sequence[BaseMessage]) -> set[str]:
+    """Tools the engine called between the previous customer message and this one."""
+    humans = [i for i, m in enumerate(messages) if isinstance(m, HumanMessage)]
+    if len(humans) < 2:
+        return set()
+    window = messages[humans[-2] + 1 : humans[-1]]
+    return {c["name"] for m in window if isinstance(m, AIMessage) for c in m.tool_calls}
+
+
+def _line_active(data: Any) -> bool:
+    return isinstance(data, dict) and str(data.get("status") or "active") == "active"
+
+
+def _as_status(rec: Recognition) -> Recognition:
+    if rec.capability == "request_status":
+        return rec
+    return replace(rec, capability="request_status", intent="status", also=())
+
+
 def _follow_up_query(previous: str, rest: str) -> str:
     """'how much is roaming in spain' + 'america' -> 'how much is roaming in america'."""
     tail = re.search(r"\b(in|to|for|on|at|with|about) [\w' -]+$", previous)
@@ -450,6 +705,10 @@ def _remember_query(step: Step, slots: dict[str, Any]) -> None:
             query = next((v for v in args.values() if isinstance(v, str)), None)
             if query:
                 slots["query"] = query
+
+
+def _one_write(step: Step) -> bool:
+    return len(step.calls) == 1 and step.calls[0][0] not in READ_TOOLS and not step.awaiting
 
 
 def _read_only(step: Step) -> bool:

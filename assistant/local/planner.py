@@ -53,7 +53,22 @@ _WH_QUESTION = re.compile(
     re.IGNORECASE,
 )
 _FIRST_PERSON = re.compile(r"\b(i|i'm|i've|i'd|my|me|mine|we|our|us)\b", re.IGNORECASE)
-_NEVER_KNOWLEDGE = frozenset({"greeting", "human_agent", "retention", "faq"})
+# Capabilities whose tools always answer about the customer's own account or requests.
+_NEVER_KNOWLEDGE = frozenset({"greeting", "human_agent", "retention", "faq", "request_status"})
+_ON_OFF = frozenset({"roaming", "call_features"})
+_ACCOUNT_READS = frozenset({"get_account_overview", "get_usage", "get_bills"})
+# A question about how things work in general, not about this customer's numbers.
+_GENERIC_QUESTION = re.compile(
+    r"\b(how (does|do|can|would|are|is)|works?|mean|means|what is an?|what are|why do|"
+    r"policy|rules?|allowed|explain how)\b",
+    re.IGNORECASE,
+)
+# The customer asks for the fault to be reported, not for a coverage check first.
+_REPORT_IT = re.compile(
+    r"\b(report|log|raise|open|file)\b.{0,20}\b(it|this|that|a fault|the fault|a ticket|"
+    r"a problem|an issue|a complaint)\b|^\W*(please )?(report|log)\b",
+    re.IGNORECASE,
+)
 _STATUS = re.compile(
     r"^\W*(is|are|have i got|do i have)\b.*\b(on|off|enabled|disabled|active|set up)\b",
     re.IGNORECASE,
@@ -61,6 +76,17 @@ _STATUS = re.compile(
 _QUESTION = re.compile(
     r"\s*(why|how|what|when|where|which|is there|are there|do you|does)\b", re.IGNORECASE
 )
+POSTCODE_QUESTION = (
+    "What's the postcode where you're having the problem? The first part is enough, for "
+    "example LS2."
+)
+# "why isn't my phone working": the line itself may be the cause (suspended, blocked)
+_NOT_WORKING = re.compile(
+    r"\b(isn'?t|is not|not|stopped|won'?t|doesn'?t|does not|can'?t|cannot) (\w+ ){0,2}"
+    r"(working|work|connect\w*|make calls|call)\b",
+    re.IGNORECASE,
+)
+_ON_A_BILL = re.compile(r"\b(on|in) (my|the|this|last|latest) (\w+ )?bill\b", re.IGNORECASE)
 _PAC = re.compile(r"\b[A-Za-z]{3}\d{6}\b")
 _REMOVE = re.compile(r"\b(remove|no cap|take off|get rid|none|no limit|turn off|switch off)\b")
 
@@ -152,19 +178,27 @@ def plan(capability: str, intent: str, slots: dict[str, Any], text: str, tools: 
     if handler is None:
         return Step(text=refusal(), outcome="refused")
     step = handler(intent, slots, text, tools)
-    asks_about = _WH_QUESTION.match(text) and not _FIRST_PERSON.search(text)
-    if asks_about and capability not in _NEVER_KNOWLEDGE and (step.awaiting or step.calls):
-        if not any(n in {"list_offers", "check_coverage"} for n, _ in step.calls):
-            return _call(tools, "search_knowledge", {"query": text})  # "how do caps work?"
-    if step.awaiting and _WH_QUESTION.match(text) and capability != "retention":
-        return _call(tools, "search_knowledge", {"query": text})
+    question = bool(_WH_QUESTION.match(text))
     writes = [n for n, _ in step.calls if n in WRITE_TOOLS and n != "block_line"]
-    if writes and _WH_QUESTION.match(text):  # "what bundles can I get?" asks, it doesn't order
-        if capability in {"roaming", "call_features"} and _STATUS.search(text):
-            return _call(tools, "get_account_overview", {})  # "is roaming switched on?"
+    if question and capability in _ON_OFF and _STATUS.search(text) and (writes or step.awaiting):
+        return _call(tools, "get_account_overview", {})  # "is call waiting on for me?" reads
+    asks_about = question and not _FIRST_PERSON.search(text)
+    if asks_about and capability not in _NEVER_KNOWLEDGE and (step.awaiting or step.calls):
+        account_read = step.calls and all(n in _ACCOUNT_READS for n, _ in step.calls)
+        generic = not account_read or _GENERIC_QUESTION.search(text)
+        if generic and not any(n in {"list_offers", "check_coverage"} for n, _ in step.calls):
+            return _call(tools, "search_knowledge", {"query": text})  # "how do caps work?"
+    if step.awaiting == "postcode":
+        return step  # "is there coverage where I'm moving to?" needs the place first
+    lists = any(n == "list_offers" for n, _ in step.calls)  # the list answers "what can I get"
+    if step.awaiting and question and capability != "retention" and not lists:
+        return _call(tools, "search_knowledge", {"query": text})
+    if writes and question:  # "what bundles can I get?" asks, it doesn't order
         if capability in {"plan_change", "addons_limits", "renewal"}:
             kind = "addon" if capability == "addons_limits" else "plan"
             return _call(tools, "list_offers", {"offer_kind": kind})
+        if capability == "billing_payments" and _FIRST_PERSON.search(text):
+            return _call(tools, "get_bills", {})  # "do I owe you anything?" reads the bills
         return _call(tools, "search_knowledge", {"query": text})
     return step
 
@@ -196,6 +230,8 @@ def _faq(intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> Step:
 
 
 def _balance(intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> Step:
+    if intent in {"usage_detail", "extra_charges"} and _ON_A_BILL.search(text):
+        return _call(tools, "get_bills", {})  # a charge on a bill is explained by the bill
     if intent in {"usage_detail", "extra_charges"}:
         return _call(tools, "get_usage", {"period": slots.get("period")})
     return _call(tools, "get_account_overview", {})
@@ -339,15 +375,17 @@ def _coverage(intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> 
         if not slots.get("postcode"):
             return _ask("What's the postcode of the address for the installation?", "postcode")
         return _call(tools, "start_service_request", slots, "proposed")
-    if intent == "fault_report":
+    if intent == "fault_report" or (
+        intent in {"no_signal", "slow_data"} and _REPORT_IT.search(text)
+    ):
         slots.setdefault("description", text)
         return _call(tools, "report_fault", _fault_args(slots), "proposed")
     if not slots.get("postcode"):
-        return _ask(
-            "What's the postcode where you're having the problem? The first part is "
-            "enough, for example LS2.",
-            "postcode",
-        )
+        if intent in {"no_signal", "slow_data"} and _NOT_WORKING.search(text):
+            step = _call(tools, "get_account_overview", {})  # a suspended line explains it
+            step.awaiting = "postcode"
+            return step
+        return _ask(POSTCODE_QUESTION, "postcode")
     step = _call(tools, "check_coverage", {"postcode": slots["postcode"]})
     if intent in {"no_signal", "slow_data"}:
         slots.setdefault("description", text)
@@ -363,7 +401,7 @@ def _fault_args(slots: dict[str, Any]) -> dict[str, Any]:
 
 
 def _status(intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> Step:
-    return _call(tools, "get_request_status", {})
+    return _call(tools, "get_request_status", {"ref": slots.get("ref")})
 
 
 def _retention(intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> Step:

@@ -57,6 +57,7 @@ class Recognition:
     clause: str  # the part of the message that carried the decision
     ranked: tuple[IntentScore, ...] = ()
     also: tuple[IntentScore, ...] = ()  # other requests found in other clauses
+    also_clauses: tuple[str, ...] = ()  # the clause each of `also` was found in
     features: tuple[float, ...] = field(default=(), repr=False)
 
 
@@ -222,6 +223,7 @@ class Recognizer:
                 clause=first_clause.text,
                 ranked=tuple(ranked[:5]),
                 also=tuple(r for _, r, _ in requests[1:]),
+                also_clauses=tuple(c.text for c, _, _ in requests[1:]),
                 features=features,
             )
         top = ranked[0]

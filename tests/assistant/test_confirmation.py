@@ -7,11 +7,18 @@ import pytest
 from assistant.confirmation import detect_decision
 
 YES = ["yes", "Yes please!", "go ahead", "do it", "confirm", "ok do it", "yep", "sure", "👍",
-       "yes, go ahead", "OK", "yeah thanks", "Sure."]  # fmt: skip
+       "yes, go ahead", "OK", "yeah thanks", "Sure.",
+       # a yes in more words: an explicit opener and nothing but go-ahead words after it
+       "yes please go ahead with that", "ok that's fine, do it", "yeah go on then",
+       "sure, I'm happy with that", "yes that one please"]  # fmt: skip
 NO = ["no", "cancel", "don't", "stop", "no thanks", "No, cancel it", "never mind", "nope", "👎"]
 OTHER = ["make it £20 instead", "yes but make it 20", "what would it cost?", "sure, why not?",
          "hmm", "", "   ", "yes no", "no, the other number", "top up 10", "can you do it tomorrow",
-         "yes I want to cancel my contract and leave"]  # fmt: skip
+         "yes I want to cancel my contract and leave",
+         # a longer yes that hedges, changes the quote or does not open with a yes
+         "yes go ahead but not today", "yes turn it off", "yes do it for the other number",
+         "yes please go ahead with that?", "that sounds fine I guess",
+         "ok do it on friday"]  # fmt: skip
 
 
 @pytest.mark.parametrize("text", YES)
@@ -27,3 +34,16 @@ def test_explicit_no(text: str) -> None:
 @pytest.mark.parametrize("text", OTHER)
 def test_anything_else_goes_to_the_model(text: str) -> None:
     assert detect_decision(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "tool"), [("yes block it now", "block_line"), ("yes pay it please", "pay_bill")]
+)
+def test_a_yes_may_name_the_open_action(text: str, tool: str) -> None:
+    assert detect_decision(text, tool=tool) == "confirm"
+    assert detect_decision(text) is None  # without the action, those words are not a plain yes
+
+
+def test_a_yes_naming_another_action_is_not_a_yes() -> None:
+    assert detect_decision("yes block it now", tool="top_up") is None
+    assert detect_decision("yes set roaming off", tool="set_roaming") is None

@@ -46,3 +46,9 @@ async def test_the_summary_carries_the_latest_note_and_the_appointment(
         await customer(NOAH), "get_request_status", {"kind": "service_request"}
     )
     assert "appointment 2 December 2026 at 08:00" in noah.summary, noah.summary
+
+
+async def test_an_installation_says_its_appointment(customer: CustomerContext) -> None:
+    noah = await invoke_tool(await customer(NOAH), "get_request_status", {})
+    install = next(i for i in noah.data["items"] if i["type"] == "broadband_installation")
+    assert install["appointment"] and f"appointment {install['appointment']}" in noah.summary

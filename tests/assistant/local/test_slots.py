@@ -165,6 +165,8 @@ def test_day_of_month() -> None:
         ("get the 5 gig boost", "addon", "data-5gb"),
         ("add 500 international minutes", "addon", "intl-minutes-500"),
         ("i want a cheaper plan", "plan", None),
+        ("stick one more gig on for me", "addon", "data-1gb"),  # "a gig" is 1GB
+        ("a single gb would do", "addon", "data-1gb"),
     ],
 )
 def test_catalog_names_match_fuzzily(text: str, kind: str, expected: str | None) -> None:
