@@ -22,6 +22,16 @@ _STOP = frozenset(
     "what when where why which who please with have has be will would i'm it's there their "
     "get got much many any some about if at by from as so we our us".split()
 )
+# A question about money prefers the sentences that state a price, a fee or that it is free.
+_ASKS_A_PRICE = re.compile(
+    r"\b(how much|costs?|costing|price[sd]?|fees?|charged?|charges|expensive|cheap\w*|"
+    r"pay extra|free)\b",
+    re.IGNORECASE,
+)
+_STATES_A_PRICE = re.compile(
+    r"£\s?\d|\d+p\b|\bfree\b|\bno (extra )?(fee|charge|cost)s?\b|\bincluded\b", re.I
+)
+PRICE_BONUS = 0.8
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -178,12 +188,13 @@ def addressed_to_assistant(sentence: str) -> bool:
 def extractive_answer(question: str, passages: Sequence[Mapping[str, Any]]) -> Reply:
     """The passage sentences that best answer `question`, with their source doc ids."""
     wanted = _terms(question)
+    money = bool(_ASKS_A_PRICE.search(question))
     query_grams = char_ngrams(" ".join(sorted(wanted)))
     scored: list[tuple[float, int, int, str, str]] = []
     for rank, passage in enumerate(passages[:5]):
         text = str(passage.get("text") or passage.get("content") or passage.get("snippet") or "")
         doc = str(passage.get("doc_id") or passage.get("id") or "")
-        title = _terms(str(passage.get("title") or ""))
+        title = _terms(f"{passage.get('title') or ''} {passage.get('section') or ''}")
         title_bonus = len(wanted & title) / max(1, len(wanted))
         for position, sentence in enumerate(_sentences(text)):
             if addressed_to_assistant(sentence):
@@ -192,7 +203,8 @@ def extractive_answer(question: str, passages: Sequence[Mapping[str, Any]]) -> R
             grams = char_ngrams(sentence.lower())
             shared = sum(min(n, grams[g]) for g, n in query_grams.items() if g in grams)
             fuzzy = shared / max(1, sum(query_grams.values()))
-            score = overlap + 1.5 * fuzzy + title_bonus - 0.4 * rank - 0.02 * position
+            price = PRICE_BONUS if money and _STATES_A_PRICE.search(sentence) else 0.0
+            score = overlap + 1.5 * fuzzy + title_bonus + price - 0.4 * rank - 0.02 * position
             scored.append((score, rank, position, sentence, doc))
     scored.sort(key=lambda s: -s[0])
     if not scored or scored[0][0] < 0.6:
@@ -222,11 +234,13 @@ def extractive_answer(question: str, passages: Sequence[Mapping[str, Any]]) -> R
 def _sentences(text: str) -> list[str]:
     text = re.sub(r"^#+\s*", "", text, flags=re.MULTILINE)
     text = re.sub(r"\*\*|__|`", "", text)
-    out = []
+    out: list[str] = []
     for raw in _SENTENCE.split(text):
         s = raw.strip(" -•*\t")
         if len(s.split()) >= 4:
             out.append(s)
+        elif s and out and out[-1][-1:] in ".!?" and s[-1:] in ".!?":
+            out[-1] = f"{out[-1]} {s}"  # "... to a new SIM card. It's free." keeps "It's free."
     return out
 
 

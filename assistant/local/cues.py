@@ -28,15 +28,19 @@ BANKING = re.compile(
 # A phone-context word that makes a banking-sounding message a telco one again.
 PHONE_CONTEXT = re.compile(r"\b(phone|mobile|sim|number|line|bundle|07\d{3}|\+447)\b")
 
+_PLACES = (
+    r"(spain|france|italy|portugal|greece|germany|ireland|turkey|the usa|usa|america|canada|"
+    r"australia|new zealand|new york|thailand|japan|china|india|dubai|mexico|brazil|egypt|"
+    r"morocco|switzerland|norway|iceland|netherlands|belgium|croatia|cyprus|malta|europe|the eu)"
+)
+_DESTINATION = re.compile(rf"\b{_PLACES}\b", re.IGNORECASE)
+
 CAPABILITY_CUES: dict[str, re.Pattern[str]] = {
     "top_up": re.compile(
         r"\b(top ?up|topup|recharge|put .{0,20}(on|onto) my (phone|sim|mobile)|put \d+ on)"
     ),
     "roaming": re.compile(
-        r"\b(roam(ing)?|abroad|holiday|overseas|(in|to|from|visiting) (spain|france|italy|"
-        r"portugal|greece|germany|ireland|turkey|the usa|usa|america|canada|australia|"
-        r"new zealand|new york|thailand|japan|china|india|dubai|mexico|brazil|egypt|morocco|"
-        r"switzerland|norway|iceland|netherlands|belgium|croatia|cyprus|malta|europe|the eu))\b"
+        rf"\b(roam(ing)?|abroad|holiday|overseas|(in|to|from|visiting) {_PLACES})\b"
     ),
     "call_features": re.compile(
         r"\b(call (forwarding|waiting|divert)|divert|forward (my )?calls|"
@@ -65,6 +69,12 @@ CAPABILITY_CUES: dict[str, re.Pattern[str]] = {
     "renewal": re.compile(r"\b(renew(al|s)?|reset)\b"),
     "request_status": re.compile(r"\b(my order|order status|ticket|track|arrive|shipped)\b"),
 }
+
+
+def destination(text: str) -> str | None:
+    """The country or region a roaming message names ('going to Spain' -> 'spain')."""
+    m = _DESTINATION.search(text)
+    return m.group(1).lower() if m else None
 
 
 def domain_hits(text: str) -> int:

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from assistant.local.catalog import CatalogItem, match_item
+from assistant.local.cues import destination
 from assistant.local.slots import (
     extract_amount,
     extract_bill_id,
@@ -84,6 +85,10 @@ POSTCODE_QUESTION = (
 _NOT_WORKING = re.compile(
     r"\b(isn'?t|is not|not|stopped|won'?t|doesn'?t|does not|can'?t|cannot) (\w+ ){0,2}"
     r"(working|work|connect\w*|make calls|call)\b",
+    re.IGNORECASE,
+)
+_ASKS_PRICE = re.compile(
+    r"\b(how much|costs?|costing|price|prices|charged?|pay extra|extra|free|included|fees?)\b",
     re.IGNORECASE,
 )
 _ON_A_BILL = re.compile(r"\b(on|in) (my|the|this|last|latest) (\w+ )?bill\b", re.IGNORECASE)
@@ -187,19 +192,21 @@ def plan(capability: str, intent: str, slots: dict[str, Any], text: str, tools: 
         account_read = step.calls and all(n in _ACCOUNT_READS for n, _ in step.calls)
         generic = not account_read or _GENERIC_QUESTION.search(text)
         if generic and not any(n in {"list_offers", "check_coverage"} for n, _ in step.calls):
-            return _call(tools, "search_knowledge", {"query": text})  # "how do caps work?"
+            return _call(
+                tools, "search_knowledge", {"query": _knowledge_query(capability, text)}
+            )  # "how do caps work?"
     if step.awaiting == "postcode":
         return step  # "is there coverage where I'm moving to?" needs the place first
     lists = any(n == "list_offers" for n, _ in step.calls)  # the list answers "what can I get"
     if step.awaiting and question and capability != "retention" and not lists:
-        return _call(tools, "search_knowledge", {"query": text})
+        return _call(tools, "search_knowledge", {"query": _knowledge_query(capability, text)})
     if writes and question:  # "what bundles can I get?" asks, it doesn't order
         if capability in {"plan_change", "addons_limits", "renewal"}:
             kind = "addon" if capability == "addons_limits" else "plan"
             return _call(tools, "list_offers", {"offer_kind": kind})
         if capability == "billing_payments" and _FIRST_PERSON.search(text):
             return _call(tools, "get_bills", {})  # "do I owe you anything?" reads the bills
-        return _call(tools, "search_knowledge", {"query": text})
+        return _call(tools, "search_knowledge", {"query": _knowledge_query(capability, text)})
     return step
 
 
@@ -279,12 +286,26 @@ def _addons(intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> St
     return step
 
 
+def _knowledge_query(capability: str, text: str) -> str:
+    """What to look up for a question: for the price of roaming somewhere, the zone's daily
+    price ("will I pay extra in Italy?" -> "roaming price per day in italy")."""
+    place = destination(text) if capability == "roaming" else None
+    if place and _ASKS_PRICE.search(text):
+        return f"roaming price per day in {place}"
+    return text
+
+
 def _roaming(intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> Step:
+    place = destination(text)
+    price_query = f"roaming price per day in {place}" if place else None
     if intent == "roaming_info" and "enabled" not in slots:
-        return _call(tools, "search_knowledge", {"query": text})
+        return _call(tools, "search_knowledge", {"query": _knowledge_query("roaming", text)})
     if "enabled" not in slots:
         slots["enabled"] = intent != "roaming_off"
-    return _call(tools, "set_roaming", slots, "proposed")
+    step = _call(tools, "set_roaming", slots, "proposed")
+    if slots["enabled"] and price_query and tools.has("search_knowledge") and step.calls:
+        step.calls.append(("search_knowledge", {"query": price_query}))  # and what it costs there
+    return step
 
 
 def _billing(intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> Step:

@@ -43,3 +43,44 @@ def test_no_sentence_of_the_shipped_knowledge_base_is_taken_for_an_instruction()
         if addressed_to_assistant(sentence)
     ]
     assert flagged == []
+
+
+def test_a_short_sentence_stays_with_the_one_before_it() -> None:
+    text = "A new card moves your number, plan and credit across. It's **free**."
+    assert _sentences(text) == ["A new card moves your number, plan and credit across. It's free."]
+
+
+# A long sentence with no price: when it is not the best one, nothing else fits beside the best.
+_LONG = (
+    "Gadget cover protects the phone you use with us against accidental damage, liquid damage, "
+    "breakdown after the warranty ends, loss and theft anywhere in the world, with a replacement "
+    "handset of the same model sent to your door by the next working day in most cases, and "
+    "you can claim twice in any twelve months online, in the app or by asking our assistant "
+    "at any time of the day or night."
+)
+_COVER = (
+    "Your cover starts the day you add it, lasts as long as you keep your plan with us and "
+    "moves with you to a new handset of the same kind, with no extra paperwork for you to "
+    "fill in, no excess to pay on the first repair, and the same terms for every line on the "
+    "account, whether it is a phone, a tablet or a watch with its own number on our network."
+)
+
+
+def test_a_question_about_money_prefers_the_sentence_with_the_price() -> None:
+    passage = {
+        "doc_id": "kb-gadget",
+        "title": "Gadget cover",
+        "text": f"{_LONG} Gadget cover is £7 a month.",
+    }
+    reply = extractive_answer("how much is gadget cover", [passage])
+    assert reply.text.startswith("Gadget cover is £7 a month.")
+
+
+def test_the_section_heading_counts_like_the_title() -> None:
+    passages = [
+        {"doc_id": "kb-a", "title": "Extras", "section": "Overview", "text": _COVER},
+        {"doc_id": "kb-b", "title": "Extras", "section": "Gadget cover claims",
+         "text": "Claims are made online in a few minutes."},
+    ]  # fmt: skip
+    reply = extractive_answer("how do I make a gadget cover claim", passages)
+    assert reply.citations == ("kb-b",)

@@ -239,3 +239,21 @@ def test_a_misspelt_word_without_an_ask_is_not_a_request_for_a_person(
     local_model: LocalChatModel,
 ) -> None:
     assert not Chat(local_model).say("persona 5 release date").tool_calls
+
+
+@pytest.mark.parametrize(
+    "text", ["heading to Croatia soon, will roaming cost extra?", "is roaming free in Croatia"]
+)
+def test_the_price_of_roaming_somewhere_looks_up_that_zones_daily_price(
+    local_model: LocalChatModel, text: str
+) -> None:
+    reply = Chat(local_model).say(text)
+    assert reply.tool_calls[0]["args"] == {"query": "roaming price per day in croatia"}
+
+
+def test_roaming_turned_on_for_a_trip_is_quoted_with_the_price_there(
+    local_model: LocalChatModel,
+) -> None:
+    reply = Chat(local_model).say("switch roaming on, I'm flying to Malta tomorrow")
+    assert _names(reply) == ["set_roaming", "search_knowledge"]
+    assert reply.tool_calls[1]["args"] == {"query": "roaming price per day in malta"}
