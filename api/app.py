@@ -20,6 +20,7 @@ from api.channels import routers as channel_routers
 from api.deps import ApiState
 from api.errors import error_response, install_error_handlers
 from api.limits import Limits, MemoryLimits, RedisLimits
+from api.lookup import ConversationLookup
 from api.routes import conversations, demo, health, session
 from api.runtime import adapt_runtime
 from api.sse import TurnRunner
@@ -57,13 +58,17 @@ def create_app(
                 redis = Redis.from_url(settings.redis_url)
                 stack.push_async_callback(redis.aclose)
                 limits = RedisLimits(redis)
+            api_runtime = adapt_runtime(built)
+            lookup = ConversationLookup.beside(api_runtime.sessionmaker)
+            stack.push_async_callback(lookup.aclose)
             async with anyio.create_task_group() as tg:
                 app.state.api = ApiState(
                     settings=settings,
-                    runtime=adapt_runtime(built),
+                    runtime=api_runtime,
                     codec=codec,
                     limits=limits,
                     turns=TurnRunner(tg),
+                    lookup=lookup,
                     ping_s=ping_s,
                 )
                 yield

@@ -9,14 +9,13 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import Depends, Path, Request
-from sqlalchemy import select
 
 from api.auth import COOKIE_NAME, Identity, TokenCodec
 from api.errors import ForbiddenError, TokenBudgetError, TooManyStreamsError
 from api.limits import Limits
+from api.lookup import ConversationLookup, ConversationRow
 from api.runtime import ApiRuntime
 from api.sse import StreamLease, TurnRunner
-from switchboard.db.models import Conversation
 from switchboard.errors import NotFoundError, RateLimitedError, UnauthorizedError
 from switchboard.settings import Settings
 
@@ -30,10 +29,12 @@ class ApiState:
     codec: TokenCodec
     limits: Limits
     turns: TurnRunner
+    lookup: ConversationLookup
     ping_s: float = 15.0
 
 
-def get_state(request: Request) -> ApiState:
+async def get_state(request: Request) -> ApiState:
+    # async: FastAPI runs a plain `def` dependency in its threadpool, a thread hop per request.
     state: ApiState = request.app.state.api
     return state
 
@@ -108,14 +109,13 @@ async def owned_conversation(
     conversation_id: ConversationId, identity: Caller, state: State
 ) -> OwnedConversation:
     """The conversation if `identity` owns it; 404 otherwise (never 403: no existence oracle)."""
-    async with state.runtime.sessionmaker() as session:
-        row = await session.scalar(select(Conversation).where(Conversation.id == conversation_id))
+    row = await state.lookup.find(conversation_id)
     if row is None or not _owns(identity, row):
         raise NotFoundError(f"conversation {conversation_id} not found or not owned")
     return OwnedConversation(row.id, identity, row.status, row.last_event_id, row.tokens_used)
 
 
-def _owns(identity: Identity, row: Conversation) -> bool:
+def _owns(identity: Identity, row: ConversationRow) -> bool:
     if identity.customer_id is not None:
         return row.customer_id == identity.customer_id
     return row.customer_id is None and row.channel_user_id == identity.anonymous_id

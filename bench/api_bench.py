@@ -1,19 +1,34 @@
 """What the API adds to a turn, and what idle SSE streams cost.
 
     .venv/bin/python -m bench.api_bench [--concurrency 50] [--rounds 3] [--streams 1000]
+        [--turn-loop real|fake|both] [--load burst|staggered|both] [--think-s 15]
 
 1. **Time to first token (TTFT) overhead.** The real runtime (local engine, BSS simulator, the
    knowledge base indexed with the fast test embedder) in this process, served by uvicorn on
    loopback in this same process (so the client's SSE parsing is charged to the API, too).
-   Each round starts `--concurrency` turns at once, each in its own conversation, with
-   `POST /v1/conversations/{id}/messages`. The service is wrapped to time, inside each request,
-   the turn loop's own TTFT (from `handle_message` being called to its first `token` event);
-   the API's added time of that request is the client's TTFT minus the turn loop's — paired per
-   request, so the (large, load-dependent) turn time cancels out. Target: p95 <= 20 ms.
-   For context, rounds alternate with the same turns run directly in-process (no API).
+   The service is wrapped to time, inside each request, the turn loop's own TTFT (from
+   `handle_message` being called to its first `token` event); the API's added time of that
+   request (`api_added`) is the client's TTFT of `POST /v1/conversations/{id}/messages` minus
+   the turn loop's — paired per request, so the (large, load-dependent) turn time cancels out,
+   but the time a request waits on the shared event loop behind other turns' work does not.
+   Target: p95 <= 20 ms. Two load models, both with `--concurrency` conversations:
+
+   - **burst** (`ttft_<loop>`): each round starts `--concurrency` turns at the same instant,
+     each in a new conversation; `--rounds` rounds, alternating with the same turns run
+     directly in-process (no API) for context and for the CPU comparison. The worst case: every
+     request's pre-turn work queues behind the 49 others' on one event loop.
+   - **staggered** (`ttft_<loop>_staggered`): `--concurrency` customers, each sending
+     `--rounds` messages in one conversation; each message follows the previous reply after an
+     exponentially distributed think time (mean `--think-s`, seeded by `--seed`), the first
+     ones arriving spread the same way: a closed-loop population of chatting customers. With
+     the default 15 s it offers about 1.2 turns/s, a rate this machine sustains (the JSON's
+     `turns_per_s` and `cpu_busy_fraction`, the share of one core the process kept busy).
+
    `--turn-loop fake` swaps in an instant scripted turn loop: with the CPU-bound local engine
    sharing the event loop, a request's await also waits behind other turns' engine work, so the
-   fake run isolates what the API itself costs.
+   fake run isolates what the API itself costs. `cpu_ms_per_turn` (burst) is this process's CPU
+   per turn on each path, load-independent; the staggered `cpu_ms_per_turn_api` also carries
+   the runtime's background work (the BSS simulator) over the run's idle time.
    Fifty concurrent turns write many events at once: SQLite's single writer on a busy two-core
    machine can exceed its lock timeout, so `--database-url` takes PostgreSQL.
 2. **Idle streams.** The same app under uvicorn in a subprocess (one worker); `--streams`
@@ -29,12 +44,16 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import statistics
 import sys
 import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -114,10 +133,17 @@ class TimedService:
 
 
 async def _api_ttft(
-    client: httpx.AsyncClient, headers: dict[str, str], text: str, timed: TimedService
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    text: str,
+    timed: TimedService,
+    cid: str | None = None,
 ) -> tuple[float, float]:
-    """(the client's TTFT, the API's added time) for one turn."""
-    cid = (await client.post("/v1/conversations", headers=headers)).json()["conversation_id"]
+    """(the client's TTFT, the API's added time) for one turn; in a new conversation unless
+    `cid` is given (the conversation is created before the clock starts)."""
+    if cid is None:
+        created = await client.post("/v1/conversations", headers=headers)
+        cid = created.json()["conversation_id"]
     cmid = uuid.uuid4().hex
     body = {"text": text, "client_message_id": cmid}
     start = time.perf_counter()
@@ -132,7 +158,36 @@ async def _api_ttft(
     return first, first - timed.loop_ttft[cmid]
 
 
-async def ttft(concurrency: int, rounds: int, database_url: str, loop: str) -> dict[str, Any]:
+@dataclass
+class Harness:
+    """The app served on loopback with the timed service, a client and two signed-in customers."""
+
+    service: Any  # the untimed service: the direct path calls it without the API
+    timed: TimedService
+    identities: list[Identity]
+    headers: list[dict[str, str]]
+    client: httpx.AsyncClient
+
+    def direct(self, n: int) -> Awaitable[float]:
+        """The `n`th conversation's turn, in-process: its TTFT."""
+        who, text = n % len(self.identities), QUESTIONS[n % len(QUESTIONS)]
+        return _direct_ttft(self.service, self.identities[who], text)
+
+    def via_api(self, n: int, cid: str | None = None) -> Awaitable[tuple[float, float]]:
+        """The `n`th conversation's turn through the API (in conversation `cid`, else a new one):
+        (client's TTFT, API's added time)."""
+        who, text = n % len(self.identities), QUESTIONS[n % len(QUESTIONS)]
+        return _api_ttft(self.client, self.headers[who], text, self.timed, cid)
+
+    async def conversation(self, n: int) -> str:
+        """A new conversation of the `n`th customer."""
+        headers = self.headers[n % len(self.identities)]
+        created = await self.client.post("/v1/conversations", headers=headers)
+        return str(created.json()["conversation_id"])
+
+
+@asynccontextmanager
+async def served(concurrency: int, database_url: str, loop: str) -> AsyncIterator[Harness]:
     settings = bench_settings(Path(tempfile.mkdtemp(prefix="api-bench-")), database_url)
     if loop == "fake":
         await upgrade_async(settings.resolved_database_url)
@@ -149,39 +204,57 @@ async def ttft(concurrency: int, rounds: int, database_url: str, loop: str) -> d
             ]
             limits = httpx.Limits(max_connections=concurrency * 2)
             async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
+                harness = Harness(service, timed, identities, headers, client)
                 await _direct_ttft(service, identities[0], QUESTIONS[0])  # warm-up
                 await _api_ttft(client, headers[0], QUESTIONS[0], timed)
-                direct: list[float] = []
-                via_api: list[float] = []
-                added: list[float] = []
-                failed = 0  # turns that errored (e.g. the database pool timed out under load)
-                errors: Counter[str] = Counter()
-                cpu_s = {"direct": 0.0, "api": 0.0}  # this process's CPU time per path
-                for r in range(rounds * 2):
-                    jobs = []
-                    for n in range(concurrency):
-                        who, text = n % len(identities), QUESTIONS[n % len(QUESTIONS)]
-                        if r % 2 == 0:
-                            jobs.append(_direct_ttft(service, identities[who], text))
-                        else:
-                            jobs.append(_api_ttft(client, headers[who], text, timed))
-                    cpu_start = time.process_time()
-                    outcomes = await asyncio.gather(*jobs, return_exceptions=True)
-                    cpu_s["direct" if r % 2 == 0 else "api"] += time.process_time() - cpu_start
-                    results = [o for o in outcomes if not isinstance(o, BaseException)]
-                    failed += len(outcomes) - len(results)
-                    errors.update(
-                        f"{type(o).__name__}: {str(o)[:160]}"
-                        for o in outcomes
-                        if isinstance(o, BaseException)
-                    )
-                    if r % 2 == 0:
-                        direct.extend(results)  # type: ignore[arg-type]
-                    else:
-                        via_api.extend(t for t, _ in results)  # type: ignore[misc]
-                        added.extend(a for _, a in results)  # type: ignore[misc]
-    series = {"direct_ttft": direct, "api_ttft": via_api, "api_added": added}
+                yield harness
+
+
+def _failures(outcomes: list[Any]) -> Counter[str]:
+    return Counter(
+        f"{type(o).__name__}: {str(o)[:160]}" for o in outcomes if isinstance(o, BaseException)
+    )
+
+
+def _series(summary: dict[str, Any], series: dict[str, list[float]]) -> dict[str, Any]:
+    for name, values in series.items():
+        ms = [v * 1000 for v in values]
+        summary[name] = {
+            "p50_ms": round(pct(ms, 0.5), 1),
+            "p95_ms": round(pct(ms, 0.95), 1),
+            "max_ms": round(max(ms), 1),
+            "mean_ms": round(statistics.fmean(ms), 1),
+        }
+    return summary
+
+
+async def burst(h: Harness, concurrency: int, rounds: int, loop: str) -> dict[str, Any]:
+    """Load model 1: each round starts `concurrency` turns at the same instant."""
+    direct: list[float] = []
+    via_api: list[float] = []
+    added: list[float] = []
+    failed = 0  # turns that errored (e.g. the database pool timed out under load)
+    errors: Counter[str] = Counter()
+    cpu_s = {"direct": 0.0, "api": 0.0}  # this process's CPU time per path
+    for r in range(rounds * 2):
+        cpu_start = time.process_time()
+        outcomes: list[Any]
+        if r % 2 == 0:
+            outcomes = await asyncio.gather(
+                *(h.direct(n) for n in range(concurrency)), return_exceptions=True
+            )
+            direct.extend(o for o in outcomes if isinstance(o, float))
+        else:
+            outcomes = await asyncio.gather(
+                *(h.via_api(n) for n in range(concurrency)), return_exceptions=True
+            )
+            via_api.extend(o[0] for o in outcomes if isinstance(o, tuple))
+            added.extend(o[1] for o in outcomes if isinstance(o, tuple))
+        cpu_s["direct" if r % 2 == 0 else "api"] += time.process_time() - cpu_start
+        errors.update(_failures(outcomes))
+        failed += sum(isinstance(o, BaseException) for o in outcomes)
     summary: dict[str, Any] = {
+        "load_model": "burst",
         "turn_loop": loop,
         "concurrency": concurrency,
         "turns_per_path": len(direct),
@@ -196,15 +269,56 @@ async def ttft(concurrency: int, rounds: int, database_url: str, loop: str) -> d
             "api_added": round((cpu_s["api"] - cpu_s["direct"]) * 1000 / (rounds * concurrency), 2),
         },
     }
-    for name, values in series.items():
-        ms = [v * 1000 for v in values]
-        summary[name] = {
-            "p50_ms": round(pct(ms, 0.5), 1),
-            "p95_ms": round(pct(ms, 0.95), 1),
-            "max_ms": round(max(ms), 1),
-            "mean_ms": round(statistics.fmean(ms), 1),
-        }
-    return summary
+    return _series(summary, {"direct_ttft": direct, "api_ttft": via_api, "api_added": added})
+
+
+async def staggered(
+    h: Harness, concurrency: int, rounds: int, loop: str, think_s: float, seed: int
+) -> dict[str, Any]:
+    """Load model 2: `concurrency` customers, each sending `rounds` messages in one conversation,
+    the next one an exponentially distributed think time (mean `think_s`) after the previous
+    reply ended; the first messages arrive spread the same way. Through the API only."""
+    rng = random.Random(seed)
+    turn_ttft: list[float] = []
+    via_api: list[float] = []
+    added: list[float] = []
+
+    async def customer(n: int) -> list[BaseException]:
+        failures: list[BaseException] = []
+        cid: str | None = None
+        for _ in range(rounds):
+            await asyncio.sleep(rng.expovariate(1 / think_s))
+            try:
+                cid = cid or await h.conversation(n)
+                client_ttft, api_added = await h.via_api(n, cid)
+            except Exception as exc:  # counted and reported, like the burst's failed turns
+                failures.append(exc)
+                continue
+            via_api.append(client_ttft)
+            added.append(api_added)
+            turn_ttft.append(client_ttft - api_added)
+        return failures
+
+    cpu_start, started = time.process_time(), time.perf_counter()
+    outcomes = await asyncio.gather(*(customer(n) for n in range(concurrency)))
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_start
+    errors = _failures([exc for failures in outcomes for exc in failures])
+    summary: dict[str, Any] = {
+        "load_model": "staggered",
+        "turn_loop": loop,
+        "concurrency": concurrency,
+        "think_s_mean": think_s,
+        "turns": len(added),
+        "failed_turns": sum(errors.values()),
+        "failures": dict(errors.most_common(5)),
+        "turns_per_s": round(len(added) / elapsed, 2),
+        "load_average_1m": round(os.getloadavg()[0], 1),
+        # This process's CPU per turn (turn loop, API and client), and the share of one core
+        # it kept busy: well under 1 means the offered load is one the loop can sustain.
+        "cpu_ms_per_turn_api": round(cpu * 1000 / max(1, len(added)), 2),
+        "cpu_busy_fraction": round(cpu / elapsed, 2),
+    }
+    return _series(summary, {"turn_loop_ttft": turn_ttft, "api_ttft": via_api, "api_added": added})
 
 
 def _rss_mb(pid: int) -> float:
@@ -295,6 +409,19 @@ async def main() -> None:
         default="both",
         help="real: the local engine; fake: an instant scripted loop (the API's own cost alone)",
     )
+    parser.add_argument(
+        "--load",
+        choices=["burst", "staggered", "both"],
+        default="both",
+        help="burst: each round starts all turns at once; staggered: think-time arrivals",
+    )
+    parser.add_argument(
+        "--think-s",
+        type=float,
+        default=15.0,
+        help="staggered: mean think time between a reply and the next message (exponential)",
+    )
+    parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-ttft", action="store_true")
     parser.add_argument("--skip-streams", action="store_true")
     args = parser.parse_args()
@@ -302,9 +429,17 @@ async def main() -> None:
     if not args.skip_ttft:
         loops = ["fake", "real"] if args.turn_loop == "both" else [args.turn_loop]
         for loop in loops:
-            found = await ttft(args.concurrency, args.rounds, args.database_url, loop)
-            results[f"ttft_{loop}"] = found
-            print(json.dumps(found, indent=2))
+            async with served(args.concurrency, args.database_url, loop) as harness:
+                if args.load in ("burst", "both"):
+                    found = await burst(harness, args.concurrency, args.rounds, loop)
+                    results[f"ttft_{loop}"] = found
+                    print(json.dumps(found, indent=2))
+                if args.load in ("staggered", "both"):
+                    found = await staggered(
+                        harness, args.concurrency, args.rounds, loop, args.think_s, args.seed
+                    )
+                    results[f"ttft_{loop}_staggered"] = found
+                    print(json.dumps(found, indent=2))
     if not args.skip_streams:
         results["idle_streams"] = await idle_streams(args.streams)
         print(json.dumps(results["idle_streams"], indent=2))

@@ -26,7 +26,7 @@ from api.session import set_session_cookie
 from switchboard.errors import NotFoundError
 
 
-def demo_only(state: State) -> None:
+async def demo_only(state: State) -> None:
     if not state.settings.demo:
         raise NotAvailableError("demo endpoint in production mode")
 
