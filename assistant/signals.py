@@ -94,9 +94,10 @@ _VULNERABILITY = re.compile(
 # through the steps again is the failure mode customers hate most, so a person takes over. Both
 # halves must be in the same message ("I've restarted it and it still doesn't work").
 _TRIED = re.compile(
-    r"\b(already|i'?ve|i have|we'?ve|i|we) (tried|restarted|rebooted|reset|turned|switched|"
-    r"checked|done|reinstalled|re-?inserted|taken out)\b"
-    r"|\btried (everything|all|restarting|rebooting|resetting|turning|switching|that|it)\b"
+    r"\b(already|i'?ve|i have|we'?ve|i|we) (restarted|rebooted|reset|turned it|switched it|"
+    r"checked (all|the|my) (settings|cables|router)|reinstalled|re-?inserted|taken out)\b"
+    r"|\b(already|i'?ve|i have|we'?ve) (tried|done) (everything|all|that|it|the)\b"
+    r"|\btried (everything|restarting|rebooting|resetting|turning it|switching it|that|it again)\b"
     r"|\b(restarted|rebooted|reset) (it|the phone|my phone|the handset|the router)\b",
     re.IGNORECASE,
 )

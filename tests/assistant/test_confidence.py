@@ -61,6 +61,8 @@ def test_repetition_and_frustration_and_person_requests() -> None:
     assert not self_help_failed("my phone still doesn't work")  # nothing tried yet
     assert not self_help_failed("I checked the website and I'm still not sure what roaming costs")
     assert not self_help_failed("I restarted it and now it works, thanks")
+    # describing the failed task is not having tried the self-help steps (BANKING77 distractors)
+    assert not self_help_failed("I tried to pay contactless at the bus and it didn't work")
     assert sensitivity("my husband passed away last week") == "bereavement"
     assert sensitivity("I lost my job and can't afford the bill") == "vulnerability"
 
