@@ -77,9 +77,12 @@ _FRUSTRATION = re.compile(
     r"furious|angry|annoyed|unacceptable|joke|wtf|ffs|damn|bloody)\b",
     re.IGNORECASE,
 )
+# A death close to the customer, not any death ("how many people died in the storm" is news).
 _BEREAVEMENT = re.compile(
-    r"\b(passed away|died|death|deceased|bereave\w*|funeral|late (husband|wife|mother|father|"
-    r"mum|dad|partner|son|daughter))\b",
+    r"\b(passed away|passed on|deceased|bereave\w*|funeral|late (husband|wife|mother|father|"
+    r"mum|dad|partner|son|daughter)|"
+    r"(my|our) (\w+ ){0,2}(has |had )?(died|passed)|(he|she) (has |had )?died|"
+    r"death (of|in) (my|our|the family))\b",
     re.IGNORECASE,
 )
 _VULNERABILITY = re.compile(

@@ -65,6 +65,8 @@ def test_repetition_and_frustration_and_person_requests() -> None:
     assert not self_help_failed("I tried to pay contactless at the bus and it didn't work")
     assert sensitivity("my husband passed away last week") == "bereavement"
     assert sensitivity("I lost my job and can't afford the bill") == "vulnerability"
+    assert sensitivity("my dad died on Sunday, how do I close his account") == "bereavement"
+    assert sensitivity("how many people died in yesterday's storm") is None
 
 
 @pytest.mark.parametrize(
