@@ -50,7 +50,10 @@ def test_two_runs_of_the_same_cases_are_identical() -> None:
     for a, b in zip(first.cases, second.cases, strict=True):
         assert fingerprint(a) == fingerprint(b), a.case_id
         for x, y in zip(a.turns, b.turns, strict=True):
-            assert abs(x.prompt_tokens - y.prompt_tokens) <= 0.01 * x.prompt_tokens + 2
+            # Prompts quote random ids (the open action, tickets, quotes in the history), whose
+            # token counts vary: three in-process runs of the same case measured 1,658 / 1,661 /
+            # 1,672 prompt tokens on one turn (27 Nov). 1% + 2 failed on a clean clone; 2% + 2.
+            assert abs(x.prompt_tokens - y.prompt_tokens) <= 0.02 * x.prompt_tokens + 2
     assert volatile_removed(first.metrics) == volatile_removed(second.metrics)
 
 
