@@ -3,7 +3,6 @@ tool calls and the metadata the turn loop's confidence model reads). Pure and de
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import re
@@ -39,6 +38,7 @@ from assistant.local.slots import extract_yes_no
 from assistant.local.status import is_status_question, referenced_ref
 from assistant.local.text import looks_non_english, normalise
 from assistant.local.toolbox import ToolBox
+from assistant.signals import sensitivity, wants_person
 
 READ_TOOLS = frozenset(
     {
@@ -107,12 +107,6 @@ _CONTACT_DETAILS = re.compile(
     r"\b(phone number|number (for|to call|to ring)|contact (number|details)|e-?mail address|"
     r"opening (hours|times)|what time (are|is) .{0,20}open|how (do|can) i (contact|call|ring|"
     r"reach))\b",
-    re.IGNORECASE,
-)
-# A death in the family: a person handles it, whatever the account question.
-_BEREAVEMENT = re.compile(
-    r"\b(passed away|bereave\w*|(my|our) (\w+ )?(has |have )?(just |recently )?died|"
-    r"late (husband|wife|mother|father|mum|dad|partner|son|daughter))\b",
     re.IGNORECASE,
 )
 # The reading intent of a capability, for a short follow-up question on the same topic
@@ -217,7 +211,7 @@ class Engine:
                 offer={"tool": "transfer_to_human", "args": {"reason": "customer_request"}},
             )
             return self._reply(step, "greeting", "hello", None, {}, messages)
-        if _BEREAVEMENT.search(text):
+        if sensitivity(text) == "bereavement":  # the turn loop's rule (assistant/signals.py)
             step = plan("human_agent", "human", {}, text, tools)
             if step.calls:
                 name, args = step.calls[0]
@@ -239,7 +233,7 @@ class Engine:
         tools: ToolBox,
         messages: Sequence[BaseMessage],
     ) -> EngineReply:
-        if rec.capability == OUT_OF_SCOPE and _misspelt_person_request(text):
+        if rec.capability == OUT_OF_SCOPE and wants_person(text):
             rec = replace(rec, capability="human_agent", intent="human")  # "real persn pls"
         if rec.capability == OUT_OF_SCOPE:
             return self._reply(
@@ -618,25 +612,6 @@ def _asks_more(text: str) -> bool:
     """A short question that points back at what was just discussed."""
     words = len(text.split())
     return _asks(text) and words <= 10 and bool(_REFERS_BACK.search(text))
-
-
-_PERSON_WORDS = ("person", "human", "agent", "advisor", "adviser", "operator", "someone")
-_ASKING_WORDS = frozenset(
-    "real actual live speak talk chat want need get give pls plz please to a an now".split()
-)
-
-
-def _misspelt_person_request(text: str) -> bool:
-    """A short ask for a person with the person-word misspelt ('real persn pls', 'speak to
-    a humna'); an asking word is required, so 'persona 5 release date' is not one."""
-    words = re.findall(r"[a-z]+", text.lower())
-    if not 2 <= len(words) <= 5 or not _ASKING_WORDS & set(words):
-        return False
-    return any(
-        len(w) >= 4 and difflib.get_close_matches(w, _PERSON_WORDS, n=1, cutoff=0.8)
-        for w in words
-        if w not in _ASKING_WORDS
-    )
 
 
 def _wants_person_now(text: str) -> bool:
