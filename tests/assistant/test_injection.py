@@ -92,3 +92,11 @@ async def test_injected_customer_text_is_not_a_confirmation(
 
 def test_the_catalogue_has_no_tool_that_confirms() -> None:
     assert not [name for name in TOOL_SPECS if "confirm" in name or "execute" in name]
+
+
+def test_every_confirmed_write_tool_has_customer_cues() -> None:
+    # a write tool without cues would be refused after any read, even when the customer asked
+    from assistant.provenance import _CUES
+    from tools.registry import CONFIRMED_TOOLS
+
+    assert set(CONFIRMED_TOOLS) == set(_CUES)
