@@ -5,7 +5,9 @@
 
 1. **Time to first token (TTFT) overhead.** The real runtime (local engine, BSS simulator, the
    knowledge base indexed with the fast test embedder) in this process, served by uvicorn on
-   loopback in this same process (so the client's SSE parsing is charged to the API, too).
+   loopback in this same process; the customers are a load generator in a process of its own
+   (bench/api_load.py), as real clients are, so its CPU is not charged to the server's event
+   loop (until 2026-11-27 the client shared that loop; `cpu_ms_per_turn.client` is its cost).
    The service is wrapped to time, inside each request, the turn loop's own TTFT (from
    `handle_message` being called to its first `token` event); the API's added time of that
    request (`api_added`) is the client's TTFT of `POST /v1/conversations/{id}/messages` minus
@@ -44,7 +46,6 @@ import argparse
 import asyncio
 import json
 import os
-import random
 import statistics
 import sys
 import tempfile
@@ -58,6 +59,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import uvloop
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the real app factory lives beside the tests
@@ -132,58 +134,76 @@ class TimedService:
             yield event
 
 
-async def _api_ttft(
-    client: httpx.AsyncClient,
-    headers: dict[str, str],
-    text: str,
-    timed: TimedService,
-    cid: str | None = None,
-) -> tuple[float, float]:
-    """(the client's TTFT, the API's added time) for one turn; in a new conversation unless
-    `cid` is given (the conversation is created before the clock starts)."""
-    if cid is None:
-        created = await client.post("/v1/conversations", headers=headers)
-        cid = created.json()["conversation_id"]
-    cmid = uuid.uuid4().hex
-    body = {"text": text, "client_message_id": cmid}
-    start = time.perf_counter()
-    first = None
-    async with client.stream(
-        "POST", f"/v1/conversations/{cid}/messages", json=body, headers=headers
-    ) as response:
-        async for line in response.aiter_lines():
-            if first is None and line.startswith("event: token"):
-                first = time.perf_counter() - start
-    assert first is not None, "the stream carried no token"
-    return first, first - timed.loop_ttft[cmid]
+class LoadProcess:
+    """bench/api_load.py in a subprocess, driven one JSON command per line."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self._process = process
+
+    async def run(self, command: dict[str, Any]) -> dict[str, Any]:
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._process.stdin.write((json.dumps(command) + "\n").encode())
+        await self._process.stdin.drain()
+        line = await self._process.stdout.readline()
+        if not line:
+            raise RuntimeError("the load generator exited")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+
+@asynccontextmanager
+async def load_process(base: str) -> AsyncIterator[LoadProcess]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.api_load",
+        "--base",
+        base,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        cwd=ROOT,
+    )
+    try:
+        yield LoadProcess(process)
+    finally:
+        if process.returncode is None:
+            assert process.stdin is not None
+            process.stdin.write(b'{"op": "quit"}\n')
+            await process.stdin.drain()
+            try:
+                await asyncio.wait_for(process.wait(), 10)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
 
 
 @dataclass
 class Harness:
-    """The app served on loopback with the timed service, a client and two signed-in customers."""
+    """The app served on loopback with the timed service, two signed-in customers and the load
+    generator process."""
 
     service: Any  # the untimed service: the direct path calls it without the API
     timed: TimedService
     identities: list[Identity]
-    headers: list[dict[str, str]]
-    client: httpx.AsyncClient
+    tokens: list[str]
+    load: LoadProcess
 
     def direct(self, n: int) -> Awaitable[float]:
         """The `n`th conversation's turn, in-process: its TTFT."""
         who, text = n % len(self.identities), QUESTIONS[n % len(QUESTIONS)]
         return _direct_ttft(self.service, self.identities[who], text)
 
-    def via_api(self, n: int, cid: str | None = None) -> Awaitable[tuple[float, float]]:
-        """The `n`th conversation's turn through the API (in conversation `cid`, else a new one):
-        (client's TTFT, API's added time)."""
-        who, text = n % len(self.identities), QUESTIONS[n % len(QUESTIONS)]
-        return _api_ttft(self.client, self.headers[who], text, self.timed, cid)
-
-    async def conversation(self, n: int) -> str:
-        """A new conversation of the `n`th customer."""
-        headers = self.headers[n % len(self.identities)]
-        created = await self.client.post("/v1/conversations", headers=headers)
-        return str(created.json()["conversation_id"])
+    async def via_api(self, op: str, **params: Any) -> dict[str, Any]:
+        """Run a load command; its answer with `added` (the API's added time per turn, paired
+        with the turn loop's TTFT by client message id) and `turn` (the turn loop's TTFT)."""
+        answer = await self.load.run(
+            {"op": op, "tokens": self.tokens, "questions": QUESTIONS, **params}
+        )
+        loop_ttft = self.timed.loop_ttft
+        answer["client"] = [ttft for _, ttft in answer["ttft"]]
+        answer["added"] = [ttft - loop_ttft[cmid] for cmid, ttft in answer["ttft"]]
+        answer["turn"] = [loop_ttft[cmid] for cmid, _ in answer["ttft"]]
+        return answer
 
 
 @asynccontextmanager
@@ -199,14 +219,11 @@ async def served(concurrency: int, database_url: str, loop: str) -> AsyncIterato
             timed = TimedService(service)
             app.state.api.runtime.service = timed
             identities = [Identity(cid, msisdn, seg, True) for cid, msisdn, seg in CUSTOMERS]  # type: ignore[arg-type]
-            headers = [
-                {"Authorization": f"Bearer {app.state.api.codec.issue(i)}"} for i in identities
-            ]
-            limits = httpx.Limits(max_connections=concurrency * 2)
-            async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
-                harness = Harness(service, timed, identities, headers, client)
+            tokens = [app.state.api.codec.issue(i) for i in identities]
+            async with load_process(base) as load:
+                harness = Harness(service, timed, identities, tokens, load)
                 await _direct_ttft(service, identities[0], QUESTIONS[0])  # warm-up
-                await _api_ttft(client, headers[0], QUESTIONS[0], timed)
+                await harness.via_api("burst", concurrency=concurrency)  # and the connections
                 yield harness
 
 
@@ -233,40 +250,40 @@ async def burst(h: Harness, concurrency: int, rounds: int, loop: str) -> dict[st
     direct: list[float] = []
     via_api: list[float] = []
     added: list[float] = []
-    failed = 0  # turns that errored (e.g. the database pool timed out under load)
     errors: Counter[str] = Counter()
-    cpu_s = {"direct": 0.0, "api": 0.0}  # this process's CPU time per path
+    cpu_s = {"direct": 0.0, "api": 0.0, "client": 0.0}  # per path; the client's own process
     for r in range(rounds * 2):
         cpu_start = time.process_time()
-        outcomes: list[Any]
         if r % 2 == 0:
             outcomes = await asyncio.gather(
                 *(h.direct(n) for n in range(concurrency)), return_exceptions=True
             )
             direct.extend(o for o in outcomes if isinstance(o, float))
+            errors.update(_failures(outcomes))
+            cpu_s["direct"] += time.process_time() - cpu_start
         else:
-            outcomes = await asyncio.gather(
-                *(h.via_api(n) for n in range(concurrency)), return_exceptions=True
-            )
-            via_api.extend(o[0] for o in outcomes if isinstance(o, tuple))
-            added.extend(o[1] for o in outcomes if isinstance(o, tuple))
-        cpu_s["direct" if r % 2 == 0 else "api"] += time.process_time() - cpu_start
-        errors.update(_failures(outcomes))
-        failed += sum(isinstance(o, BaseException) for o in outcomes)
+            answer = await h.via_api("burst", concurrency=concurrency)
+            via_api.extend(answer["client"])
+            added.extend(answer["added"])
+            errors.update(answer["failures"])
+            cpu_s["api"] += time.process_time() - cpu_start
+            cpu_s["client"] += answer["cpu_s"]
+    turns = rounds * concurrency
     summary: dict[str, Any] = {
         "load_model": "burst",
         "turn_loop": loop,
         "concurrency": concurrency,
         "turns_per_path": len(direct),
-        "failed_turns": failed,
+        "failed_turns": sum(errors.values()),
         "failures": dict(errors.most_common(5)),
         "load_average_1m": round(os.getloadavg()[0], 1),
-        # Load-independent: this process's CPU per turn on each path (the API path includes the
-        # in-process client), and their difference, the API's own CPU cost per turn.
+        # Load-independent: the server process's CPU per turn on each path, their difference
+        # (the API's own CPU cost per turn) and the load generator's, in its own process.
         "cpu_ms_per_turn": {
-            "direct": round(cpu_s["direct"] * 1000 / (rounds * concurrency), 2),
-            "api": round(cpu_s["api"] * 1000 / (rounds * concurrency), 2),
-            "api_added": round((cpu_s["api"] - cpu_s["direct"]) * 1000 / (rounds * concurrency), 2),
+            "direct": round(cpu_s["direct"] * 1000 / turns, 2),
+            "api": round(cpu_s["api"] * 1000 / turns, 2),
+            "api_added": round((cpu_s["api"] - cpu_s["direct"]) * 1000 / turns, 2),
+            "client": round(cpu_s["client"] * 1000 / turns, 2),
         },
     }
     return _series(summary, {"direct_ttft": direct, "api_ttft": via_api, "api_added": added})
@@ -278,47 +295,30 @@ async def staggered(
     """Load model 2: `concurrency` customers, each sending `rounds` messages in one conversation,
     the next one an exponentially distributed think time (mean `think_s`) after the previous
     reply ended; the first messages arrive spread the same way. Through the API only."""
-    rng = random.Random(seed)
-    turn_ttft: list[float] = []
-    via_api: list[float] = []
-    added: list[float] = []
-
-    async def customer(n: int) -> list[BaseException]:
-        failures: list[BaseException] = []
-        cid: str | None = None
-        for _ in range(rounds):
-            await asyncio.sleep(rng.expovariate(1 / think_s))
-            try:
-                cid = cid or await h.conversation(n)
-                client_ttft, api_added = await h.via_api(n, cid)
-            except Exception as exc:  # counted and reported, like the burst's failed turns
-                failures.append(exc)
-                continue
-            via_api.append(client_ttft)
-            added.append(api_added)
-            turn_ttft.append(client_ttft - api_added)
-        return failures
-
-    cpu_start, started = time.process_time(), time.perf_counter()
-    outcomes = await asyncio.gather(*(customer(n) for n in range(concurrency)))
-    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_start
-    errors = _failures([exc for failures in outcomes for exc in failures])
+    cpu_start = time.process_time()
+    answer = await h.via_api(
+        "staggered", concurrency=concurrency, rounds=rounds, think_s=think_s, seed=seed
+    )
+    cpu, elapsed = time.process_time() - cpu_start, answer["elapsed_s"]
+    turns = len(answer["added"])
     summary: dict[str, Any] = {
         "load_model": "staggered",
         "turn_loop": loop,
         "concurrency": concurrency,
         "think_s_mean": think_s,
-        "turns": len(added),
-        "failed_turns": sum(errors.values()),
-        "failures": dict(errors.most_common(5)),
-        "turns_per_s": round(len(added) / elapsed, 2),
+        "turns": turns,
+        "failed_turns": sum(answer["failures"].values()),
+        "failures": dict(Counter(answer["failures"]).most_common(5)),
+        "turns_per_s": round(turns / elapsed, 2),
         "load_average_1m": round(os.getloadavg()[0], 1),
-        # This process's CPU per turn (turn loop, API and client), and the share of one core
-        # it kept busy: well under 1 means the offered load is one the loop can sustain.
-        "cpu_ms_per_turn_api": round(cpu * 1000 / max(1, len(added)), 2),
+        # The server process's CPU per turn (turn loop and API), and the share of one core it
+        # kept busy: well under 1 means the offered load is one the loop can sustain.
+        "cpu_ms_per_turn_api": round(cpu * 1000 / max(1, turns), 2),
         "cpu_busy_fraction": round(cpu / elapsed, 2),
+        "cpu_ms_per_turn_client": round(answer["cpu_s"] * 1000 / max(1, turns), 2),
     }
-    return _series(summary, {"turn_loop_ttft": turn_ttft, "api_ttft": via_api, "api_added": added})
+    series = {"turn_loop_ttft": answer["turn"], "api_ttft": answer["client"]}
+    return _series(summary, {**series, "api_added": answer["added"]})
 
 
 def _rss_mb(pid: int) -> float:
@@ -449,4 +449,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    uvloop.run(main())  # the loop `switchboard serve` runs on (uvicorn picks uvloop when installed)

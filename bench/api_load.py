@@ -1,0 +1,134 @@
+"""The API bench's load generator: a separate process, so its CPU is not charged to the server.
+
+    .venv/bin/python -m bench.api_load --base http://127.0.0.1:PORT
+
+bench/api_bench.py starts it and drives it over stdin/stdout, one JSON object per line each
+way. A command names the customers' bearer tokens and the questions; the answer lists, per
+message sent, its `client_message_id` and the client's time to the first `token` frame, which the
+bench pairs with the turn loop's own TTFT measured inside the server. Commands:
+
+- `{"op": "burst", "concurrency": N, ...}` — N new conversations (created before the clock
+  starts), then one message in each, all sent at the same instant.
+- `{"op": "staggered", "concurrency": N, "rounds": R, "think_s": T, "seed": S, ...}` — N
+  customers, each sending R messages in one conversation, each an exponentially distributed think
+  time (mean T) after the previous reply ended; the first ones arrive spread the same way.
+- `{"op": "quit"}`.
+
+Every answer also carries this process's CPU seconds for the command (`cpu_s`) and its failures
+grouped by reason."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sys
+import time
+import uuid
+from collections import Counter
+from typing import Any
+
+import httpx
+import uvloop
+
+
+class Load:
+    def __init__(self, client: httpx.AsyncClient, tokens: list[str], questions: list[str]) -> None:
+        self.client = client
+        self.headers = [{"Authorization": f"Bearer {token}"} for token in tokens]
+        self.questions = questions
+
+    async def conversation(self, n: int) -> str:
+        created = await self.client.post("/v1/conversations", headers=self._who(n))
+        created.raise_for_status()
+        return str(created.json()["conversation_id"])
+
+    async def message(self, n: int, cid: str) -> tuple[str, float]:
+        """(client_message_id, the client's TTFT) of the `n`th customer's question in `cid`."""
+        cmid = uuid.uuid4().hex
+        body = {"text": self.questions[n % len(self.questions)], "client_message_id": cmid}
+        start = time.perf_counter()
+        first = None
+        path = f"/v1/conversations/{cid}/messages"
+        async with self.client.stream("POST", path, json=body, headers=self._who(n)) as response:
+            response.raise_for_status()
+            async for line in response.aiter_lines():
+                if first is None and line.startswith("event: token"):
+                    first = time.perf_counter() - start
+        if first is None:
+            raise RuntimeError("the stream carried no token")
+        return cmid, first
+
+    def _who(self, n: int) -> dict[str, str]:
+        return self.headers[n % len(self.headers)]
+
+    async def burst(self, concurrency: int) -> tuple[list[tuple[str, float]], list[BaseException]]:
+        async def one(n: int) -> tuple[str, float]:
+            return await self.message(n, await self.conversation(n))
+
+        outcomes = await asyncio.gather(*(one(n) for n in range(concurrency)), return_exceptions=True)
+        return _split(outcomes)
+
+    async def staggered(
+        self, concurrency: int, rounds: int, think_s: float, seed: int
+    ) -> tuple[list[tuple[str, float]], list[BaseException]]:
+        rng = random.Random(seed)
+
+        async def customer(n: int) -> list[tuple[str, float] | BaseException]:
+            outcomes: list[tuple[str, float] | BaseException] = []
+            cid: str | None = None
+            for _ in range(rounds):
+                await asyncio.sleep(rng.expovariate(1 / think_s))
+                try:
+                    cid = cid or await self.conversation(n)
+                    outcomes.append(await self.message(n, cid))
+                except Exception as exc:  # counted and reported, like the burst's failed turns
+                    outcomes.append(exc)
+            return outcomes
+
+        per_customer = await asyncio.gather(*(customer(n) for n in range(concurrency)))
+        return _split([o for outcomes in per_customer for o in outcomes])
+
+
+def _split(outcomes: list[Any]) -> tuple[list[tuple[str, float]], list[BaseException]]:
+    done = [o for o in outcomes if isinstance(o, tuple)]
+    return done, [o for o in outcomes if isinstance(o, BaseException)]
+
+
+async def serve_commands(base: str) -> None:
+    limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
+    reader = asyncio.StreamReader()
+    loop = asyncio.get_running_loop()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    async with httpx.AsyncClient(base_url=base, timeout=300, limits=limits) as client:
+        while line := await reader.readline():
+            command = json.loads(line)
+            if command["op"] == "quit":
+                return
+            load = Load(client, command["tokens"], command["questions"])
+            cpu, started = time.process_time(), time.perf_counter()
+            if command["op"] == "burst":
+                done, failed = await load.burst(command["concurrency"])
+            else:
+                done, failed = await load.staggered(
+                    command["concurrency"], command["rounds"], command["think_s"], command["seed"]
+                )
+            answer = {
+                "ttft": done,
+                "failures": Counter(f"{type(e).__name__}: {str(e)[:160]}" for e in failed),
+                "cpu_s": time.process_time() - cpu,
+                "elapsed_s": time.perf_counter() - started,
+            }
+            sys.stdout.write(json.dumps(answer) + "\n")
+            sys.stdout.flush()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--base", required=True, help="the API's base URL")
+    uvloop.run(serve_commands(parser.parse_args().base))
+
+
+if __name__ == "__main__":
+    main()
