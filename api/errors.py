@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from switchboard.errors import RateLimitedError, SwitchboardError
+from switchboard.errors import BusyError, RateLimitedError, SwitchboardError
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ async def _switchboard_error(_request: Request, exc: Exception) -> JSONResponse:
     if exc.http_status >= 500:
         log.error("request failed: %s", exc, exc_info=exc)
     headers = None
-    if isinstance(exc, RateLimitedError):
+    if isinstance(exc, RateLimitedError | BusyError):
         headers = {"Retry-After": str(exc.retry_after)}
     return error_response(exc.http_status, exc.code, exc.customer_message, headers)
 

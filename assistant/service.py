@@ -12,6 +12,7 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -31,11 +32,13 @@ from assistant.turn_runner import TurnRunner
 from switchboard.bus import EventBus
 from switchboard.db.eventlog import EventWriter, StoredEvent, events_after
 from switchboard.db.models import Conversation, Message
-from switchboard.errors import InvalidInputError, NotFoundError
+from switchboard.errors import BusyError, InvalidInputError, NotFoundError
 from switchboard.settings import Settings
 from tools.context import TurnContext
 
 log = logging.getLogger(__name__)
+LOCAL_TURN_SLOTS = 4  # the local engine's turns are CPU on this process's one event loop
+REMOTE_TURN_SLOTS = 64  # a remote model's turns mostly wait on the network
 AGENT_QUEUE = "agents"  # bus channel the agent console listens on for handed-off conversations
 ToolFactory = Callable[[TurnContext], Sequence[BaseTool]]
 
@@ -79,12 +82,23 @@ class ServiceDeps:
     events: EventWriter | None = None  # the event log's group-committing writer (one per service)
 
 
+def turn_slots(settings: Settings) -> int:
+    """How many turns run at once in one process (`SWITCHBOARD_MAX_CONCURRENT_TURNS`, else by
+    model). The local engine's turns share one event loop with the API: fifty at once take the
+    same CPU as fifty in turn, but every turn reaches its first token only near the end, and every
+    request of the API waits behind all of them (bench/api_bench.py)."""
+    if settings.max_concurrent_turns:
+        return settings.max_concurrent_turns
+    return LOCAL_TURN_SLOTS if settings.llm == "local" else REMOTE_TURN_SLOTS
+
+
 class ConversationService:
     def __init__(self, deps: ServiceDeps) -> None:
         if deps.events is None:
             deps.events = EventWriter(deps.sessionmaker)
         self.deps = deps
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._slots = asyncio.Semaphore(turn_slots(deps.settings))  # first come, first served
         self._policy = HandoffPolicy(
             threshold=deps.settings.handoff_confidence_threshold,
             low_turns=deps.settings.handoff_low_confidence_turns,
@@ -128,7 +142,7 @@ class ConversationService:
         if client_message_id is not None and len(client_message_id) > 128:
             raise InvalidInputError("client_message_id is longer than 128 characters")
         masked = mask_sensitive(text)
-        async with self._locks[conversation_id]:
+        async with self._locks[conversation_id], self._turn_slot():
             turn_id = await self._store_customer_message(conversation_id, masked, client_message_id)
             if turn_id is None:
                 assert client_message_id is not None
@@ -153,6 +167,22 @@ class ConversationService:
             runner = TurnRunner(self.deps, self._policy, recorder)
             async for stored in runner.run(conversation, identity, masked, turn_id):
                 yield stored
+
+    @asynccontextmanager
+    async def _turn_slot(self) -> AsyncIterator[None]:
+        """One of this process's turn slots, waited for in arrival order before anything of the
+        turn is stored; `BusyError` (503, nothing stored, safe to resend) if none frees up within
+        the turn timeout. Taken after the conversation's lock, so a turn never holds a slot
+        while it waits for another turn of its conversation (docs/decisions/0012-turn-slots.md)."""
+        try:
+            async with asyncio.timeout(self.deps.turn_timeout_s):
+                await self._slots.acquire()
+        except TimeoutError:
+            raise BusyError(f"no turn slot within {self.deps.turn_timeout_s:.0f} s") from None
+        try:
+            yield
+        finally:
+            self._slots.release()
 
     async def _store_customer_message(
         self, conversation_id: str, text: str, client_message_id: str | None
@@ -225,7 +255,7 @@ class ConversationService:
         conversation = await self._conversation(conversation_id, identity)
         if self.deps.desk is None:
             raise NotFoundError("actions are not available")
-        async with self._locks[conversation_id]:
+        async with self._locks[conversation_id], self._turn_slot():
             runner = TurnRunner(self.deps, self._policy, None)
             async for stored in runner.act(conversation, identity, action_id, decision):
                 yield stored

@@ -92,7 +92,6 @@ def bench_settings(data_dir: Path, database_url: str = "") -> Settings:
         data_dir=data_dir,
         database_url=database_url,
         token_secret="b" * 40,
-        bss_clock_speed=1e9,
         rate_limit_per_minute=100_000,
         rate_limit_ip_per_minute=1_000_000,
         max_message_chars=4000,
@@ -200,9 +199,9 @@ class Harness:
             {"op": op, "tokens": self.tokens, "questions": QUESTIONS, **params}
         )
         loop_ttft = self.timed.loop_ttft
-        answer["client"] = [ttft for _, ttft in answer["ttft"]]
-        answer["added"] = [ttft - loop_ttft[cmid] for cmid, ttft in answer["ttft"]]
-        answer["turn"] = [loop_ttft[cmid] for cmid, _ in answer["ttft"]]
+        answer["client"] = [ttft for _, ttft, _ in answer["ttft"]]
+        answer["added"] = [ttft - loop_ttft[cmid] for cmid, ttft, _ in answer["ttft"]]
+        answer["turn"] = [loop_ttft[cmid] for cmid, _, _ in answer["ttft"]]
         return answer
 
 

@@ -44,8 +44,10 @@ class Load:
         created.raise_for_status()
         return str(created.json()["conversation_id"])
 
-    async def message(self, n: int, cid: str) -> tuple[str, float]:
-        """(client_message_id, the client's TTFT) of the `n`th customer's question in `cid`."""
+    async def message(self, n: int, cid: str) -> tuple[str, float, float]:
+        """(client_message_id, the client's TTFT, when it was sent) of the `n`th customer's
+        question in `cid`; the last is `time.perf_counter()`, the system-wide monotonic clock,
+        so it can be lined up with the server's own timestamps."""
         cmid = uuid.uuid4().hex
         body = {"text": self.questions[n % len(self.questions)], "client_message_id": cmid}
         start = time.perf_counter()
@@ -58,13 +60,13 @@ class Load:
                     first = time.perf_counter() - start
         if first is None:
             raise RuntimeError("the stream carried no token")
-        return cmid, first
+        return cmid, first, start
 
     def _who(self, n: int) -> dict[str, str]:
         return self.headers[n % len(self.headers)]
 
-    async def burst(self, concurrency: int) -> tuple[list[tuple[str, float]], list[BaseException]]:
-        async def one(n: int) -> tuple[str, float]:
+    async def burst(self, concurrency: int) -> tuple[list[tuple[str, float, float]], list[BaseException]]:
+        async def one(n: int) -> tuple[str, float, float]:
             return await self.message(n, await self.conversation(n))
 
         outcomes = await asyncio.gather(*(one(n) for n in range(concurrency)), return_exceptions=True)
@@ -72,11 +74,11 @@ class Load:
 
     async def staggered(
         self, concurrency: int, rounds: int, think_s: float, seed: int
-    ) -> tuple[list[tuple[str, float]], list[BaseException]]:
+    ) -> tuple[list[tuple[str, float, float]], list[BaseException]]:
         rng = random.Random(seed)
 
-        async def customer(n: int) -> list[tuple[str, float] | BaseException]:
-            outcomes: list[tuple[str, float] | BaseException] = []
+        async def customer(n: int) -> list[tuple[str, float, float] | BaseException]:
+            outcomes: list[tuple[str, float, float] | BaseException] = []
             cid: str | None = None
             for _ in range(rounds):
                 await asyncio.sleep(rng.expovariate(1 / think_s))
@@ -91,7 +93,7 @@ class Load:
         return _split([o for outcomes in per_customer for o in outcomes])
 
 
-def _split(outcomes: list[Any]) -> tuple[list[tuple[str, float]], list[BaseException]]:
+def _split(outcomes: list[Any]) -> tuple[list[tuple[str, float, float]], list[BaseException]]:
     done = [o for o in outcomes if isinstance(o, tuple)]
     return done, [o for o in outcomes if isinstance(o, BaseException)]
 

@@ -9,6 +9,7 @@ import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
+from contextvars import ContextVar
 from typing import Any
 
 import httpx
@@ -22,6 +23,10 @@ from bss.events import Deliverer
 from bss.seed import seed_world
 from bss.store import Repo, create_schema, make_bss_engine
 from bss.world import World, load_world
+
+# Set in the worker's own task: its transactions must not wake it (it reads what is due after
+# each step anyway); every other writer's do, even while the worker is mid-step.
+_IN_WORKER: ContextVar[bool] = ContextVar("bss_in_worker", default=False)
 
 log = logging.getLogger("bss")
 Body = dict[str, Any] | list[Any]
@@ -95,7 +100,8 @@ class Simulator:
             yield Ctx(repo, self.world, self.clock)
             upcoming = await repo.next_due()
             self._next_due = float("inf") if upcoming is None else upcoming
-        self._wake.set()
+        if not _IN_WORKER.get():
+            self._wake.set()
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Ctx]:
@@ -170,6 +176,7 @@ class Simulator:
         due. It stops between steps, never inside a transaction (cancelling an aiosqlite
         call mid-flight can hang the engine's disposal)."""
         await self.ensure_ready()
+        _IN_WORKER.set(True)  # its own `run_due` woke it at once: it looped without sleeping
         while not self._stopping:
             self._wake.clear()
             try:

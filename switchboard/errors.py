@@ -67,6 +67,18 @@ class ServiceUnavailableError(SwitchboardError):
     http_status = 503
 
 
+class BusyError(ServiceUnavailableError):
+    """Every turn slot of this replica stayed taken for the whole queue wait: nothing was stored,
+    so the same message can simply be sent again."""
+
+    code = "busy"
+    customer_message = "I'm helping a lot of customers right now. Please try again in a moment."
+
+    def __init__(self, detail: str = "", *, retry_after: int = 5) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 class ConfigError(Exception):
     """A configuration mistake found at start-up: names the setting and how to fix it."""
 

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     llm_prompt_tokens: int = Field(default=6000, ge=500)
     llm_attempts: int = Field(default=2, ge=1, le=5)
     turn_timeout_s: float = Field(default=60.0, gt=0, le=600)
+    # Turns that run at once in one process; 0: 4 with the local engine (CPU-bound: more only
+    # slows them all and the API's own requests), 64 with a remote model (ADR 0012).
+    max_concurrent_turns: int = Field(default=0, ge=0, le=10_000)
 
     bss_url: str | None = None
     bss_timeout_s: float = Field(default=10.0, gt=0)
