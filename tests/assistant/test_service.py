@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from switchboard.db.models import Message, Turn
-from switchboard.errors import NotFoundError
+from assistant.service import LOCAL_TURN_SLOTS, REMOTE_TURN_SLOTS, turn_slots
+from switchboard.errors import BusyError, NotFoundError
+from switchboard.settings import Settings
 from tests.assistant.conftest import ALICE, ANON, MakeHarness, Who, completed, types
 from tests.fakes.scripted_model import ScriptedChatModel, say
 
@@ -68,3 +70,48 @@ async def test_sms_replies_fit_the_channel_and_events_are_ordered(
     assert len(turn_ids) == 1 and None not in turn_ids
     tokens = [e for e in events if e.type == "token"]
     assert 1 < len(tokens) < 40  # coalesced, yet still streamed in pieces
+
+
+async def test_turns_beyond_the_slots_wait_in_arrival_order(
+    make_harness: MakeHarness, settings: Settings
+) -> None:
+    model = ScriptedChatModel(script=[say("first"), say("second")], delay_s=0.2)
+    h = make_harness(model, settings=settings.model_copy(update={"max_concurrent_turns": 1}))
+    cids = [await h.service.start_conversation(ALICE) for _ in range(2)]
+    seen: list[tuple[str, str]] = []
+
+    async def run(cid: str, text: str) -> None:
+        async for event in h.service.handle_message(cid, ALICE, text, None):
+            seen.append((text, event.type))
+
+    first = asyncio.create_task(run(cids[0], "one"))
+    await asyncio.sleep(0.05)  # the first holds the only slot, inside its model call
+    await asyncio.gather(first, run(cids[1], "two"))
+    # The second conversation's turn stored and streamed nothing until the first completed.
+    assert seen.index(("one", "turn.completed")) < seen.index(("two", "customer.message"))
+    assert [t for t, kind in seen if kind == "turn.completed"] == ["one", "two"]
+
+
+async def test_a_turn_that_gets_no_slot_in_time_is_busy_and_stores_nothing(
+    make_harness: MakeHarness, settings: Settings, sessionmaker: async_sessionmaker
+) -> None:
+    model = ScriptedChatModel(script=[say("hello")])
+    one_slot = settings.model_copy(update={"max_concurrent_turns": 1})
+    h = make_harness(model, settings=one_slot, turn_timeout_s=0.2)
+    cid = await h.service.start_conversation(ALICE)
+    async with h.service._turn_slot():  # every slot taken, for longer than the turn timeout
+        with pytest.raises(BusyError) as busy:
+            await h.say(cid, "hello", cmid="m1")
+    assert busy.value.http_status == 503 and busy.value.retry_after > 0
+    assert model.calls == 0
+    async with sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Message)) == 0
+    # Nothing was stored, so the very same message goes through once a slot is free.
+    assert completed(await h.say(cid, "hello", cmid="m1"))["text"] == "hello"
+
+
+def test_slots_default_by_model(settings: Settings) -> None:
+    assert turn_slots(settings) == LOCAL_TURN_SLOTS  # the tests' settings: the local engine
+    remote = settings.model_copy(update={"llm": "openai:gpt-4o-mini"})
+    assert turn_slots(remote) == REMOTE_TURN_SLOTS
+    assert turn_slots(remote.model_copy(update={"max_concurrent_turns": 7})) == 7
