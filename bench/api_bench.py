@@ -199,9 +199,11 @@ class Harness:
             {"op": op, "tokens": self.tokens, "questions": QUESTIONS, **params}
         )
         loop_ttft = self.timed.loop_ttft
-        answer["client"] = [ttft for _, ttft, _ in answer["ttft"]]
-        answer["added"] = [ttft - loop_ttft[cmid] for cmid, ttft, _ in answer["ttft"]]
-        answer["turn"] = [loop_ttft[cmid] for cmid, _, _ in answer["ttft"]]
+        rows = answer["ttft"]
+        answer["client"] = [ttft for _, ttft, _, _ in rows]
+        answer["added"] = [ttft - loop_ttft[cmid] for cmid, ttft, _, _ in rows]
+        answer["added_from_call"] = [ttft - loop_ttft[cmid] for cmid, _, ttft, _ in rows]
+        answer["turn"] = [loop_ttft[cmid] for cmid, _, _, _ in rows]
         return answer
 
 
@@ -249,6 +251,7 @@ async def burst(h: Harness, concurrency: int, rounds: int, loop: str) -> dict[st
     direct: list[float] = []
     via_api: list[float] = []
     added: list[float] = []
+    added_from_call: list[float] = []  # with the load generator's own queue (see api_load.py)
     errors: Counter[str] = Counter()
     cpu_s = {"direct": 0.0, "api": 0.0, "client": 0.0}  # per path; the client's own process
     for r in range(rounds * 2):
@@ -264,6 +267,7 @@ async def burst(h: Harness, concurrency: int, rounds: int, loop: str) -> dict[st
             answer = await h.via_api("burst", concurrency=concurrency)
             via_api.extend(answer["client"])
             added.extend(answer["added"])
+            added_from_call.extend(answer["added_from_call"])
             errors.update(answer["failures"])
             cpu_s["api"] += time.process_time() - cpu_start
             cpu_s["client"] += answer["cpu_s"]
@@ -285,7 +289,8 @@ async def burst(h: Harness, concurrency: int, rounds: int, loop: str) -> dict[st
             "client": round(cpu_s["client"] * 1000 / turns, 2),
         },
     }
-    return _series(summary, {"direct_ttft": direct, "api_ttft": via_api, "api_added": added})
+    series = {"direct_ttft": direct, "api_ttft": via_api, "api_added": added}
+    return _series(summary, {**series, "api_added_from_call": added_from_call})
 
 
 async def staggered(
@@ -317,7 +322,8 @@ async def staggered(
         "cpu_ms_per_turn_client": round(answer["cpu_s"] * 1000 / max(1, turns), 2),
     }
     series = {"turn_loop_ttft": answer["turn"], "api_ttft": answer["client"]}
-    return _series(summary, {**series, "api_added": answer["added"]})
+    added = {"api_added": answer["added"], "api_added_from_call": answer["added_from_call"]}
+    return _series(summary, {**series, **added})
 
 
 def _rss_mb(pid: int) -> float:

@@ -32,6 +32,8 @@ from typing import Any
 import httpx
 import uvloop
 
+Sample = tuple[str, float, float, float]
+
 
 class Load:
     def __init__(self, client: httpx.AsyncClient, tokens: list[str], questions: list[str]) -> None:
@@ -44,41 +46,57 @@ class Load:
         created.raise_for_status()
         return str(created.json()["conversation_id"])
 
-    async def message(self, n: int, cid: str) -> tuple[str, float, float]:
-        """(client_message_id, the client's TTFT, when it was sent) of the `n`th customer's
-        question in `cid`; the last is `time.perf_counter()`, the system-wide monotonic clock,
-        so it can be lined up with the server's own timestamps."""
+    async def message(self, n: int, cid: str) -> Sample:
+        """The `n`th customer's question in `cid`: (client_message_id, the TTFT from the
+        moment the request went on the wire, the TTFT from the call, when it went on the wire).
+        "On the wire" is httpcore's `send_request_headers.started`: it leaves out the time this
+        process spent getting a pooled connection and getting round to the request, which is
+        the load generator's queue, not the API's. Times are `time.perf_counter()`, the
+        system-wide monotonic clock, so they line up with the server's own timestamps."""
         cmid = uuid.uuid4().hex
         body = {"text": self.questions[n % len(self.questions)], "client_message_id": cmid}
-        start = time.perf_counter()
+        wire: list[float] = []
+
+        async def trace(name: str, _info: Any) -> None:
+            if name == "http11.send_request_headers.started" and not wire:
+                wire.append(time.perf_counter())
+
+        called = time.perf_counter()
         first = None
+        seen = b""
         path = f"/v1/conversations/{cid}/messages"
-        async with self.client.stream("POST", path, json=body, headers=self._who(n)) as response:
+        request = {"json": body, "headers": self._who(n), "extensions": {"trace": trace}}
+        async with self.client.stream("POST", path, **request) as response:
             response.raise_for_status()
-            async for line in response.aiter_lines():
-                if first is None and line.startswith("event: token"):
-                    first = time.perf_counter() - start
+            async for chunk in response.aiter_raw():  # no line splitting: the client's CPU
+                if first is None:
+                    seen += chunk
+                    if b"\nevent: token" in seen:
+                        first = time.perf_counter()
         if first is None:
             raise RuntimeError("the stream carried no token")
-        return cmid, first, start
+        sent = wire[0] if wire else called
+        return cmid, first - sent, first - called, sent
 
     def _who(self, n: int) -> dict[str, str]:
         return self.headers[n % len(self.headers)]
 
-    async def burst(self, concurrency: int) -> tuple[list[tuple[str, float, float]], list[BaseException]]:
-        async def one(n: int) -> tuple[str, float, float]:
+    async def burst(self, concurrency: int) -> tuple[list[Sample], list[BaseException]]:
+        async def one(n: int) -> Sample:
             return await self.message(n, await self.conversation(n))
 
-        outcomes = await asyncio.gather(*(one(n) for n in range(concurrency)), return_exceptions=True)
+        outcomes = await asyncio.gather(
+            *(one(n) for n in range(concurrency)), return_exceptions=True
+        )
         return _split(outcomes)
 
     async def staggered(
         self, concurrency: int, rounds: int, think_s: float, seed: int
-    ) -> tuple[list[tuple[str, float, float]], list[BaseException]]:
+    ) -> tuple[list[Sample], list[BaseException]]:
         rng = random.Random(seed)
 
-        async def customer(n: int) -> list[tuple[str, float, float] | BaseException]:
-            outcomes: list[tuple[str, float, float] | BaseException] = []
+        async def customer(n: int) -> list[Sample | BaseException]:
+            outcomes: list[Sample | BaseException] = []
             cid: str | None = None
             for _ in range(rounds):
                 await asyncio.sleep(rng.expovariate(1 / think_s))
@@ -93,7 +111,7 @@ class Load:
         return _split([o for outcomes in per_customer for o in outcomes])
 
 
-def _split(outcomes: list[Any]) -> tuple[list[tuple[str, float, float]], list[BaseException]]:
+def _split(outcomes: list[Any]) -> tuple[list[Sample], list[BaseException]]:
     done = [o for o in outcomes if isinstance(o, tuple)]
     return done, [o for o in outcomes if isinstance(o, BaseException)]
 

@@ -6,9 +6,9 @@ import asyncio
 import itertools
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from switchboard.db.models import Conversation, Event, utcnow
@@ -39,8 +39,8 @@ async def append_event(
     return stored
 
 
-_CONVERSATIONS = Conversation.__table__
-_EVENTS = Event.__table__
+_CONVERSATIONS = cast(Table, Conversation.__table__)
+_EVENTS = cast(Table, Event.__table__)
 
 
 async def _append_rows(
@@ -122,10 +122,10 @@ class EventWriter:
 
     A batch is ordered by conversation (stable, so each conversation's events keep their order;
     row locks are taken in one order across replicas); each conversation's share of it takes its
-    ids with one counter UPDATE and goes in with one INSERT, then its side effects run. If the batch fails, each of its events is
-    retried alone, so one bad event (e.g. its side effect) fails only its own caller. A caller
-    cancelled before its batch starts is dropped; one cancelled during the commit may still be
-    stored, exactly as with a transaction of its own.
+    ids with one counter UPDATE and goes in with one INSERT, then its side effects run. If the
+    batch fails, each of its events is retried alone, so one bad event (e.g. its side effect)
+    fails only its own caller. A caller cancelled before its batch starts is dropped; one
+    cancelled during the commit may still be stored, exactly as with a transaction of its own.
     """
 
     def __init__(self, sessionmaker: async_sessionmaker[Any], *, max_batch: int = 256) -> None:

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from switchboard.db.models import Message, Turn
 from assistant.service import LOCAL_TURN_SLOTS, REMOTE_TURN_SLOTS, turn_slots
+from switchboard.db.models import Message, Turn
 from switchboard.errors import BusyError, NotFoundError
 from switchboard.settings import Settings
 from tests.assistant.conftest import ALICE, ANON, MakeHarness, Who, completed, types

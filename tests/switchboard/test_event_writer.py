@@ -111,3 +111,43 @@ async def test_a_caller_cancelled_before_its_batch_writes_nothing(database_url: 
         stored = await events_after(session, conversation_id="conv-0")
     assert [e.data["n"] for e in stored] == [1, 3]
     await engine.dispose()
+
+
+async def test_events_of_one_conversation_queued_together_get_consecutive_ids_in_order(
+    database_url: str,
+) -> None:
+    engine, sessions = await _setup(database_url, 2)
+    commits = 0
+
+    def count(_conn: Any) -> None:
+        nonlocal commits
+        commits += 1
+
+    sa_event.listen(engine.sync_engine, "commit", count)
+    writer = EventWriter(sessions)
+    ran: list[int] = []
+
+    async def effect(session: Any) -> None:
+        ran.append(len(await events_after(session, conversation_id="conv-0")))
+
+    stored = await asyncio.gather(  # all ten queued before the flusher runs: one batch
+        *(
+            writer.append(
+                conversation_id=f"conv-{i % 2}",
+                type="token",
+                data={"text": str(i)},
+                side_effect=effect if i == 4 else None,
+            )
+            for i in range(10)
+        )
+    )
+    assert commits == 1
+    for n in range(2):
+        mine = [s for s in stored if s.conversation_id == f"conv-{n}"]
+        assert [s.seq for s in mine] == [1, 2, 3, 4, 5]
+        assert [s.data["text"] for s in mine] == [str(i) for i in range(n, 10, 2)]
+        async with sessions() as session:
+            logged = await events_after(session, conversation_id=f"conv-{n}")
+        assert [(e.seq, e.data) for e in logged] == [(s.seq, s.data) for s in mine]
+    assert ran == [5]  # the side effect ran once, in the batch's transaction, after its events
+    await engine.dispose()
