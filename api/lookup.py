@@ -17,6 +17,7 @@ from typing import Any
 import anyio.to_thread
 from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from switchboard.db import make_engine
@@ -53,7 +54,9 @@ class ConversationLookup:
         self, engine: AsyncEngine | None, *, owned: bool, sqlite: Engine | None = None
     ) -> None:
         self._engine = engine  # async reads (server databases, in-memory SQLite)
-        self._sqlite = sqlite  # or blocking reads of a SQLite file in a worker thread
+        self._sqlite = sqlite  # or blocking reads of a SQLite file: in a worker thread,
+        # and first on the loop with a busy timeout short enough to never stall it
+        self._sqlite_on_loop = None if sqlite is None else _sqlite_reader(sqlite.url, busy_ms=5)
         self._owned = owned  # `engine` is ours to dispose of
 
     @classmethod
@@ -79,7 +82,7 @@ class ConversationLookup:
         statement = _ROW.where(Conversation.id == conversation_id)
         row: Sequence[Any] | None
         if self._sqlite is not None:
-            row = await anyio.to_thread.run_sync(_read_one, self._sqlite, statement)
+            row = await self._read_sqlite(statement)
         else:
             assert self._engine is not None
             async with self._engine.connect() as connection:
@@ -91,14 +94,28 @@ class ConversationLookup:
             conversation_id, customer_id, channel_user_id, status, last_event_id, tokens_used
         )
 
+    async def _read_sqlite(self, statement: Any) -> Sequence[Any] | None:
+        """The point read on the event loop itself (~0.1 ms: a WAL reader never waits for the
+        writer), which under load is far cheaper than a worker-thread hop — two trips through a
+        busy loop and a wait for the GIL behind the turns' threads. A connection that would
+        have to wait (a checkpoint or WAL recovery) gives up after 5 ms and the read
+        is repeated in a worker thread, with the long timeout (ADR 0011)."""
+        assert self._sqlite is not None and self._sqlite_on_loop is not None
+        try:
+            return _read_one(self._sqlite_on_loop, statement)
+        except OperationalError:
+            return await anyio.to_thread.run_sync(_read_one, self._sqlite, statement)
+
     async def aclose(self) -> None:
         if self._sqlite is not None:
             self._sqlite.dispose()
+        if self._sqlite_on_loop is not None:
+            self._sqlite_on_loop.dispose()
         elif self._owned and self._engine is not None:
             await self._engine.dispose()
 
 
-def _sqlite_reader(url: URL) -> Engine:
+def _sqlite_reader(url: URL, *, busy_ms: int = 10_000) -> Engine:
     """A blocking engine on the same SQLite file (read-only use: the pragmas that matter to
     writers, WAL and synchronous, are the file's and the writers' business)."""
     sync_url = url.set(drivername="sqlite")
@@ -106,7 +123,7 @@ def _sqlite_reader(url: URL) -> Engine:
         sync_url,
         pool_size=POOL_SIZE,
         max_overflow=MAX_OVERFLOW,
-        connect_args={"timeout": 10, "check_same_thread": False},
+        connect_args={"timeout": busy_ms / 1000, "check_same_thread": False},
     )
 
 

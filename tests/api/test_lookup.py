@@ -4,15 +4,20 @@ of the runtime's pool."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import anyio
 import httpx
-from sqlalchemy import update
+import pytest
+from sqlalchemy import Engine, update
+from sqlalchemy.exc import OperationalError
 
+import api.lookup as lookup_module
 from api.app import create_app
+from api.lookup import ConversationLookup
 from api.runtime import ApiRuntime
 from switchboard.bus import InProcessBus
 from switchboard.db import make_engine, make_sessionmaker
@@ -20,6 +25,7 @@ from switchboard.db.migrate import upgrade_async
 from switchboard.db.models import Conversation
 from tests.api.conftest import ALICE, BEN, Api, in_own_task, make_settings
 from tests.api.fakes import FakeService
+from tests.switchboard.conftest import _postgres_database
 
 
 @asynccontextmanager
@@ -64,3 +70,54 @@ async def test_checks_answer_while_the_runtime_pool_is_held(tmp_path: Path) -> N
         assert spent.status_code == 429, spent.text
         assert spent.json()["error"]["code"] == "token_budget_exhausted"
         assert api.service.model_calls == 0
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'lookup.db'}"
+    else:
+        yield from _postgres_database()
+
+
+@asynccontextmanager
+async def lookup_beside(database_url: str) -> AsyncIterator[tuple[ConversationLookup, str]]:
+    """A lookup beside a runtime's sessionmaker, and one of Alice's conversations."""
+    await upgrade_async(database_url)
+    engine = make_engine(database_url)
+    sessionmaker = make_sessionmaker(engine)
+    async with sessionmaker() as session, session.begin():
+        session.add(Conversation(id="conv-1", customer_id="cust-001", state={}))
+    lookup = ConversationLookup.beside(sessionmaker)
+    try:
+        yield lookup, "conv-1"
+    finally:
+        await lookup.aclose()
+        await engine.dispose()
+
+
+async def test_the_lookup_reads_the_committed_row_on_each_backend(database_url: str) -> None:
+    async with lookup_beside(database_url) as (lookup, cid):
+        row = await lookup.find(cid)
+        assert row is not None and row.customer_id == "cust-001" and row.tokens_used == 0
+        assert await lookup.find("no-such-conversation") is None
+
+
+async def test_a_busy_read_on_the_loop_is_repeated_in_a_worker_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with lookup_beside(f"sqlite+aiosqlite:///{tmp_path / 'lookup.db'}") as (lookup, cid):
+        calls: list[str] = []
+        read_one = lookup_module._read_one
+
+        def busy_on_the_loop(engine: Engine, statement: Any) -> Any:
+            on_loop = engine is lookup._sqlite_on_loop
+            calls.append("loop" if on_loop else "thread")
+            if on_loop:  # what a checkpoint or WAL recovery makes the 5 ms timeout raise
+                raise OperationalError("SELECT", {}, Exception("database is locked"))
+            return read_one(engine, statement)
+
+        monkeypatch.setattr(lookup_module, "_read_one", busy_on_the_loop)
+        row = await lookup.find(cid)
+        assert row is not None and row.customer_id == "cust-001"
+        assert calls == ["loop", "thread"]
