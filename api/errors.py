@@ -145,5 +145,6 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
         413: "Message too long",
         422: "Invalid request",
         429: "Rate limited (see Retry-After)",
+        503: "Busy (every turn slot taken; see Retry-After) or a dependency is down",
     }.items()
 }
