@@ -26,17 +26,22 @@ async def _setup(database_url: str, conversations: int) -> tuple[Any, Any]:
     return engine, sessions
 
 
+def _count_commits(engine: Any) -> list[int]:
+    """A one-item counter of the engine's commits, kept up to date."""
+    commits = [0]
+
+    def count(_conn: Any) -> None:
+        commits[0] += 1
+
+    sa_event.listen(engine.sync_engine, "commit", count)
+    return commits
+
+
 async def test_concurrent_appends_share_commits_and_keep_each_conversations_order(
     database_url: str,
 ) -> None:
     engine, sessions = await _setup(database_url, 10)
-    commits = 0
-
-    def count(_conn: Any) -> None:
-        nonlocal commits
-        commits += 1
-
-    sa_event.listen(engine.sync_engine, "commit", count)
+    commits = _count_commits(engine)
     writer = EventWriter(sessions)
 
     async def turn(n: int) -> list[int]:
@@ -50,7 +55,7 @@ async def test_concurrent_appends_share_commits_and_keep_each_conversations_orde
 
     results = await asyncio.gather(*(turn(n) for n in range(10)))
     assert all(seqs == list(range(1, 21)) for seqs in results)
-    assert commits < 10 * 20 / 2  # shared: far fewer commits than events
+    assert commits[0] < 10 * 20 / 2  # shared: far fewer commits than events
     async with sessions() as session:
         for n in range(10):
             stored = await events_after(session, conversation_id=f"conv-{n}")
@@ -117,13 +122,7 @@ async def test_events_of_one_conversation_queued_together_get_consecutive_ids_in
     database_url: str,
 ) -> None:
     engine, sessions = await _setup(database_url, 2)
-    commits = 0
-
-    def count(_conn: Any) -> None:
-        nonlocal commits
-        commits += 1
-
-    sa_event.listen(engine.sync_engine, "commit", count)
+    commits = _count_commits(engine)
     writer = EventWriter(sessions)
     ran: list[int] = []
 
@@ -141,7 +140,7 @@ async def test_events_of_one_conversation_queued_together_get_consecutive_ids_in
             for i in range(10)
         )
     )
-    assert commits == 1
+    assert commits[0] == 1
     for n in range(2):
         mine = [s for s in stored if s.conversation_id == f"conv-{n}"]
         assert [s.seq for s in mine] == [1, 2, 3, 4, 5]
