@@ -4,7 +4,7 @@ of the runtime's pool."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,6 @@ from switchboard.db.migrate import upgrade_async
 from switchboard.db.models import Conversation
 from tests.api.conftest import ALICE, BEN, Api, in_own_task, make_settings
 from tests.api.fakes import FakeService
-from tests.switchboard.conftest import _postgres_database
 
 
 @asynccontextmanager
@@ -70,14 +69,6 @@ async def test_checks_answer_while_the_runtime_pool_is_held(tmp_path: Path) -> N
         assert spent.status_code == 429, spent.text
         assert spent.json()["error"]["code"] == "token_budget_exhausted"
         assert api.service.model_calls == 0
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'lookup.db'}"
-    else:
-        yield from _postgres_database()
 
 
 @asynccontextmanager
