@@ -57,7 +57,8 @@ class ConversationLookup:
         self._engine = engine  # async reads (server databases, in-memory SQLite)
         self._sqlite = sqlite  # or blocking reads of a SQLite file: in a worker thread,
         # and first on the loop with a busy timeout short enough to never stall it
-        self._sqlite_on_loop = None if sqlite is None else _sqlite_reader(sqlite.url, busy_ms=5)
+        on_loop = None if sqlite is None else _sqlite_reader(sqlite.url, busy_ms=5, connections=1)
+        self._sqlite_on_loop = on_loop  # one connection: reads on the loop never overlap
         self._owned = owned  # `engine` is ours to dispose of
 
     @classmethod
@@ -116,14 +117,14 @@ class ConversationLookup:
             await self._engine.dispose()
 
 
-def _sqlite_reader(url: URL, *, busy_ms: int = 10_000) -> Engine:
+def _sqlite_reader(url: URL, *, busy_ms: int = 10_000, connections: int = POOL_SIZE) -> Engine:
     """A blocking engine on the same SQLite file (read-only use: the pragmas that matter to
     writers, WAL and synchronous, are the file's and the writers' business)."""
     sync_url = url.set(drivername="sqlite")
     return create_engine(
         sync_url,
-        pool_size=POOL_SIZE,
-        max_overflow=MAX_OVERFLOW,
+        pool_size=connections,
+        max_overflow=MAX_OVERFLOW if connections > 1 else 0,
         connect_args={"timeout": busy_ms / 1000, "check_same_thread": False},
     )
 
