@@ -4,12 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup lint typecheck unit redteam bench clean
+.PHONY: run test setup lint typecheck unit dates redteam bench clean
 
 run: setup
 	$(BIN)/switchboard serve
 
-test: setup lint typecheck unit
+test: setup lint typecheck unit dates
 
 setup: $(STAMP)
 
@@ -29,6 +29,19 @@ typecheck:
 
 unit:
 	$(BIN)/pytest -m "not corpus"
+
+# The date-dependent suites (marked `dated`) again where calendars break, each in a time zone that
+# would expose local-time arithmetic: a month end, a year end, 29 February, the UK's spring DST
+# change (01:00 UTC), the first half of a month, and the real today (ADR 0013).
+DATES := 2027-01-31T23:00:00Z,Pacific/Kiritimati 2026-12-31T23:00:00Z,America/Los_Angeles \
+	2028-02-29T12:00:00Z,UTC 2027-03-28T00:30:00Z,Europe/London 2027-06-07T09:00:00Z,Asia/Kolkata \
+	now,Europe/London
+
+DATED_FILES = $(shell grep -rl --include='test_*.py' "pytest.mark.dated" tests)
+
+dates:
+	@printf '%s\n' $(DATES) | xargs -P 2 -I{} sh tests/run_dated.sh {} \
+	  $(BIN)/pytest -q -p no:cacheprovider -m "dated and not slow and not corpus" $(DATED_FILES)
 
 # Whole red-team corpora (666 jailbreaks, every BIPIA category) against both models: hours, not CI.
 redteam: setup

@@ -24,6 +24,7 @@ from api.lookup import ConversationLookup
 from api.routes import conversations, demo, health, session
 from api.runtime import adapt_runtime
 from api.sse import TurnRunner
+from switchboard import clock
 from switchboard.settings import Settings, get_settings
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -45,6 +46,7 @@ def create_app(
     `ping_s` is the keep-alive interval of SSE streams (tests shorten it). On shutdown, turns
     still running get `shutdown_grace_s` to finish before they are cancelled."""
     settings = settings or get_settings()
+    clock.configure(settings.clock_start)
     codec = TokenCodec(settings)  # configuration mistakes surface now, not at the first request
     if settings.demo:
         settings.resolved_console_token()  # var/console-token exists before an agent signs in

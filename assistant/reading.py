@@ -5,12 +5,13 @@ depend on the tools package's classes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from langchain_core.messages import ToolMessage
 
 from assistant.events import ActionProposed, PassageRef
+from switchboard import clock
 
 
 def field(obj: Any, name: str, default: Any = None) -> Any:
@@ -105,7 +106,7 @@ def _proposal(raw: Any, tool: str) -> ActionProposed | None:
     if isinstance(raw, ActionProposed):
         return raw
     amount = field(raw, "amount")
-    expires = field(raw, "expires_at") or datetime.now(UTC) + timedelta(minutes=10)
+    expires = field(raw, "expires_at") or clock.now() + timedelta(minutes=10)
     return ActionProposed(
         action_id=str(field(raw, "action_id") or field(raw, "id")),
         tool=str(field(raw, "tool") or tool),

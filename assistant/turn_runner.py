@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import update
@@ -27,6 +26,7 @@ from assistant.pending import OpenAction
 from assistant.prompts import pending_note
 from assistant.recorder import EventRecorder, SideEffect
 from assistant.turn import TurnDeps, TurnRequest, run_turn
+from switchboard import clock
 from switchboard.db.eventlog import StoredEvent
 from switchboard.db.models import Conversation, Message, Turn
 from tools.context import TurnContext
@@ -135,7 +135,7 @@ class TurnRunner:
         assert self.deps.desk is not None
         pending = await self.deps.desk.open_action(ctx)
         if pending is None or pending.action_id != action_id:
-            pending = OpenAction(action_id, "", {}, "", None, None, datetime.now(UTC))
+            pending = OpenAction(action_id, "", {}, "", None, None, clock.now())
         request = TurnRequest(
             ctx=ctx,
             text="yes" if decision == "confirm" else "no",

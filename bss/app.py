@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from bss.errors import TmfError
 from bss.routes import balance, billing, catalog, extension, hub, ordering, party, service
 from bss.runtime import Simulator
+from switchboard import clock
 from switchboard.settings import Settings, get_settings
 
 log = logging.getLogger("bss")
@@ -65,6 +66,7 @@ def create_bss_app(
     `httpx.ASGITransport` to a listener app); `run_worker=False` leaves the clock to requests
     and to `POST /brightwave/v1/simulator/advance`."""
     settings = settings or get_settings()
+    clock.configure(settings.clock_start)
     simulator = Simulator(
         database_url=database_url or settings.resolved_bss_database_url,
         clock_speed=clock_speed if clock_speed is not None else settings.bss_clock_speed,

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from switchboard import clock
 from switchboard.settings import get_settings
 
 app = typer.Typer(help="The built-in BSS simulator (TM Forum Open APIs v4).", no_args_is_help=True)
@@ -31,6 +32,7 @@ def reset() -> None:
     from bss.runtime import Simulator
 
     settings = get_settings()
+    clock.configure(settings.clock_start)
 
     async def run() -> None:
         simulator = Simulator(

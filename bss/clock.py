@@ -2,7 +2,9 @@
 `Settings.bss_clock_speed` (simulated seconds per real second). `inf` or any huge value makes
 every transition due at once, which is what tests use; 60 turns a 2-minute step into 2 s.
 
-Timers are stored as real epoch seconds, so they survive a restart; `advance()` moves every
+Dates in documents (bills, orders, tickets, the seed) come from the project's one clock
+(`switchboard.clock`), which tests and evals start at a fixed instant. Timers are durations:
+they are stored as real epoch seconds, so they survive a restart; `advance()` moves every
 pending timer earlier, which is how a demo (or a test over a socket) fast-forwards."""
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import math
 import time
 from datetime import UTC, datetime
+
+from switchboard import clock
 
 
 class SimClock:
@@ -37,7 +41,8 @@ class SimClock:
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """The business's now: the project's one clock (switchboard/clock.py), not the timers'."""
+    return clock.now()
 
 
 def iso(moment: datetime | None = None) -> str:

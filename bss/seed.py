@@ -116,6 +116,8 @@ async def _seed_all(ctx: Ctx) -> None:
     for doc in offering_prices(ctx.world):
         await ctx.repo.put("productOfferingPrice", doc)
     for outage in ctx.world.outages:
+        since = iso(now - timedelta(hours=outage.since_hours_ago))
+        fix = iso(now + timedelta(hours=outage.fixed_in_hours))
         await ctx.repo.put(
             "troubleTicket",
             {
@@ -127,11 +129,11 @@ async def _seed_all(ctx: Ctx) -> None:
                 "severity": "Major",
                 "priority": "High",
                 "status": "inProgress",
-                "creationDate": outage.since,
-                "lastUpdate": outage.since,
-                "expectedResolutionDate": outage.expected_fix,
+                "creationDate": since,
+                "lastUpdate": since,
+                "expectedResolutionDate": fix,
                 "description": f"{outage.title} in {', '.join(outage.districts)}",
-                "statusChange": [{"status": "inProgress", "changeDate": outage.since}],
+                "statusChange": [{"status": "inProgress", "changeDate": since}],
             },
         )
     for spec in ctx.world.customers:
@@ -517,6 +519,13 @@ async def _seed_order(ctx: Ctx, cid: str, o: Doc, now: datetime) -> None:
     await ctx.repo.put("productOrder", doc, customer_id=cid)  # no timer: waits on the courier
 
 
+def _appointment(now: datetime, sr: Doc) -> str:
+    """An installation slot `appointment_in_days` after the seed's day, at `appointment_time`."""
+    hour, minute = (int(part) for part in str(sr.get("appointment_time", "08:00")).split(":"))
+    day = now.date() + timedelta(days=int(sr["appointment_in_days"]))
+    return iso(datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC))
+
+
 async def _seed_flow(ctx: Ctx, customer: Doc, sr: Doc, now: datetime) -> None:
     cid = customer["id"]
     opened = now - timedelta(
@@ -542,7 +551,7 @@ async def _seed_flow(ctx: Ctx, customer: Doc, sr: Doc, now: datetime) -> None:
         chars = [
             characteristic("offering", sr["offering"]),
             characteristic("postcode", postcode),
-            characteristic("appointment", sr["appointment"]),
+            characteristic("appointment", _appointment(now, sr)),
         ]
     doc = flow_doc(
         flow_id=sr["id"],

@@ -76,8 +76,9 @@ class Outage(BaseModel):
     districts: list[str]
     service: str
     title: str
-    since: str
-    expected_fix: str
+    # relative to the instant the world is seeded (the project's clock), so a demo looks current
+    since_hours_ago: float
+    fixed_in_hours: float
 
 
 class Rules(BaseModel):

@@ -27,6 +27,7 @@ from evals.evidence import annotate_grounding, article_texts
 from evals.runner import CustomerSimulator, Judge
 from evals.suite import Case
 from evals.transcript import Event
+from switchboard.clock import REFERENCE_INSTANT
 from switchboard.settings import Settings, load_settings
 
 TEMPLATE = "template"
@@ -185,6 +186,8 @@ def base_settings(model: str, root: Path, **overrides: Any) -> Settings:
             "chroma_path": root / "chroma",
             "llm": model,
             "bss_clock_speed": INSTANT_BSS_CLOCK,
+            # the demo world at a fixed instant, so a run means the same on any day
+            "clock_start": current.clock_start or REFERENCE_INSTANT,
             **({"turn_timeout_s": LOCAL_TURN_TIMEOUT_S} if model == "local" else {}),
             **overrides,
         }

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -11,6 +12,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from switchboard.clock import parse_start
 from switchboard.errors import ConfigError
 
 _FIXES: dict[str, str] = {
@@ -63,6 +65,9 @@ class Settings(BaseSettings):
     bss_timeout_s: float = Field(default=10.0, gt=0)
     bss_clock_speed: float = Field(default=60.0, gt=0)
     bss_database_url: str = ""
+    # Run the demo world as if this instant were now (ISO date or date-time, UTC if no zone);
+    # unset: the real today. Tests and evals set it (switchboard/clock.py, ADR 0013).
+    clock_start: datetime | None = None
 
     token_secret: SecretStr | None = None
     jwt_public_key: str | None = None
@@ -106,6 +111,11 @@ class Settings(BaseSettings):
         if value and not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("unsupported database URL scheme")
         return value
+
+    @field_validator("clock_start", mode="before")
+    @classmethod
+    def _clock_start(cls, value: object) -> object:
+        return parse_start(value) if isinstance(value, str) else value
 
     @field_validator("llm", "embeddings")
     @classmethod

@@ -12,17 +12,25 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from switchboard import clock
 from switchboard.db import make_engine, make_sessionmaker
 from switchboard.db.migrate import upgrade_async
 from switchboard.settings import Settings, get_settings, load_settings
+from tests.clock import TEST_CLOCK_START
+
+clock.install_start(TEST_CLOCK_START)  # before any session-scoped fixture seeds a world
 
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No test reads the developer's .env or writes into ./var."""
+    """No test reads the developer's .env or writes into ./var; the world's clock starts at
+    TEST_CLOCK_START in this process and in every server a test starts."""
     for key in list(os.environ):
         if key.startswith("SWITCHBOARD_"):
             monkeypatch.delenv(key)
+    if TEST_CLOCK_START is not None:
+        monkeypatch.setenv("SWITCHBOARD_CLOCK_START", TEST_CLOCK_START.isoformat())
+    clock.install_start(TEST_CLOCK_START)
     monkeypatch.setenv("SWITCHBOARD_DATA_DIR", str(tmp_path / "var"))
     monkeypatch.chdir(tmp_path)
     get_settings.cache_clear()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from switchboard import clock
 from tools.bss.models import Bucket, LineOverview
 from tools.catalog import day, days_away, describe
 from tools.context import TurnContext
@@ -97,7 +98,7 @@ async def get_usage(ctx: TurnContext, args: GetUsageArgs) -> ToolOutcome:
     unexpected charges."""
     customer_id = customer_of(ctx)
     line = await resolve_line(ctx, args.msisdn, mobile=False)
-    since, until = _period(args.period, datetime.now(UTC))
+    since, until = _period(args.period, clock.now())
     usage = await ctx.bss.get_usage(
         customer_id=customer_id, product_id=line.id, since=since, until=until
     )

@@ -93,6 +93,11 @@ async def get_bills(ctx: TurnContext, args: GetBillsArgs) -> ToolOutcome:
         f"Bill {latest.bill_no or latest.id} of {day(latest.bill_date)}: "
         f"{gbp(latest.amount_due)}, {_state(latest)}{_due(latest)}.{_items(latest)}"
     )
+    headline += "".join(
+        f" Also open: bill {b.bill_no or b.id} of {day(b.bill_date)}, {_state(b)}."
+        for b in bills[1:]
+        if b.remaining > 0
+    )
     autopay = f"day {customer.autopay_day}" if customer.autopay else "off"
     return ok("get_bills", headline, data={"bills": [_bill(b) for b in bills], "autopay": autopay})
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from switchboard import clock
 from tools.bss.models import Eligibility, LineOverview, Offering, Product
 from tools.context import TurnContext
 from tools.failures import BSS_MESSAGES, ToolRefusal
@@ -87,7 +88,7 @@ def day(moment: datetime | None) -> str:
 
 def days_away(moment: datetime, today: datetime | None = None) -> str:
     """' (in 21 days)', ' (tomorrow)', ' (today)': how far the date is on the calendar."""
-    start = (today or datetime.now(UTC)).date()
+    start = (today or clock.now()).date()
     days = (moment.astimezone(UTC).date() - start).days
     if days < 0:
         return ""

@@ -3,9 +3,9 @@ broadband installation."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
+from switchboard import clock
 from tools.actions import ActionRecord
 from tools.bss.errors import BssNotFoundError
 from tools.bss.models import Offering, Product
@@ -102,7 +102,7 @@ async def start_service_request(ctx: TurnContext, args: StartServiceRequestArgs)
             ensure_active(line)
     summary, details, offer = await _plan(ctx, args, line)
     if args.preferred_date is not None:
-        if args.preferred_date <= datetime.now(UTC).date():
+        if args.preferred_date <= clock.today():
             raise ToolRefusal("invalid_input", "The preferred date has to be in the future.")
         details["preferredDate"] = args.preferred_date.isoformat()
         summary += f" Preferred date: {args.preferred_date:%-d %B %Y}."

@@ -16,6 +16,7 @@ from typing import Any
 
 from assistant.local.details import details, humanise_states
 from assistant.local.lexical import char_ngrams
+from switchboard import clock
 
 _STOP = frozenset(
     "a an the and or to of in on for my me i you your is are was it this that do does can how "
@@ -90,7 +91,7 @@ def compose(results: Sequence[Result], *, question: str, today: date | None = No
     outcomes: list[str] = []
     citations: list[str] = []
     for result in results:
-        reply = _one(result, question=question, today=today or date.today())
+        reply = _one(result, question=question, today=today or clock.today())
         parts.append(reply.text)
         outcomes.append(reply.outcome)
         citations.extend(reply.citations)

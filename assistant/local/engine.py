@@ -8,7 +8,6 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
@@ -39,6 +38,7 @@ from assistant.local.status import is_status_question, referenced_ref
 from assistant.local.text import looks_non_english, normalise
 from assistant.local.toolbox import ToolBox
 from assistant.signals import sensitivity, wants_person
+from switchboard import clock
 
 READ_TOOLS = frozenset(
     {
@@ -536,7 +536,7 @@ class Engine:
 
     def _slots(self, text: str, capability: str, intent: str, facts: Facts) -> dict[str, Any]:
         catalog = facts.catalog + self.catalog
-        slots = extract_slots(text, capability, intent, catalog=catalog, today=date.today())
+        slots = extract_slots(text, capability, intent, catalog=catalog, today=clock.today())
         if capability == "faq":
             slots["query"] = text
         return slots

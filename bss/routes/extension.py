@@ -15,6 +15,19 @@ Doc = dict[str, Any]
 router = APIRouter(prefix="/brightwave/v1", tags=["Brightwave extensions"])
 
 
+async def _outage_times(request: Request) -> dict[str, tuple[str, str]]:
+    """Each outage's start and expected fix, as seeded (relative to the seed's clock)."""
+    times: dict[str, tuple[str, str]] = {}
+    async with sim(request).reading() as ctx:
+        for outage in ctx.world.outages:
+            ticket = await ctx.repo.get("troubleTicket", outage.id) or {}
+            times[outage.id] = (
+                str(ticket.get("creationDate", "")),
+                str(ticket.get("expectedResolutionDate", "")),
+            )
+    return times
+
+
 @router.get("/coverage")
 async def coverage(request: Request, postcode: str) -> Response:
     world = sim(request).world
@@ -22,14 +35,15 @@ async def coverage(request: Request, postcode: str) -> Response:
     if area is None:
         raise not_found("CoverageArea", postcode)
     district = postcode.strip().upper().split(" ")[0]
+    times = await _outage_times(request)
     outages = [
         {
             "id": o.id,
             "title": o.title,
             "service": o.service,
             "districts": o.districts,
-            "since": o.since,
-            "expectedFix": o.expected_fix,
+            "since": times[o.id][0],
+            "expectedFix": times[o.id][1],
             "affectsPostcode": district in o.districts,
         }
         for o in world.outages
@@ -50,6 +64,7 @@ async def coverage(request: Request, postcode: str) -> Response:
 @router.get("/outage")
 async def outages(request: Request) -> Response:
     world = sim(request).world
+    times = await _outage_times(request)
     return JSONResponse(
         [
             {
@@ -58,8 +73,8 @@ async def outages(request: Request) -> Response:
                 "title": o.title,
                 "service": o.service,
                 "districts": o.districts,
-                "since": o.since,
-                "expectedFix": o.expected_fix,
+                "since": times[o.id][0],
+                "expectedFix": times[o.id][1],
             }
             for o in world.outages
         ]

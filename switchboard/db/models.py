@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -20,9 +20,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from switchboard import clock
+
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Row timestamps and expiries on the project's one clock (switchboard/clock.py)."""
+    return clock.now()
 
 
 class Base(DeclarativeBase):

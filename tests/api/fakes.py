@@ -15,7 +15,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +28,7 @@ from api.app import create_app
 from api.auth import Identity
 from api.redis_bus import RedisBus
 from api.runtime import ApiRuntime
+from switchboard import clock
 from switchboard.bus import EventBus, InProcessBus
 from switchboard.db import make_engine, make_sessionmaker
 from switchboard.db.eventlog import EventWriter, StoredEvent, events_after
@@ -169,7 +170,7 @@ class FakeService:
                     "summary": f"Top up £{amount:.2f} to {identity.msisdn} from your card.",
                     "amount": float(amount),
                     "currency": "GBP",
-                    "expires_at": (datetime.now(UTC) + timedelta(minutes=10)).isoformat(),
+                    "expires_at": (clock.now() + timedelta(minutes=10)).isoformat(),
                 },
                 turn_id,
             )

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.clock import clock_env
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -25,6 +27,7 @@ def subprocess_server(
 ) -> Iterator[str]:
     """The app `factory` builds, under uvicorn; yields its base URL."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}
+    full_env.update(clock_env())
     full_env.update(env)
     process = subprocess.Popen(
         [

@@ -4,11 +4,12 @@ quote → confirm → receipt charges exactly once; the widget button path works
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
 from assistant.runtime import build_runtime
+from switchboard import clock
 from switchboard.db.models import AuditEntry, PendingAction
 from switchboard.settings import Settings
 from tests.assistant.conftest import ALICE, completed, reply, types
@@ -62,7 +63,7 @@ async def test_a_yes_after_the_quote_expired_quotes_again(settings: Settings) ->
         [e async for e in runtime.service.handle_message(cid, alice, "top up £10", "m1")]
         async with runtime.sessionmaker() as session, session.begin():
             await session.execute(
-                update(PendingAction).values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+                update(PendingAction).values(expires_at=clock.now() - timedelta(seconds=1))
             )
         late = [e async for e in runtime.service.handle_message(cid, alice, "yes", "m2")]
         assert next(e for e in late if e.type == "action.executed").data["status"] == "expired"

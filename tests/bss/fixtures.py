@@ -26,6 +26,7 @@ from bss.app import create_bss_app
 from bss.runtime import Simulator
 from switchboard.settings import Settings
 from tests.bss.conformance import ConformanceTransport, Report, specs_available
+from tests.clock import clock_env
 from tools.bss.client import BssClient
 
 REPO = Path(__file__).resolve().parents[2]
@@ -126,6 +127,7 @@ def bss_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env.update(
         SWITCHBOARD_DATA_DIR=str(tmp_path_factory.mktemp("bss-server")),
         SWITCHBOARD_BSS_CLOCK_SPEED="1e9",
+        **clock_env(),
     )
     proc = subprocess.Popen(
         [sys.executable, "-m", "bss", "serve", "--host", "127.0.0.1", "--port", str(port)],

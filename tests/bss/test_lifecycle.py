@@ -7,9 +7,12 @@ import asyncio
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.bss.conformance import event_errors, specs_available
 from tests.bss.fixtures import Listener
+
+pytestmark = pytest.mark.dated  # the demo world seeded at the clock's today
 
 ORDERING = "/tmf-api/productOrderingManagement/v4"
 TICKET = "/tmf-api/troubleTicket/v4"

@@ -7,11 +7,16 @@ import re
 from pathlib import Path
 
 import httpx
+import pytest
 from typer.testing import CliRunner
 
 from bss.cli import app as bss_cli
+from bss.clock import iso
 from bss.world import load_world
+from switchboard import clock
 from switchboard.settings import Settings
+
+pytestmark = pytest.mark.dated  # the demo world seeded at the clock's today
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "demo-world.md"
 MSISDN = re.compile(r"\+447700\d{6}")
@@ -89,7 +94,7 @@ async def test_seeded_world_has_every_situation_and_only_drama_numbers(
         b
         for b in bills
         if b["remainingAmount"]["value"] > 0
-        and b["paymentDueDate"] < "2026-11-26T23:59:59Z"
+        and b["paymentDueDate"] < iso(clock.now())
         and b["relatedParty"][0]["id"] == "cust-004"
     ]
     assert len(overdue) == 1

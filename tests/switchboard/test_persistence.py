@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 
+from switchboard import clock
 from switchboard.db import make_engine, make_sessionmaker
 from switchboard.db.eventlog import append_event, events_after
 from switchboard.db.migrate import alembic_config, downgrade, upgrade
@@ -121,7 +122,7 @@ async def test_an_idempotency_key_belongs_to_one_pending_action(database_url: st
             currency="GBP",
             summary="Top up £10.00",
             idempotency_key=key,
-            expires_at=datetime.now(UTC) + timedelta(minutes=10),
+            expires_at=clock.now() + timedelta(minutes=10),
         )
 
     async with sessions() as session, session.begin():

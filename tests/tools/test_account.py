@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from tests.tools.conftest import CustomerContext
 from tools.catalog import days_away
 from tools.registry import invoke_tool
+
+pytestmark = pytest.mark.dated  # the demo world seeded at the clock's today
 
 ALICE, BEN, CHLOE, GRACE, TOM = (
     "+447700900001",

@@ -17,6 +17,8 @@ from switchboard.settings import Settings
 from tools import actions, audit
 from tools.actions import ActionRecord
 
+pytestmark = pytest.mark.dated  # the demo world seeded at the clock's today
+
 
 class CountingBss:
     """Records each execution; optionally slow, so confirmations overlap."""

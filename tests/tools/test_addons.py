@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from tests.tools.conftest import CustomerContext
 from tests.tools.helpers import action_id_of, confirm
 from tools.bss import BssClient
 from tools.registry import invoke_tool
+
+pytestmark = pytest.mark.dated  # the demo world seeded at the clock's today
 
 ALICE, BEN, DANIEL, FARID, LIAM = (
     "+447700900001",

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.tools.conftest import CustomerContext
 from tests.tools.helpers import action_id_of, confirm
 from tools.bss import BssClient
 from tools.registry import invoke_tool
+
+pytestmark = pytest.mark.dated  # the demo world seeded at the clock's today
 
 ALICE, BEN, HARRY, KATIE = "+447700900001", "+447700900002", "+447700900010", "+447700900013"
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from tests.tools.conftest import CustomerContext
 from tests.tools.helpers import action_id_of, confirm, decline
 from tools import audit
 from tools.bss import BssClient
 from tools.registry import invoke_tool
+
+pytestmark = pytest.mark.dated  # the demo world seeded at the clock's today
 
 ALICE, BEN, CHLOE = "+447700900001", "+447700900002", "+447700900003"
 KATIE, LIAM = "+447700900013", "+447700900014"

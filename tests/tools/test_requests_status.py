@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
+
+from switchboard import clock
 from tests.tools.conftest import CustomerContext
 from tools.registry import invoke_tool
+
+pytestmark = pytest.mark.dated  # the demo world seeded at the clock's today
 
 ALICE, HARRY, ISLA, JACK = "+447700900001", "+447700900010", "+447700900011", "+447700900012"
 NOAH = "+447700900016"
@@ -45,7 +52,8 @@ async def test_the_summary_carries_the_latest_note_and_the_appointment(
     noah = await invoke_tool(
         await customer(NOAH), "get_request_status", {"kind": "service_request"}
     )
-    assert "appointment 2 December 2026 at 08:00" in noah.summary, noah.summary
+    slot = clock.today() + timedelta(days=6)  # seeded six days ahead, at 08:00 (world.yaml)
+    assert f"appointment {slot:%-d %B %Y} at 08:00" in noah.summary, noah.summary
 
 
 async def test_an_installation_says_its_appointment(customer: CustomerContext) -> None:

@@ -20,6 +20,8 @@ from tools.bss import BssClient
 from tools.context import TurnContext
 from tools.registry import invoke_tool, requote
 
+pytestmark = pytest.mark.dated  # the demo world seeded at the clock's today
+
 ALICE = "+447700900001"  # prepaid, credit £7.50
 BEN = "+447700900002"  # prepaid, someone else
 CHLOE = "+447700900003"  # postpaid

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, TypeVar
 
 import httpx
 
+from switchboard import clock
 from tools.bss.errors import (
     BssBusinessError,
     BssConflictError,
@@ -388,7 +389,7 @@ class BssClient:
         docs = await self._list(
             f"{BALANCE}/topupBalance", **{"relatedParty.id": customer_id, "product.id": product_id}
         )
-        today = datetime.now(UTC).date()
+        today = clock.today()
         ups = [TopUp.from_tmf(d) for d in docs]
         return sum(
             (

@@ -4,11 +4,13 @@ the built-in simulator and an operator's BSS."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from switchboard import clock
 
 Doc = dict[str, Any]
 ProductKind = Literal["mobileLine", "broadband", "addon", "device", "unknown"]
@@ -526,9 +528,7 @@ class Bill(_Model):
 
     @property
     def overdue(self) -> bool:
-        return (
-            self.remaining > 0 and self.due_date is not None and self.due_date < datetime.now(UTC)
-        )
+        return self.remaining > 0 and self.due_date is not None and self.due_date < clock.now()
 
     @classmethod
     def from_tmf(cls, doc: Doc, items: list[Charge] | None = None) -> Bill:

@@ -3,13 +3,17 @@ account reads, every write, the business rules as typed errors, and customer sco
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
+from switchboard import clock
 from tools.bss.client import BssClient
 from tools.bss.errors import BssBusinessError, BssNotFoundError
 from tools.bss.models import LineFeatures
+
+pytestmark = pytest.mark.dated  # the demo world seeded at the clock's today
 
 
 async def refused(coro: object) -> BssBusinessError:
@@ -320,7 +324,9 @@ async def test_service_requests_tickets_and_status(bss: BssClient) -> None:
     assert [t.status for t in await bss.list_tickets(customer_id="cust-010")] == ["inProgress"]
     assert [o.state for o in await bss.list_orders(customer_id="cust-012")] == ["inProgress"]
     noah = await bss.list_service_requests(customer_id="cust-016")
-    assert noah[0].characteristics["appointment"].startswith("2026-12-02")
+    # seeded six days after the world's today, at 08:00 (bss/data/world.yaml)
+    slot = (clock.today() + timedelta(days=6)).isoformat()
+    assert noah[0].characteristics["appointment"] == f"{slot}T08:00:00Z"
     assert (
         await refused(
             bss.start_service_request(

@@ -11,6 +11,8 @@ import pytest
 from tools.bss.client import BssClient
 from tools.bss.errors import BssBusinessError, BssConflictError
 
+pytestmark = pytest.mark.dated  # the demo world seeded at the clock's today
+
 BEN, BEN_LINE = "cust-002", "line-900002"
 
 
