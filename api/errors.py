@@ -126,6 +126,14 @@ class TokenBudgetError(SwitchboardError):
     )
 
 
+class ConflictError(SwitchboardError):
+    """The request is valid but the server's configuration or state does not allow it."""
+
+    code = "conflict"
+    customer_message = "That can't be done right now."
+    http_status = 409
+
+
 class NotAvailableError(SwitchboardError):
     """Demo-only endpoints in production mode look like they do not exist."""
 
@@ -142,6 +150,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
         401: "Missing or invalid customer token",
         403: "Cross-site request refused",
         404: "Not found, or not yours",
+        409: "Not possible in this configuration or state",
         413: "Message too long",
         422: "Invalid request",
         429: "Rate limited (see Retry-After)",

@@ -81,6 +81,9 @@ def run(
     )
     for problem in chosen.problems:
         console.print(f"[red]rejected[/red] {problem}")
+    if not chosen.suites:  # nothing left to run must not look like a run with n/a metrics
+        typer.echo("switchboard eval run: no suite to run; nothing was written", err=True)
+        raise typer.Exit(2)
     for name, reason in chosen.skipped.items():
         console.print(f"[yellow]skipped[/yellow] {name}: {reason}")
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from knowledge.ingest import IngestReport
 from switchboard.settings import Settings, get_settings
 
 
@@ -39,10 +40,20 @@ def ingest(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Article files or folders: together they are the whole article set (default: "
-            "SWITCHBOARD_KNOWLEDGE_DIR or the demo knowledge base)"
+            help="Article files or folders to add or update (default: SWITCHBOARD_KNOWLEDGE_DIR "
+            "or the demo knowledge base); other articles in the index are left alone"
         ),
     ] = None,
+    prune: Annotated[
+        bool,
+        typer.Option(
+            "--prune",
+            help="Also remove indexed articles that are not among PATHS (printed first)",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; write nothing")
+    ] = False,
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="Drop the index and embed all")
     ] = False,
@@ -56,10 +67,40 @@ def ingest(
     ] = False,
 ) -> None:
     """Index articles incrementally: only new or changed passages are embedded."""
+    from knowledge.factory import KnowledgeSourceError
     from knowledge.factory import ingest as run_ingest
     from knowledge.factory import write_vector_cache as write_cache
 
     settings = _settings()
+    try:
+        if prune and not dry_run:  # say what will go before it goes
+            plan = asyncio.run(run_ingest(settings, paths=paths or None, prune=True, dry_run=True))
+            for doc_id in plan.removed:
+                console.print(f"[red]removing[/] {doc_id}", highlight=False)
+        report = _run_ingest(
+            settings, paths=paths or None, rebuild=rebuild, prune=prune, dry_run=dry_run
+        )
+    except KnowledgeSourceError as exc:
+        typer.echo(f"switchboard ingest: {exc}", err=True)
+        raise typer.Exit(2) from None
+    _print_report(report, dry_run=dry_run)
+    if write_vector_cache and not dry_run:
+        rows = asyncio.run(write_cache(settings))
+        console.print(f"wrote {rows} vectors to the shipped cache")
+    if report.problems:
+        raise typer.Exit(1)
+
+
+def _run_ingest(
+    settings: Settings, *, paths: list[Path] | None, rebuild: bool, prune: bool, dry_run: bool
+) -> IngestReport:
+    """A dry run (nothing embedded, so no progress to show), or the ingest behind a bar."""
+    from knowledge.factory import ingest as run_ingest
+
+    if dry_run:
+        return asyncio.run(
+            run_ingest(settings, paths=paths, rebuild=rebuild, prune=prune, dry_run=True)
+        )
     with Progress(
         TextColumn("[bold]embedding"),
         BarColumn(),
@@ -73,9 +114,12 @@ def ingest(
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        report = asyncio.run(
-            run_ingest(settings, paths=paths or None, rebuild=rebuild, progress=progress)
+        return asyncio.run(
+            run_ingest(settings, paths=paths, rebuild=rebuild, prune=prune, progress=progress)
         )
+
+
+def _print_report(report: IngestReport, *, dry_run: bool) -> None:
     for problem in report.problems:
         console.print(f"[yellow]skipped[/] {problem}", highlight=False)
     table = Table(
@@ -96,11 +140,16 @@ def ingest(
         f"{report.seconds:.2f}",
     )
     console.print(table)
-    if write_vector_cache:
-        rows = asyncio.run(write_cache(settings))
-        console.print(f"wrote {rows} vectors to the shipped cache")
-    if report.problems:
-        raise typer.Exit(1)
+    if dry_run:
+        for doc_id in report.removed:
+            console.print(f"would remove {doc_id}", highlight=False)
+        console.print("dry run: nothing was written")
+    if report.stale:
+        console.print(
+            f"{len(report.stale)} indexed article(s) are not among these paths and were kept; "
+            "`--prune` removes them",
+            highlight=False,
+        )
 
 
 @app.command()

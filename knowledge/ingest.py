@@ -1,5 +1,7 @@
 """Incremental ingestion: chunk every document, embed only chunks whose content hash is new,
-delete chunks whose document is gone, and leave alone whatever a bad file used to provide."""
+replace the chunks of documents that changed, and leave alone whatever a bad file used to
+provide. A document that is no longer there is removed only from the sources the caller prunes
+(the live catalog always; articles only with `switchboard ingest --prune`)."""
 
 from __future__ import annotations
 
@@ -25,6 +27,8 @@ class IngestReport:
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    # in the index but not in this run, kept because their source was not pruned: doc id -> path
+    stale: dict[str, str] = field(default_factory=dict)
     chunks_embedded: int = 0
     chunks_deleted: int = 0
     chunks_total: int = 0
@@ -86,17 +90,22 @@ async def ingest_documents(
     store: ChunkStore,
     embedder: Embedder,
     sources: set[str],
+    prune: set[str] | None = None,
     skipped_paths: Iterable[str] = (),
     options: ChunkingOptions | None = None,
     batch_size: int = 64,
     progress: Progress | None = None,
+    dry_run: bool = False,
 ) -> IngestReport:
     """Bring the store in line with `documents` for the given `sources`.
 
     Only chunks whose `source` is in `sources` can be deleted, and never those from
-    `skipped_paths` (files that failed to load keep their last good version). New chunks are
-    written before old ones are deleted, so a reader never finds a document missing.
+    `skipped_paths` (files that failed to load keep their last good version). A document missing
+    from this run is removed only if its source is in `prune` (default: every source); otherwise
+    it is reported as `stale`. New chunks are written before old ones are deleted, so a reader
+    never finds a document missing. `dry_run` reports what would change and writes nothing.
     """
+    prune = sources if prune is None else prune
     started = time.perf_counter()
     report = IngestReport()
     skipped = set(skipped_paths)
@@ -108,8 +117,13 @@ async def ingest_documents(
         if meta.get("source") in sources and meta.get("path") not in skipped
     }
     old_docs: dict[str, set[str]] = {}
-    for cid, meta in in_scope.items():
-        old_docs.setdefault(str(meta.get("doc_id")), set()).add(cid)
+    for cid, meta in list(in_scope.items()):
+        doc_id = str(meta.get("doc_id"))
+        if doc_id not in doc_chunks and meta.get("source") not in prune:
+            report.stale[doc_id] = str(meta.get("path", ""))
+            del in_scope[cid]
+            continue
+        old_docs.setdefault(doc_id, set()).add(cid)
     for doc_id, ids in doc_chunks.items():
         before = old_docs.get(doc_id)
         bucket = (
@@ -123,6 +137,11 @@ async def ingest_documents(
     report.removed = sorted(set(old_docs) - set(doc_chunks))
     to_embed = [cid for cid in wanted if cid not in existing]
     to_delete = [cid for cid in in_scope if cid not in wanted]
+    if dry_run:
+        report.chunks_embedded, report.chunks_deleted = len(to_embed), len(to_delete)
+        report.chunks_total = len(existing) + len(to_embed) - len(to_delete)
+        report.seconds = time.perf_counter() - started
+        return report
     for start in range(0, len(to_embed), batch_size):
         batch = [wanted[cid] for cid in to_embed[start : start + batch_size]]
         vectors = await embedder.embed([chunk.embedding_text(doc) for chunk, doc in batch])

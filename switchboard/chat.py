@@ -17,6 +17,23 @@ console = Console(highlight=False)
 Reader = Callable[[], str]
 
 
+class ChatError(Exception):
+    """Why a chat could not start, in one line a person can act on."""
+
+
+def demo_number(raw: str) -> str:
+    """A number as typed (`07700 900001`, `447700900001`) in E.164, or a ChatError."""
+    from tools.validation import normalise_msisdn
+
+    try:
+        return normalise_msisdn(raw)
+    except ValueError:
+        raise ChatError(
+            f"{raw!r} is not a phone number; use a demo number such as +447700900001 "
+            "(`GET /v1/demo/customers` lists them)"
+        ) from None
+
+
 def _show(event_type: str, data: dict[str, Any]) -> None:
     """Print one turn event the way the widget would show it."""
     if event_type == "token":
@@ -62,10 +79,10 @@ async def chat_in_process(settings: Settings, msisdn: str | None, read: Reader) 
             anonymous_id=f"anon-{uuid.uuid4()}",
         )
         if msisdn:
+            msisdn = demo_number(msisdn)
             customer = await runtime.bss.find_customer_by_msisdn(msisdn=msisdn)
             if customer is None:
-                console.print(f"[red]no demo customer with {msisdn}[/]")
-                return
+                raise ChatError(f"no demo customer has the number {msisdn}")
             identity = Identity(
                 customer_id=customer.id,
                 msisdn=msisdn,
@@ -98,14 +115,37 @@ async def _sse(response: httpx.Response) -> AsyncIterator[tuple[str, dict[str, A
 
 async def chat_with_server(url: str, msisdn: str | None, read: Reader) -> None:
     """Talk to a running server through the public API, like the widget does."""
+    try:
+        await _chat_with_server(url, msisdn, read)
+    except httpx.InvalidURL as exc:
+        raise ChatError(f"{url!r} is not a URL ({exc}); e.g. http://127.0.0.1:8000") from None
+    except httpx.TransportError as exc:
+        reason = str(exc) or exc.__class__.__name__
+        raise ChatError(f"cannot reach {url}: {reason}; is `switchboard serve` running?") from None
+
+
+def _refused(response: httpx.Response, what: str) -> ChatError:
+    try:
+        message = response.json()["error"]["message"]
+    except (ValueError, KeyError, TypeError):
+        message = response.reason_phrase
+    return ChatError(f"{what} was refused ({response.status_code}): {message}")
+
+
+async def _chat_with_server(url: str, msisdn: str | None, read: Reader) -> None:
+    if not url.startswith(("http://", "https://")):
+        raise ChatError(f"{url!r} is not an http(s) URL; e.g. http://127.0.0.1:8000")
     async with httpx.AsyncClient(base_url=url, timeout=60) as client:
         headers: dict[str, str] = {}
         if msisdn:
+            msisdn = demo_number(msisdn)
             session = await client.post("/v1/demo/session", json={"msisdn": msisdn})
-            session.raise_for_status()
+            if session.status_code != 200:
+                raise _refused(session, f"signing in as {msisdn}")
             headers["Authorization"] = f"Bearer {session.json()['token']}"
         created = await client.post("/v1/conversations", headers=headers)
-        created.raise_for_status()
+        if created.status_code not in (200, 201):
+            raise _refused(created, "starting a conversation")
         conversation_id = created.json()["conversation_id"]
         if not msisdn and created.json().get("token"):  # anonymous sessions get their own token
             headers["Authorization"] = f"Bearer {created.json()['token']}"

@@ -60,13 +60,17 @@ def chat(
     """Chat with the assistant in the terminal (type /quit to leave)."""
     import asyncio
 
-    from switchboard.chat import chat_in_process, chat_with_server, console_reader
+    from switchboard.chat import ChatError, chat_in_process, chat_with_server, console_reader
 
     settings = _settings()
-    if url:
-        asyncio.run(chat_with_server(url, msisdn, console_reader))
-    else:
-        asyncio.run(chat_in_process(settings, msisdn, console_reader))
+    try:
+        if url:
+            asyncio.run(chat_with_server(url, msisdn, console_reader))
+        else:
+            asyncio.run(chat_in_process(settings, msisdn, console_reader))
+    except ChatError as exc:
+        typer.echo(f"switchboard chat: {exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 @db_app.command("upgrade")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from typing import Annotated
+from typing import Annotated, get_args
 
 import typer
 from rich.console import Console
@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from switchboard.db import make_engine, make_sessionmaker
 from switchboard.settings import get_settings
-from tools.audit import AuditRecord, query
+from tools.audit import AuditEvent, AuditRecord, query
 
 app = typer.Typer(help="The audit trail of customer actions.", no_args_is_help=True)
 
@@ -81,13 +81,19 @@ def audit(
         str | None, typer.Option(help="Only this action id, or this tool (e.g. top_up)")
     ] = None,
     event: Annotated[
-        str | None, typer.Option(help="proposed, confirmed, executed, failed, cancelled, ...")
+        str | None, typer.Option(help=f"One of: {', '.join(get_args(AuditEvent))}")
     ] = None,
     conversation: Annotated[str | None, typer.Option(help="Only this conversation id")] = None,
     limit: Annotated[int, typer.Option(min=1, max=10_000, help="The newest N entries")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table")] = False,
 ) -> None:
     """Show who proposed, confirmed, cancelled or executed what, when, for how much."""
+    known = get_args(AuditEvent)
+    if event is not None and event not in known:
+        typer.echo(
+            f"switchboard audit: unknown event {event!r}; one of: {', '.join(known)}", err=True
+        )
+        raise typer.Exit(2)
     try:
         rows = asyncio.run(
             _read(

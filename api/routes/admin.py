@@ -1,15 +1,23 @@
-"""The admin API (bearer: the console token): the audit trail of actions and the outbox."""
+"""The admin API (bearer: the console token): the audit trail of actions, the outbox, and
+one-article edits of the knowledge base."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Path as PathParam
+from pydantic import BaseModel
 
 from api.channels.outbox import OutboxRow, list_outbox
 from api.channels.staff import Hub, require_staff
-from api.errors import ERROR_RESPONSES
+from api.deps import State
+from api.errors import ERROR_RESPONSES, ConflictError
+from knowledge.factory import ingest, remove_article
+from switchboard.errors import InvalidInputError, NotFoundError
 from tools import audit
 
 router = APIRouter(
@@ -56,3 +64,76 @@ async def outbox(
     return await list_outbox(
         hub.sessionmaker, status=status, channel=channel, conversation_id=conversation, limit=limit
     )
+
+
+ArticleName = Annotated[
+    str, PathParam(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}\.(md|markdown|yaml|yml)$")
+]
+MAX_ARTICLE_BYTES = 256 * 1024
+
+
+class ArticleChange(BaseModel):
+    """What an upload or removal did to the knowledge base."""
+
+    path: str
+    added: list[str] = []
+    updated: list[str] = []
+    unchanged: list[str] = []
+    removed: list[str] = []
+    chunks_embedded: int = 0
+
+
+def _knowledge_folder(state: State) -> Path:
+    folder = state.settings.knowledge_dir
+    if folder is None or not folder.is_dir():
+        raise ConflictError(
+            "set SWITCHBOARD_KNOWLEDGE_DIR to a writable folder of articles to edit them here",
+            code="knowledge_dir_not_set",
+        )
+    return folder
+
+
+@router.put("/knowledge/articles/{name}")
+async def put_article(name: ArticleName, request: Request, state: State) -> ArticleChange:
+    """Add or replace one article (the request body is the file: Markdown with front matter,
+    or YAML) and index it; the other articles are not touched. A file that does not load is
+    refused and the old one kept."""
+    folder = _knowledge_folder(state)
+    body = await request.body()
+    if len(body) > MAX_ARTICLE_BYTES:
+        raise InvalidInputError(f"an article is at most {MAX_ARTICLE_BYTES} bytes")
+    staged = state.settings.data_dir / "article-uploads" / name
+    await asyncio.to_thread(_write, staged, body)
+    try:
+        check = await ingest(state.settings, paths=[staged], dry_run=True)
+        if check.problems or not (check.added or check.updated or check.unchanged):
+            detail = "; ".join(p.message for p in check.problems) or "no article in the file"
+            raise InvalidInputError(f"{name}: {detail}")
+        await asyncio.to_thread(staged.replace, folder / name)
+    finally:
+        await asyncio.to_thread(staged.unlink, missing_ok=True)
+    report = await ingest(state.settings, paths=[folder / name])
+    return ArticleChange(
+        path=name,
+        added=report.added,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        chunks_embedded=report.chunks_embedded,
+    )
+
+
+def _write(path: Path, body: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(body)
+
+
+@router.delete("/knowledge/articles/{name}")
+async def delete_article(name: ArticleName, state: State) -> ArticleChange:
+    """Remove one article's file and its passages from the index."""
+    folder = _knowledge_folder(state)
+    target = folder / name
+    if not target.is_file():
+        raise NotFoundError(f"no article file {name}")
+    await asyncio.to_thread(target.unlink)
+    removed = await remove_article(state.settings, path=name)
+    return ArticleChange(path=name, removed=removed)

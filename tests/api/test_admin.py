@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
+from knowledge.embedding import get_embedder
+from knowledge.factory import ingest, open_store
 from switchboard.db.models import utcnow
+from switchboard.settings import Settings
 from tests.api.channels.conftest import Channels, MakeChannels, make_channels
 from tools import audit
 
@@ -82,3 +86,60 @@ async def test_non_ascii_token_is_refused_not_a_crash(make_channels: MakeChannel
         headers = {"Authorization": "Bearer ccccé".encode("latin-1")}
         response = await ch.client.get("/v1/admin/audit", headers=headers)  # type: ignore[arg-type]
         assert response.status_code == 401
+
+
+ARTICLE = """---
+id: kb-{slug}
+title: {title}
+url: https://help.example/{slug}
+---
+# {title}
+
+{body}
+"""
+
+
+async def test_one_article_is_added_replaced_and_removed_through_the_admin_api(
+    make_channels: MakeChannels, tmp_path: Path
+) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "keep.md").write_text(
+        ARTICLE.format(slug="keep", title="Voicemail", body="Dial 1571 to hear voicemail.")
+    )
+    async with make_channels(knowledge_dir=folder) as ch:
+        await ingest(ch.settings)  # what start-up does (this runtime is built without retrieval)
+        url = "/v1/admin/knowledge/articles/esim.md"
+        body = ARTICLE.format(slug="esim", title="eSIM", body="An eSIM arrives as a QR code.")
+        assert (await ch.client.put(url, content=body)).status_code == 401
+        added = await ch.client.put(url, content=body, headers=ch.staff)
+        assert added.status_code == 200, added.text
+        assert added.json()["added"] == ["kb-esim"] and added.json()["chunks_embedded"] >= 1
+        assert await indexed(ch.settings) == {"kb-keep", "kb-esim"}
+
+        broken = await ch.client.put(url, content="---\nid: [oops\n---\n", headers=ch.staff)
+        assert broken.status_code == 422 and (folder / "esim.md").read_text() == body
+
+        gone = await ch.client.delete(url, headers=ch.staff)
+        assert gone.status_code == 200 and gone.json()["removed"] == ["kb-esim"]
+        assert not (folder / "esim.md").exists() and await indexed(ch.settings) == {"kb-keep"}
+        again = await ch.client.delete(url, headers=ch.staff)
+        assert again.status_code == 404
+        sneaky = await ch.client.put(
+            "/v1/admin/knowledge/articles/..%2Fevil.md", content=body, headers=ch.staff
+        )
+        assert sneaky.status_code in (404, 422) and not (tmp_path / "evil.md").exists()
+
+
+async def test_article_edits_need_a_knowledge_folder(make_channels: MakeChannels) -> None:
+    async with make_channels() as ch:
+        response = await ch.client.put(
+            "/v1/admin/knowledge/articles/x.md", content="x", headers=ch.staff
+        )
+        assert response.status_code == 409
+        assert response.json()["error"]["code"] == "knowledge_dir_not_set"
+
+
+async def indexed(settings: Settings) -> set[str]:
+    store = open_store(settings, get_embedder(settings))
+    return {str(m["doc_id"]) for m in (await store.metadata_by_id()).values()}

@@ -57,3 +57,10 @@ def test_a_malformed_suite_is_rejected_and_the_others_still_run(tmp_path: Path) 
     assert [c.case_id for c in partial.cases] == ["good-hello"]
     assert partial.metrics["cases_run"] == 1
     assert "partial" in (out / "report.md").read_text()
+
+
+def test_a_run_with_no_valid_suite_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    result = CliRunner().invoke(app, ["run", "no-such-suite", "--out", str(out)])
+    assert result.exit_code == 2 and "no suite to run" in result.output
+    assert not out.exists()

@@ -1,6 +1,15 @@
 from pathlib import Path
 
-from knowledge.factory import build_retriever, ingest, open_store
+import pytest
+
+from knowledge.factory import (
+    KnowledgeSourceError,
+    build_retriever,
+    ensure_ingested,
+    ingest,
+    open_store,
+)
+from switchboard.errors import ConfigError
 from switchboard.settings import Settings
 from tests.knowledge.conftest import FakeEmbedder
 
@@ -44,14 +53,20 @@ async def test_an_edit_reembeds_only_the_changed_chunk(
     assert "£2.50" in passages[0].text
 
 
-async def test_a_deleted_article_disappears_from_the_index(
+async def test_a_deleted_article_stays_until_pruned(
     kb_settings: Settings, articles: Path, embedder: FakeEmbedder
 ) -> None:
     await ingest(kb_settings, embedder=embedder)
     retriever = build_retriever(kb_settings, embedder=embedder)
     assert (await retriever.search("voicemail pin"))[0].doc_id == "kb-voicemail"
     (articles / "voicemail.md").unlink()
-    report = await ingest(kb_settings, embedder=embedder)
+    kept = await ingest(kb_settings, embedder=embedder)
+    assert kept.removed == [] and kept.stale == {"kb-voicemail": "voicemail.md"}
+    assert "kb-voicemail" in await doc_ids(kb_settings, embedder)
+    planned = await ingest(kb_settings, embedder=embedder, prune=True, dry_run=True)
+    assert planned.removed == ["kb-voicemail"] and planned.chunks_deleted > 0
+    assert "kb-voicemail" in await doc_ids(kb_settings, embedder)  # a dry run writes nothing
+    report = await ingest(kb_settings, embedder=embedder, prune=True)
     assert report.removed == ["kb-voicemail"]
     assert "kb-voicemail" not in await doc_ids(kb_settings, embedder)
     await retriever.refresh(force=True)
@@ -84,11 +99,56 @@ async def test_rebuild_starts_from_an_empty_index(
     assert report.chunks_embedded == first.chunks_embedded == report.chunks_total
 
 
-async def test_explicit_paths_are_the_whole_article_set(
+async def test_one_new_article_is_added_without_touching_the_rest(
+    kb_settings: Settings, tmp_path: Path, embedder: FakeEmbedder
+) -> None:
+    await ingest(kb_settings, embedder=embedder)
+    before = await doc_ids(kb_settings, embedder)
+    new = tmp_path / "elsewhere" / "new.md"
+    new.parent.mkdir()
+    new.write_text("---\nid: kb-new\ntitle: New\nurl: https://x/n\n---\nHello there.\n")
+    report = await ingest(kb_settings, embedder=embedder, paths=[new])
+    assert report.added == ["kb-new"] and report.removed == [] and report.chunks_deleted == 0
+    assert await doc_ids(kb_settings, embedder) == before | {"kb-new"}
+
+
+async def test_explicit_paths_with_prune_are_the_whole_article_set(
     kb_settings: Settings, articles: Path, embedder: FakeEmbedder
 ) -> None:
     await ingest(kb_settings, embedder=embedder)
-    report = await ingest(kb_settings, embedder=embedder, paths=[articles / "bill.md"])
+    report = await ingest(kb_settings, embedder=embedder, paths=[articles / "bill.md"], prune=True)
     assert report.unchanged == ["kb-bill"] and report.chunks_embedded == 0
     assert report.removed == ["kb-roaming", "kb-top-up", "kb-voicemail"]
     assert await doc_ids(kb_settings, embedder) == {"kb-bill"}
+
+
+@pytest.mark.parametrize("prune", [False, True])
+async def test_a_missing_path_is_an_error_and_removes_nothing(
+    kb_settings: Settings, tmp_path: Path, embedder: FakeEmbedder, prune: bool
+) -> None:
+    await ingest(kb_settings, embedder=embedder)
+    before = await open_store(kb_settings, embedder).metadata_by_id()
+    with pytest.raises(KnowledgeSourceError, match="no such file or folder"):
+        await ingest(kb_settings, embedder=embedder, paths=[tmp_path / "no-such"], prune=prune)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(KnowledgeSourceError, match="holds no article"):
+        await ingest(kb_settings, embedder=embedder, paths=[empty], prune=True)
+    assert await open_store(kb_settings, embedder).metadata_by_id() == before
+
+
+async def test_a_mistyped_knowledge_dir_stops_start_up_and_removes_nothing(
+    kb_settings: Settings, tmp_path: Path, embedder: FakeEmbedder
+) -> None:
+    await ensure_ingested(kb_settings, embedder=embedder)
+    before = await open_store(kb_settings, embedder).metadata_by_id()
+    typo = kb_settings.model_copy(update={"knowledge_dir": tmp_path / "artcles"})
+    with pytest.raises(ConfigError, match="SWITCHBOARD_KNOWLEDGE_DIR"):
+        await ensure_ingested(typo, embedder=embedder)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    report = await ensure_ingested(
+        kb_settings.model_copy(update={"knowledge_dir": empty}), embedder=embedder
+    )
+    assert report.removed == [] and len(report.stale) == 4
+    assert await open_store(kb_settings, embedder).metadata_by_id() == before

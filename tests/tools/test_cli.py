@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any
+from typing import Any, get_args
 
 import typer
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from typer.testing import CliRunner
 
 from tools import actions
+from tools.audit import AuditEvent
 from tools.cli import mount
 
 
@@ -63,3 +64,11 @@ async def _run(runner: CliRunner, argv: list[str]) -> Any:
     main.command("version")(lambda: None)
     mount(main)
     return await asyncio.to_thread(runner.invoke, main, argv)
+
+
+async def test_an_unknown_event_is_refused_in_one_line() -> None:
+    result = await _run(CliRunner(), ["audit", "--event", "bogus"])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "switchboard audit: unknown event 'bogus'; one of: " + ", ".join(get_args(AuditEvent))
+    ]
