@@ -39,7 +39,12 @@ router = APIRouter(
     responses=ERROR_RESPONSES,
 )
 SSE: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"text/event-stream": {}}, "description": "SSE stream (CONTRACT §3)"}
+    200: {
+        "content": {"text/event-stream": {}},
+        "description": (
+            "SSE stream (CONTRACT §3): every event and its payload is listed in docs/events.md"
+        ),
+    }
 }
 ActionId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 CustomerLimit = Annotated[None, Depends(limit_customer)]
