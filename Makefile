@@ -4,21 +4,38 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup lint typecheck unit dates redteam bench clean
+.PHONY: run test setup lock install-check lint typecheck unit dates redteam bench clean
 
 run: setup
 	$(BIN)/switchboard serve
 
-test: setup lint typecheck unit dates
+test: setup lint typecheck
+	@# the suite and the fresh-install check each keep one core busy: run them side by side
+	$(MAKE) --no-print-directory -j2 --output-sync=target unit install-check
+	$(MAKE) --no-print-directory dates
 
 setup: $(STAMP)
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -qq --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install -qq --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install -qq --disable-pip-version-check -r requirements-dev.lock
 	$(BIN)/python -m pip install -qq --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	touch $(STAMP)
+
+# Regenerate both locks from pyproject.toml (runtime; runtime + dev), keeping today's versions
+# where they still fit: `make lock`, or `make lock UPGRADE=--upgrade` to move to the newest.
+lock: setup
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --no-annotate -q $(UPGRADE) \
+	  -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --no-annotate -q \
+	  $(UPGRADE) -o requirements-dev.lock
+
+# What an operator does: `pip install .` into an empty venv (runtime dependencies only), then
+# `pip check` and `switchboard serve` until /readyz answers (scripts/install_check.sh).
+install-check: setup
+	scripts/install_check.sh
 
 lint:
 	$(BIN)/ruff check .
