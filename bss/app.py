@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from bss.auth import Gate, GateMiddleware
 from bss.errors import TmfError
 from bss.routes import balance, billing, catalog, extension, hub, ordering, party, service
 from bss.runtime import Simulator
@@ -93,6 +94,9 @@ def create_bss_app(
         title="Brightwave BSS simulator (TM Forum Open APIs v4)", version="4.0", lifespan=lifespan
     )
     app.state.sim = simulator
+    app.state.gate = Gate.from_settings(settings)
+    if app.state.gate is not None:
+        app.add_middleware(GateMiddleware, gate=app.state.gate)
     for router in (
         party.customers,
         party.inventory,

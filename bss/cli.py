@@ -17,13 +17,29 @@ app = typer.Typer(help="The built-in BSS simulator (TM Forum Open APIs v4).", no
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8100,
+    ssl_certfile: Annotated[str | None, typer.Option(help="Serve HTTPS with this cert")] = None,
+    ssl_keyfile: Annotated[str | None, typer.Option(help="The certificate's key")] = None,
+    ssl_ca_certs: Annotated[
+        str | None, typer.Option(help="Demand client certificates signed by this CA (mTLS)")
+    ] = None,
 ) -> None:
-    """Serve the simulator over HTTP (point SWITCHBOARD_BSS_URL at it)."""
+    """Serve the simulator over HTTP(S) (point SWITCHBOARD_BSS_URL at it)."""
+    import ssl
+
     import uvicorn
 
     from bss.app import create_bss_app
 
-    uvicorn.run(create_bss_app(get_settings()), host=host, port=port, log_level="warning")
+    uvicorn.run(
+        create_bss_app(get_settings()),
+        host=host,
+        port=port,
+        log_level="warning",
+        ssl_certfile=ssl_certfile,
+        ssl_keyfile=ssl_keyfile,
+        ssl_ca_certs=ssl_ca_certs,
+        ssl_cert_reqs=ssl.CERT_REQUIRED if ssl_ca_certs else ssl.CERT_NONE,
+    )
 
 
 @app.command()

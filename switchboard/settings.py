@@ -65,6 +65,21 @@ class Settings(BaseSettings):
     bss_timeout_s: float = Field(default=10.0, gt=0)
     bss_clock_speed: float = Field(default=60.0, gt=0)
     bss_database_url: str = ""
+    # Credentials for the operator's BSS (tools/bss/auth.py); any combination, none by default.
+    bss_api_key: SecretStr | None = None
+    bss_api_key_header: str = Field(default="X-API-Key", min_length=1, max_length=64)
+    bss_oauth_token_url: str | None = None
+    bss_oauth_client_id: str | None = None
+    bss_oauth_client_secret: SecretStr | None = None
+    bss_oauth_scope: str | None = None
+    bss_client_cert: Path | None = None
+    bss_client_key: Path | None = None
+    bss_ca_bundle: Path | None = None
+    # What the built-in simulator demands of its clients (to test the above); none by default.
+    bss_sim_api_key: SecretStr | None = None
+    bss_sim_oauth_client_id: str | None = None
+    bss_sim_oauth_client_secret: SecretStr | None = None
+    bss_sim_token_ttl_s: int = Field(default=300, ge=1)
     # Run the demo world as if this instant were now (ISO date or date-time, UTC if no zone);
     # unset: the real today. Tests and evals set it (switchboard/clock.py, ADR 0013).
     clock_start: datetime | None = None

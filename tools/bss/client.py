@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, TypeVar
 import httpx
 
 from switchboard import clock
+from tools.bss.auth import BssAuthError, OAuth2ClientCredentials, bss_auth, tls_context
 from tools.bss.errors import (
     BssBusinessError,
     BssConflictError,
@@ -150,6 +151,8 @@ class BssClient:
                 response = await self._http.request(
                     method, path, params=params, json=json, headers=headers
                 )
+            except BssAuthError as exc:
+                raise BssUnavailableError(f"{method} {path}: credentials: {exc}") from exc
             except (httpx.TransportError, httpx.TimeoutException) as exc:
                 if safe and attempt < self._max_retries:
                     attempt += 1
@@ -174,6 +177,11 @@ class BssClient:
             if body is None:
                 raise BssProtocolError(f"{method} {path}: response is not JSON")
             return body
+        if response.status_code in (401, 403):  # our credentials: the operator's to fix
+            raise BssUnavailableError(
+                f"{method} {path}: HTTP {response.status_code} (check the BSS credentials)",
+                status=response.status_code,
+            )
         if response.status_code >= 500 or response.status_code == 429:
             raise BssUnavailableError(
                 f"{method} {path}: HTTP {response.status_code}", status=response.status_code
@@ -936,7 +944,16 @@ def make_bss_client(settings: Settings, *, app: FastAPI | None = None) -> BssCli
     (pass `app` to share one simulator app; otherwise one is created from `settings`)."""
     timeout = httpx.Timeout(settings.bss_timeout_s)
     if settings.bss_url:
-        return BssClient(httpx.AsyncClient(base_url=settings.bss_url, timeout=timeout))
+        auth, headers = bss_auth(settings)
+        http = httpx.AsyncClient(
+            base_url=settings.bss_url,
+            timeout=timeout,
+            auth=auth,
+            headers=headers,
+            verify=tls_context(settings),
+        )
+        closing = auth.aclose if isinstance(auth, OAuth2ClientCredentials) else None
+        return BssClient(http, on_close=closing)
     on_close = None
     if app is None:
         from bss.app import create_bss_app
