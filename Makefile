@@ -4,14 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup lock install-check lint typecheck unit dates redteam bench clean
+.PHONY: run test setup lock install-check topology-smoke lint typecheck unit dates redteam bench clean
 
 run: setup
 	$(BIN)/switchboard serve
 
 test: setup lint typecheck
 	@# the suite and the fresh-install check each keep one core busy: run them side by side
-	$(MAKE) --no-print-directory -j2 --output-sync=target unit install-check
+	$(MAKE) --no-print-directory -j2 --output-sync=target unit install-check topology-smoke
 	$(MAKE) --no-print-directory dates
 
 setup: $(STAMP)
@@ -36,6 +36,11 @@ lock: setup
 # `pip check` and `switchboard serve` until /readyz answers (scripts/install_check.sh).
 install-check: setup
 	scripts/install_check.sh
+
+# The scaled topology (PostgreSQL, Redis, Chroma server, BSS, two API replicas behind a proxy) as
+# processes, and a confirmed top-up through the proxy (deploy/topology.py; deploy/README.md).
+topology-smoke: setup
+	$(BIN)/python deploy/topology.py smoke
 
 lint:
 	$(BIN)/ruff check .

@@ -36,7 +36,7 @@ def serve(
     import uvicorn
 
     settings = _settings()
-    settings.resolved_token_secret()  # fail fast on a missing secret outside demo mode
+    settings.check_production()  # production refuses the demo defaults, before binding a port
     uvicorn.run(
         "api.app:create_app",
         factory=True,

@@ -52,12 +52,33 @@ def test_the_token_secret_is_required_outside_demo_mode(tmp_path: Path) -> None:
         load_settings(data_dir=tmp_path, mode="production").resolved_token_secret()
 
 
+SECRETS = {"SWITCHBOARD_TOKEN_SECRET": "t" * 40, "SWITCHBOARD_CONSOLE_TOKEN": "c" * 40}
+
+
 @pytest.mark.parametrize(
     ("env", "setting"),
     [
         ({"SWITCHBOARD_LLM": "gpt4"}, "SWITCHBOARD_LLM"),
         ({"SWITCHBOARD_DATABASE_URL": "oracle://db"}, "SWITCHBOARD_DATABASE_URL"),
         ({"SWITCHBOARD_MODE": "production"}, "SWITCHBOARD_TOKEN_SECRET"),
+        ({"SWITCHBOARD_MODE": "production", **SECRETS}, "SWITCHBOARD_BSS_URL"),
+        (
+            {
+                "SWITCHBOARD_MODE": "production",
+                **SECRETS,
+                "SWITCHBOARD_BSS_URL": "https://b.example",
+            },
+            "SWITCHBOARD_DATABASE_URL",
+        ),
+        (
+            {
+                "SWITCHBOARD_MODE": "production",
+                **SECRETS,
+                "SWITCHBOARD_BSS_URL": "https://bss.example",
+                "SWITCHBOARD_DATABASE_URL": "postgresql+asyncpg://db.example/switchboard",
+            },
+            "SWITCHBOARD_PUBLIC_BASE_URL",
+        ),
     ],
 )
 def test_the_cli_stops_with_one_line_and_a_non_zero_exit(
