@@ -20,6 +20,7 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
+from switchboard import telemetry
 from switchboard.bus import EventBus
 from switchboard.db.eventlog import StoredEvent, events_after
 from switchboard.errors import SwitchboardError
@@ -103,6 +104,7 @@ def event_stream_response(
 ) -> EventSourceResponse:
     async def frames() -> AsyncIterator[ServerSentEvent]:
         refreshed = time.monotonic()
+        telemetry.SSE_STREAMS.inc()
         try:
             yield ServerSentEvent(comment="switchboard", retry=RETRY_MS)
             async for item in events:
@@ -114,6 +116,7 @@ def event_stream_response(
                     await lease.refresh()
                     refreshed = time.monotonic()
         finally:
+            telemetry.SSE_STREAMS.dec()
             with anyio.CancelScope(shield=True):
                 await lease.release()
 

@@ -119,6 +119,8 @@ class Settings(BaseSettings):
     max_streams_per_conversation: int = Field(default=3, ge=1)
     conversation_token_budget: int = Field(default=200_000, ge=1000)
     max_tool_iterations: int = Field(default=5, ge=1)
+    # GET /metrics needs the console token unless the port is only reachable by the scraper
+    metrics_open: bool = False
 
     @field_validator("database_url", "bss_database_url")
     @classmethod

@@ -16,11 +16,12 @@ from typing import Any
 import anyio
 import httpx
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.channels.sender import Sender, SendResult
+from switchboard import telemetry
 from switchboard.db.models import OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,18 @@ async def list_outbox(
     async with sessionmaker() as session:
         rows = (await session.scalars(stmt)).all()
     return [OutboxRow.model_validate(row) for row in reversed(rows)]
+
+
+OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
+
+
+async def refresh_outbox_gauge(sessionmaker: async_sessionmaker[Any]) -> None:
+    """Set the outbox gauge from the database (every replica sees the same shared outbox)."""
+    stmt = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    async with sessionmaker() as session:
+        counts = {str(status): int(n) for status, n in (await session.execute(stmt)).all()}
+    for status in {*OUTBOX_STATUSES, *counts}:
+        telemetry.OUTBOX.labels(status).set(counts.get(status, 0))
 
 
 def backoff(attempts: int, *, base_s: float, cap_s: float) -> timedelta:

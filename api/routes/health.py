@@ -1,12 +1,17 @@
-"""Health (#2): /healthz says the process is alive; /readyz checks what a turn needs."""
+"""Health (#2): /healthz says the process is alive; /readyz checks what a turn needs; /metrics
+is the process's Prometheus metrics."""
 
 from __future__ import annotations
 
 import anyio
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 
+from api.channels.outbox import refresh_outbox_gauge
+from api.channels.staff import require_staff
 from api.schemas import Health
+from switchboard import telemetry
 
 router = APIRouter(tags=["health"])
 CHECK_TIMEOUT_S = 3.0
@@ -16,6 +21,21 @@ CHECK_TIMEOUT_S = 3.0
 async def healthz() -> Health:
     """The process is alive."""
     return Health(status="ok")
+
+
+@router.get(
+    "/metrics",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}, 401: {"description": "No token"}},
+)
+async def metrics(request: Request) -> Response:
+    """Prometheus metrics of this process (switchboard/telemetry.py); the console token is needed
+    unless SWITCHBOARD_METRICS_OPEN is set for a scrape-only network."""
+    state = request.app.state.api
+    if not state.settings.metrics_open:
+        await require_staff(request, state)
+    await refresh_outbox_gauge(state.runtime.sessionmaker)
+    return Response(telemetry.render(), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get("/readyz", responses={503: {"model": Health, "description": "A dependency failed"}})

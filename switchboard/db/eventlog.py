@@ -11,6 +11,7 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from switchboard import telemetry
 from switchboard.db.models import Conversation, Event, utcnow
 
 
@@ -36,6 +37,8 @@ async def append_event(
     The counter lives on the conversation row; the UPDATE takes that row's lock, so two writers
     never get the same id (on SQLite the database lock serialises them)."""
     [stored] = await _append_rows(session, conversation_id, [(type, data, turn_id)])
+    # counted before the caller's commit: a rolled-back transaction may count an event twice
+    telemetry.observe(type, data)
     return stored
 
 
@@ -207,6 +210,7 @@ async def _append_group(session: AsyncSession, items: list[_Append]) -> list[Sto
 
 
 def _resolve(item: _Append, event: StoredEvent) -> None:
+    telemetry.observe(event.type, event.data)  # committed: count it (switchboard/telemetry.py)
     if not item.done.done():
         item.done.set_result(event)
 
