@@ -14,7 +14,11 @@ cleanup() {
 trap cleanup EXIT
 started=$(date +%s)
 "$python" -m venv "$work/venv"
-"$work/venv/bin/python" -m pip install -q --disable-pip-version-check . >"$work/pip.log" 2>&1 \
+# a copy of the sources, so that the build leaves nothing (build/, *.egg-info) in the checkout
+mkdir "$work/src"
+tar --exclude=./.venv --exclude=./.git --exclude=./var --exclude=./build --exclude='*.egg-info' \
+  --exclude=__pycache__ -cf - . | tar -xf - -C "$work/src"
+"$work/venv/bin/python" -m pip install -q --disable-pip-version-check "$work/src" >"$work/pip.log" 2>&1 \
   || { tail -20 "$work/pip.log"; echo "install-check: pip install . failed"; exit 1; }
 "$work/venv/bin/python" -m pip check
 if "$work/venv/bin/python" -c "import pytest" 2>/dev/null; then

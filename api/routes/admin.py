@@ -12,11 +12,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 from pydantic import BaseModel
 
+from api.analytics import Report, default_period, report
 from api.channels.outbox import OutboxRow, list_outbox
 from api.channels.staff import Hub, require_staff
 from api.deps import State
 from api.errors import ERROR_RESPONSES, ConflictError
 from knowledge.factory import ingest, remove_article
+from switchboard import clock
 from switchboard.errors import InvalidInputError, NotFoundError
 from tools import audit
 
@@ -137,3 +139,17 @@ async def delete_article(name: ArticleName, state: State) -> ArticleChange:
     await asyncio.to_thread(target.unlink)
     removed = await remove_article(state.settings, path=name)
     return ArticleChange(path=name, removed=removed)
+
+
+@router.get("/analytics")
+async def analytics_report(
+    hub: Hub,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    channel: Annotated[str | None, Query(max_length=16)] = None,
+) -> Report:
+    """The operator's numbers for conversations started in [since, until) (default: the last 30
+    days): automation rate against the 80% target, containment, handoffs by reason, action
+    outcomes, latency, tokens, capabilities, channels, hours and a row per day."""
+    start, end = default_period(clock.now())
+    return await report(hub.sessionmaker, since=since or start, until=until or end, channel=channel)

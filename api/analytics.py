@@ -1,0 +1,256 @@
+"""Operator analytics from the event log and the turns table: the automation rate (one definition:
+switchboard/automation.py), containment, handoffs, actions, latency, tokens and usage, over a
+period, by day and by channel. Definitions in docs/analytics.md.
+
+Conversations count in the period they started in. Repeat contacts are looked for in the seven
+days after the period too, so a conversation near the period's end is judged like any other."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from switchboard.automation import (
+    REPEAT_CONTACT_WINDOW,
+    ConversationSummary,
+    TurnSummary,
+    has_need,
+    is_automated,
+    resolution,
+)
+from switchboard.db.models import Conversation, Event, Turn
+
+AUTOMATION_TARGET = 0.80  # PRODUCT.md: what operators buy on
+HUMAN_EVENTS = ("handoff", "agent.message")
+MESSAGE = "customer.message"
+
+
+@dataclass
+class _Conversation:
+    summary: ConversationSummary
+    channel: str
+    day: date
+    latencies: list[int] = field(default_factory=list)
+    tokens: tuple[int, int] = (0, 0)
+
+
+class Automation(BaseModel):
+    rate: float | None
+    target: float = AUTOMATION_TARGET
+    counted: int  # conversations with a customer need (the denominator)
+    automated: int
+    confirmed: int  # automated, and the customer saw a receipt or said thanks/goodbye
+    assumed: int  # automated, but the customer simply left after the answer
+
+
+class DayRow(BaseModel):
+    day: date
+    conversations: int
+    automation_rate: float | None
+
+
+class Report(BaseModel):
+    since: datetime
+    until: datetime
+    channel: str | None
+    conversations: int
+    proactive_conversations: int
+    customer_messages: int
+    automation: Automation
+    containment: float | None  # conversations with a need that no person took part in
+    handoffs: dict[str, int]
+    actions: dict[str, dict[str, int]]
+    latency_ms: dict[str, float | None]
+    tokens: dict[str, int]
+    capabilities: dict[str, int]
+    channels: dict[str, int]
+    hours: dict[int, int]
+    by_day: list[DayRow]
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _percentile(values: list[int], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return float(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))])
+
+
+async def _load(
+    sessionmaker: async_sessionmaker[Any], since: datetime, until: datetime
+) -> tuple[list[_Conversation], list[tuple[str, str, dict[str, Any], datetime]]]:
+    """Conversations started in [since, until + window) and their turns; the period's events."""
+    horizon = until + REPEAT_CONTACT_WINDOW
+    async with sessionmaker() as session:
+        conversations = (
+            await session.scalars(
+                select(Conversation).where(
+                    Conversation.created_at >= since, Conversation.created_at < horizon
+                )
+            )
+        ).all()
+        ids = [c.id for c in conversations]
+        turns = (
+            await session.scalars(
+                select(Turn).where(Turn.conversation_id.in_(ids)).order_by(Turn.created_at)
+            )
+        ).all()
+        human = set(
+            (
+                await session.scalars(
+                    select(Event.conversation_id)
+                    .where(Event.conversation_id.in_(ids), Event.type.in_(HUMAN_EVENTS))
+                    .distinct()
+                )
+            ).all()
+        )
+        first = {
+            row[0]: row[1]
+            for row in (
+                await session.execute(
+                    select(Event.conversation_id, Event.type).where(
+                        Event.conversation_id.in_(ids), Event.seq == 1
+                    )
+                )
+            ).all()
+        }
+        events = [
+            (row[0], row[1], row[2], _aware(row[3]))
+            for row in (
+                await session.execute(
+                    select(Event.conversation_id, Event.type, Event.data, Event.created_at).where(
+                        Event.created_at >= since,
+                        Event.created_at < until,
+                        Event.type.in_(
+                            ("customer.message", "handoff", "action.executed", "action.proposed")
+                        ),
+                    )
+                )
+            ).all()
+        ]
+    by_conversation: dict[str, list[Turn]] = defaultdict(list)
+    for turn in turns:
+        by_conversation[turn.conversation_id].append(turn)
+    loaded = []
+    for c in conversations:
+        own = by_conversation[c.id]
+        started = _aware(c.created_at)
+        summary = ConversationSummary(
+            conversation_id=c.id,
+            customer_key=c.customer_id or c.msisdn,
+            started_at=started,
+            turns=[TurnSummary(t.capability, t.outcome or "") for t in own],
+            human_involved=c.id in human,
+            proactive=first.get(c.id) == "notification",
+        )
+        loaded.append(
+            _Conversation(
+                summary,
+                c.channel,
+                started.date(),
+                [t.latency_ms for t in own],
+                (sum(t.prompt_tokens for t in own), sum(t.completion_tokens for t in own)),
+            )
+        )
+    return loaded, events
+
+
+def _automation(rows: list[_Conversation], everyone: list[_Conversation]) -> Automation:
+    by_customer: dict[str, list[ConversationSummary]] = defaultdict(list)
+    for row in everyone:
+        if row.summary.customer_key is not None:
+            by_customer[row.summary.customer_key].append(row.summary)
+    counted = [r.summary for r in rows if has_need(r.summary)]
+    automated = [
+        c
+        for c in counted
+        if is_automated(c, by_customer.get(c.customer_key or "", []) if c.customer_key else ())
+    ]
+    kinds = Counter(resolution(c) for c in automated)
+    return Automation(
+        rate=len(automated) / len(counted) if counted else None,
+        counted=len(counted),
+        automated=len(automated),
+        confirmed=kinds["confirmed"],
+        assumed=kinds["assumed"],
+    )
+
+
+async def report(
+    sessionmaker: async_sessionmaker[Any],
+    *,
+    since: datetime,
+    until: datetime,
+    channel: str | None = None,
+) -> Report:
+    """The operator's numbers for conversations that started in [since, until)."""
+    since, until = _aware(since), _aware(until)
+    everyone, events = await _load(sessionmaker, since, until)
+    rows = [
+        r
+        for r in everyone
+        if since <= r.summary.started_at < until and (channel is None or r.channel == channel)
+    ]
+    in_rows = {r.summary.conversation_id for r in rows}
+    events = [e for e in events if e[0] in in_rows]
+    needy = [r for r in rows if has_need(r.summary)]
+    actions: dict[str, Counter[str]] = defaultdict(Counter)
+    for _, kind, data, _ in events:
+        if kind == "action.executed":
+            actions[str(data.get("tool"))][str(data.get("status"))] += 1
+    latencies = [ms for r in rows for ms in r.latencies]
+    days: dict[date, list[_Conversation]] = defaultdict(list)
+    for r in rows:
+        days[r.day].append(r)
+    return Report(
+        since=since,
+        until=until,
+        channel=channel,
+        conversations=sum(1 for r in rows if not r.summary.proactive),
+        proactive_conversations=sum(1 for r in rows if r.summary.proactive),
+        customer_messages=sum(1 for e in events if e[1] == MESSAGE),
+        automation=_automation(rows, everyone),
+        containment=(
+            sum(1 for r in needy if not r.summary.human_involved) / len(needy) if needy else None
+        ),
+        handoffs=dict(Counter(str(e[2].get("reason")) for e in events if e[1] == "handoff")),
+        actions={tool: dict(statuses) for tool, statuses in sorted(actions.items())},
+        latency_ms={"p50": _percentile(latencies, 0.5), "p95": _percentile(latencies, 0.95)},
+        tokens={
+            "prompt": sum(r.tokens[0] for r in rows),
+            "completion": sum(r.tokens[1] for r in rows),
+        },
+        capabilities=dict(
+            Counter(t.capability for r in rows for t in r.summary.turns if t.capability)
+        ),
+        channels=dict(Counter(r.channel for r in rows)),
+        hours=dict(
+            sorted(Counter(e[3].hour for e in events if e[1] == "customer.message").items())
+        ),
+        by_day=[
+            DayRow(
+                day=day,
+                conversations=sum(1 for r in group if not r.summary.proactive),
+                automation_rate=_automation(group, everyone).rate,
+            )
+            for day, group in sorted(days.items())
+        ],
+    )
+
+
+def default_period(now: datetime, days: int = 30) -> tuple[datetime, datetime]:
+    """The last `days` whole days up to now."""
+    end = now
+    return end - timedelta(days=days), end
+
+
+__all__ = ["AUTOMATION_TARGET", "Report", "default_period", "report"]
