@@ -19,7 +19,7 @@ from switchboard.db.eventlog import events_after
 STATIC = FilePath(__file__).resolve().parent.parent / "static"
 _CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-    "img-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
 router = APIRouter(tags=["console"], responses=ERROR_RESPONSES)
 api = APIRouter(prefix="/v1/console", dependencies=[Depends(require_staff)])
@@ -115,6 +115,12 @@ router.include_router(api)
 @router.get("/console", include_in_schema=False)
 async def console_page() -> FileResponse:
     return FileResponse(STATIC / "console.html", headers={"Content-Security-Policy": _CSP})
+
+
+@router.get("/dashboard", include_in_schema=False)
+async def dashboard_page() -> FileResponse:
+    """The operator dashboard (its numbers come from /v1/admin/analytics, console token)."""
+    return FileResponse(STATIC / "dashboard.html", headers={"Content-Security-Policy": _CSP})
 
 
 __all__ = ["Staff", "router"]

@@ -1,0 +1,114 @@
+// Switchboard operator dashboard: GET /v1/admin/analytics drawn with Chart.js (vendored).
+// Every text from the server is set with textContent, never HTML.
+"use strict";
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const TARGET = 0.8;
+  const state = { token: sessionStorage.getItem("sb-console-token") || "", report: null, charts: {} };
+  const status = (text) => { $("db-status").textContent = text; };
+  const pct = (v) => (v === null || v === undefined ? "n/a" : `${(v * 100).toFixed(1)}%`);
+
+  function showLogin(message) {
+    $("db-main").hidden = true;
+    $("db-login").hidden = false;
+    status(message || "");
+  }
+
+  // Empty dates: the server's default period (the last 30 days on the demo world's clock).
+  function query() {
+    const params = new URLSearchParams();
+    if ($("db-since").value) params.set("since", `${$("db-since").value}T00:00:00Z`);
+    if ($("db-until").value) params.set("until", `${$("db-until").value}T23:59:59Z`);
+    if ($("db-channel").value) params.set("channel", $("db-channel").value);
+    return params;
+  }
+
+  async function load() {
+    const response = await fetch(`/v1/admin/analytics?${query()}`, {
+      headers: { Authorization: `Bearer ${state.token}` },
+    });
+    if (response.status === 401) { showLogin("That token was not accepted."); return; }
+    if (!response.ok) { status(`Could not load the numbers (${response.status}).`); return; }
+    state.report = await response.json();
+    if (!$("db-since").value) $("db-since").value = state.report.since.slice(0, 10);
+    if (!$("db-until").value) $("db-until").value = state.report.until.slice(0, 10);
+    $("db-login").hidden = true;
+    $("db-main").hidden = false;
+    render(state.report);
+    status(`Updated ${new Date().toLocaleTimeString()}`);
+  }
+
+  function chart(id, config) {
+    if (state.charts[id]) state.charts[id].destroy();
+    state.charts[id] = new window.Chart($(id), { ...config, options: { animation: false, responsive: true, ...config.options } });
+  }
+
+  function bars(id, counts, label) {
+    const entries = Object.entries(counts).sort((a, b) => b[1] - a[1]).slice(0, 10);
+    chart(id, { type: "bar", data: { labels: entries.map((e) => e[0]), datasets: [{ label, data: entries.map((e) => e[1]) }] } });
+  }
+
+  function render(r) {
+    const a = r.automation;
+    $("db-automation").textContent = pct(a.rate);
+    $("db-automation").dataset.value = a.rate === null ? "" : String(a.rate);
+    $("db-automation-detail").textContent = `${a.automated} of ${a.counted} (confirmed ${a.confirmed}, assumed ${a.assumed}); target ${pct(a.target)}`;
+    $("db-conversations").textContent = String(r.conversations);
+    $("db-proactive").textContent = `${r.proactive_conversations} proactive, ${r.customer_messages} messages`;
+    $("db-containment").textContent = pct(r.containment);
+    const ms = (v) => (v === null ? "n/a" : `${Math.round(v)} ms`);
+    $("db-latency").textContent = `${ms(r.latency_ms.p50)} / ${ms(r.latency_ms.p95)}`;
+    $("db-tokens").textContent = String(r.tokens.prompt + r.tokens.completion);
+    chart("db-chart-automation", {
+      type: "line",
+      data: {
+        labels: r.by_day.map((d) => d.day),
+        datasets: [
+          { label: "automation rate", data: r.by_day.map((d) => d.automation_rate), spanGaps: true },
+          { label: "target 80%", data: r.by_day.map(() => TARGET), borderDash: [6, 4], pointRadius: r.by_day.length > 1 ? 0 : 3 },
+        ],
+      },
+      options: { scales: { y: { min: 0, max: 1 } } },
+    });
+    bars("db-chart-handoffs", r.handoffs, "handoffs");
+    bars("db-chart-capabilities", r.capabilities, "turns");
+    const hours = Array.from({ length: 24 }, (_, h) => r.hours[h] || 0);
+    chart("db-chart-hours", { type: "bar", data: { labels: hours.map((_, h) => String(h)), datasets: [{ label: "messages", data: hours }] } });
+  }
+
+  function download(name, type, text) {
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(new Blob([text], { type }));
+    link.download = name;
+    link.click();
+    URL.revokeObjectURL(link.href);
+  }
+
+  function csv(r) {
+    const rows = [["section", "key", "value"]];
+    const put = (section, key, value) => rows.push([section, key, value === null ? "" : String(value)]);
+    for (const [k, v] of Object.entries(r.automation)) put("automation", k, v);
+    for (const k of ["conversations", "proactive_conversations", "customer_messages", "containment"]) put("totals", k, r[k]);
+    for (const [k, v] of Object.entries(r.latency_ms)) put("latency_ms", k, v);
+    for (const [k, v] of Object.entries(r.tokens)) put("tokens", k, v);
+    for (const [k, v] of Object.entries(r.handoffs)) put("handoffs", k, v);
+    for (const [k, v] of Object.entries(r.capabilities)) put("capabilities", k, v);
+    for (const [k, v] of Object.entries(r.channels)) put("channels", k, v);
+    for (const [k, v] of Object.entries(r.hours)) put("hours", k, v);
+    for (const [tool, statuses] of Object.entries(r.actions)) for (const [s, v] of Object.entries(statuses)) put("actions", `${tool}:${s}`, v);
+    for (const d of r.by_day) { put("by_day_conversations", d.day, d.conversations); put("by_day_automation_rate", d.day, d.automation_rate); }
+    return rows.map((row) => row.map((cell) => `"${cell.replaceAll('"', '""')}"`).join(",")).join("\n") + "\n";
+  }
+
+  $("db-login").addEventListener("submit", (event) => {
+    event.preventDefault();
+    state.token = $("db-token").value.trim();
+    sessionStorage.setItem("sb-console-token", state.token);
+    load();
+  });
+  $("db-filters").addEventListener("submit", (event) => { event.preventDefault(); load(); });
+  $("db-json").addEventListener("click", () => state.report && download("switchboard-analytics.json", "application/json", JSON.stringify(state.report, null, 2)));
+  $("db-csv").addEventListener("click", () => state.report && download("switchboard-analytics.csv", "text/csv", csv(state.report)));
+
+  if (state.token) load(); else showLogin();
+})();

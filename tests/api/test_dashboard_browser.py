@@ -1,0 +1,71 @@
+"""The operator dashboard in a real headless Chromium: after a scripted batch of conversations
+it shows the same numbers as its JSON export and the analytics API (artifacts/browser/)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.api.channels.conftest import MakeChannels, make_channels
+from tests.api.conftest import live_server
+from tests.api.test_widget_browser import _shot, browser
+from tests.fakes.scripted_model import call, say
+
+pytestmark = pytest.mark.browser
+__all__ = ["browser", "make_channels"]  # the fixtures
+
+
+async def test_the_dashboard_shows_what_the_api_and_the_export_say(
+    browser: Any, make_channels: MakeChannels, tmp_path: Path
+) -> None:
+    script = [call("top_up", amount=10), say("£10 from your card. Shall I go ahead?")]
+    async with make_channels(script) as ch:
+        await ch.whatsapp("top up £10", wamid="wamid.D1")
+        await ch.settle()
+        await ch.whatsapp("yes", wamid="wamid.D2")
+        await ch.settle()
+        await ch.whatsapp("agent", wamid="wamid.D3", sender="+447700900002")
+        await ch.settle()
+        expected = (await ch.client.get("/v1/admin/analytics", headers=ch.staff)).json()
+        token = ch.staff["Authorization"].removeprefix("Bearer ")
+        async with live_server(ch.app) as base:
+            page = await browser.new_page(
+                viewport={"width": 1280, "height": 900}, accept_downloads=True
+            )
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            await page.goto(base + "/dashboard")
+            await page.fill("#db-token", token)
+            await page.click("#db-login button[type=submit]")
+            await page.wait_for_function(
+                "document.getElementById('db-conversations').textContent !== '–'"
+            )
+            shown = {
+                key: await page.text_content(f"#db-{key}")
+                for key in ("automation", "conversations", "containment")
+            }
+            async with page.expect_download() as download_info:
+                await page.click("#db-json")
+            saved = tmp_path / "export.json"
+            await (await download_info.value).save_as(saved)
+            exported = json.loads(await asyncio.to_thread(saved.read_text))
+            await _shot(page, "dashboard")
+    assert errors == []
+    assert expected["conversations"] == 2 and expected["automation"]["counted"] == 2
+    assert expected["automation"]["automated"] == 1 and expected["handoffs"] == {
+        "customer_request": 1
+    }
+    assert shown == {"automation": "50.0%", "conversations": "2", "containment": "50.0%"}
+    # the page asked a moment later for the same default period (the last 30 days)
+    period = ("since", "until")
+    assert {k: v[:10] for k, v in exported.items() if k in period} == {
+        k: v[:10] for k, v in expected.items() if k in period
+    }
+    assert {k: v for k, v in exported.items() if k not in period} == {
+        k: v for k, v in expected.items() if k not in period
+    }
