@@ -13,12 +13,13 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
-from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.auth import TokenCodec
+from api.body_limit import BodyLimit
 from api.channels import routers as channel_routers
 from api.deps import ApiState
-from api.errors import error_response, install_error_handlers
+from api.errors import install_error_handlers
 from api.limits import Limits, MemoryLimits, RedisLimits
 from api.lookup import ConversationLookup
 from api.routes import conversations, demo, health, session
@@ -91,7 +92,13 @@ def create_app(
     async def widget_page() -> FileResponse:
         return FileResponse(STATIC / "index.html", headers={"Content-Security-Policy": _CSP})
 
-    app.add_middleware(BodyLimit, max_bytes=settings.max_message_chars * 4 + 16_384)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_message_chars * 4 + 16_384,
+        webhook_max_bytes=settings.max_webhook_bytes,
+    )
+    if settings.trusted_proxies:  # outermost: the client address is known before anything runs
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app
 
 
@@ -111,22 +118,3 @@ async def _enter_runtime(runtime: Any, settings: Settings, stack: AsyncExitStack
     if closer is not None:
         stack.push_async_callback(closer)
     return built
-
-
-class BodyLimit:
-    """Refuse request bodies larger than any valid request before reading them (413)."""
-
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            length = dict(scope["headers"]).get(b"content-length", b"0")
-            if not length.isdigit() or int(length) > self.max_bytes:
-                response = error_response(
-                    413, "message_too_long", "That message is too long. Please shorten it."
-                )
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)

@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from switchboard.errors import ConfigError
+from switchboard.files import create_private
 
 _FIXES: dict[str, str] = {
     "database_url": "Use sqlite+aiosqlite:///path/to.db or postgresql+asyncpg://user@host/db",
@@ -94,6 +95,12 @@ class Settings(BaseSettings):
     handoff_low_confidence_turns: int = Field(default=2, ge=1)
 
     max_message_chars: int = Field(default=4000, ge=1)
+    # Bytes a webhook body (WhatsApp, SMS, Telegram, BSS hub) may have; other routes allow
+    # what the longest message needs. Counted as they arrive, chunked bodies included.
+    max_webhook_bytes: int = Field(default=1_048_576, ge=1024)
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (IPs or CIDRs). None by
+    # default: behind no proxy, a client could otherwise name any address it likes.
+    trusted_proxies: list[str] = Field(default_factory=list)
     rate_limit_per_minute: int = Field(default=30, ge=1)
     rate_limit_ip_per_minute: int = Field(default=120, ge=1)
     max_streams_per_conversation: int = Field(default=3, ge=1)
@@ -148,10 +155,7 @@ class Settings(BaseSettings):
         if not self.demo:
             raise ConfigError(setting, "is required outside demo mode", fix)
         path = self.data_dir / filename
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
+        create_private(path, secrets.token_urlsafe(48))  # 0600 from the start, never rewritten
         return path.read_text().strip()
 
 

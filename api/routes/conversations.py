@@ -10,7 +10,6 @@ from sse_starlette import EventSourceResponse
 from api.actions import run_action
 from api.auth import anonymous_identity
 from api.deps import (
-    Lease,
     MaybeCaller,
     Owned,
     State,
@@ -30,7 +29,13 @@ from api.schemas import (
     Transcript,
 )
 from api.session import set_session_cookie
-from api.sse import event_stream_response, replay_then_live
+from api.sse import (
+    EVENT_ID_PATTERN,
+    MAX_EVENT_ID,
+    event_stream_response,
+    parse_event_id,
+    replay_then_live,
+)
 
 router = APIRouter(
     prefix="/v1/conversations",
@@ -106,14 +111,20 @@ async def cancel_action(
 async def stream_events(
     conversation: Owned,
     state: State,
-    lease: Lease,
-    after: Annotated[int | None, Query(ge=0, description="Resume after this event id")] = None,
-    last_event_id: Annotated[str | None, Header(max_length=20)] = None,
+    after: Annotated[
+        int | None, Query(ge=0, le=MAX_EVENT_ID, description="Resume after this event id")
+    ] = None,
+    last_event_id: Annotated[
+        str | None, Header(max_length=20, pattern=EVENT_ID_PATTERN, description="An event id")
+    ] = None,
 ) -> EventSourceResponse:
     """The conversation's events after `Last-Event-ID` (or `?after=`), then live ones."""
     resume = after or 0
-    if last_event_id is not None and last_event_id.strip().isdigit():
-        resume = int(last_event_id.strip())  # the browser's own reconnect is the newest
+    if last_event_id is not None:
+        resume = parse_event_id(last_event_id)  # the browser's own reconnect is the newest
+    # The slot is taken only now, after every parameter was validated: a request refused
+    # for its input never holds one.
+    lease = await stream_lease(conversation, state)
     events = replay_then_live(
         conversation_id=conversation.id,
         after=resume,
