@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -27,6 +28,7 @@ from api.runtime import adapt_runtime
 from api.sse import TurnRunner
 from switchboard.settings import Settings, get_settings
 
+log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 _CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; "
@@ -63,6 +65,10 @@ def create_app(
             lookup = ConversationLookup.beside(api_runtime.sessionmaker)
             stack.push_async_callback(lookup.aclose)
             async with anyio.create_task_group() as tg:
+                recover = getattr(api_runtime.service, "recover_actions", None)
+                if recover is not None:
+                    await _recover(recover, settings)  # before the first request is served
+                    tg.start_soon(_recovery_loop, recover, settings)
                 app.state.api = ApiState(
                     settings=settings,
                     runtime=api_runtime,
@@ -100,6 +106,19 @@ def create_app(
     if settings.trusted_proxies:  # outermost: the client address is known before anything runs
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app
+
+
+async def _recover(recover: Any, settings: Settings) -> None:
+    try:
+        await recover(older_than_s=settings.action_recovery_after_s)
+    except Exception:  # the next sweep tries again; serving must not stop for it
+        log.exception("action recovery sweep failed")
+
+
+async def _recovery_loop(recover: Any, settings: Settings) -> None:
+    while True:
+        await anyio.sleep(settings.action_recovery_interval_s)
+        await _recover(recover, settings)
 
 
 async def _enter_runtime(runtime: Any, settings: Settings, stack: AsyncExitStack) -> Any:

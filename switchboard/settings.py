@@ -89,6 +89,11 @@ class Settings(BaseSettings):
     topup_max_per_day: float = Field(default=100.0, gt=0)
     daily_spend_cap: float = Field(default=150.0, gt=0)
     action_ttl_s: int = Field(default=600, ge=10)
+    # The recovery sweep (docs/decisions/0020-action-recovery.md): at start-up and every
+    # `action_recovery_interval_s`, actions left confirmed/executing for `action_recovery_after_s`
+    # are finished against the BSS with their idempotency key.
+    action_recovery_interval_s: float = Field(default=30.0, gt=0)
+    action_recovery_after_s: float = Field(default=60.0, ge=0)
     step_up_tools: list[str] = Field(default_factory=lambda: ["block_line"])
 
     handoff_confidence_threshold: float = Field(default=0.35, ge=0, le=1)

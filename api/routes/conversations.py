@@ -36,6 +36,7 @@ from api.sse import (
     parse_event_id,
     replay_then_live,
 )
+from tools.action_store import ActionInProgressError
 
 router = APIRouter(
     prefix="/v1/conversations",
@@ -87,14 +88,27 @@ async def post_message(
     return event_stream_response(events, lease=lease, ping_s=state.ping_s)
 
 
-@router.post("/{conversation_id}/actions/{action_id}/confirm")
+@router.post(
+    "/{conversation_id}/actions/{action_id}/confirm",
+    responses={202: {"model": ActionOutcome, "description": "In progress: not done, not failed"}},
+)
 async def confirm_action(
-    action_id: ActionId, conversation: Owned, state: State, _: CustomerLimit
+    action_id: ActionId, conversation: Owned, state: State, _: CustomerLimit, response: Response
 ) -> ActionOutcome:
-    """Confirm a proposed action (CONTRACT §4): it executes exactly once."""
+    """Confirm a proposed action (CONTRACT §4): it executes exactly once. A repeated confirm
+    replays the stored result and adds nothing to the conversation."""
     service = state.runtime.service
     turn = service.confirm_action(conversation.id, conversation.identity, action_id)
-    return await run_action(state.turns, turn, action_id)
+    try:
+        return await run_action(state.turns, turn, action_id)
+    except ActionInProgressError as exc:
+        response.status_code = 202
+        return ActionOutcome(
+            action_id=action_id,
+            status="in_progress",
+            receipt={"message": exc.customer_message},
+            event_id=conversation.last_event_id,
+        )
 
 
 @router.post("/{conversation_id}/actions/{action_id}/cancel")
