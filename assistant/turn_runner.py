@@ -66,6 +66,7 @@ class TurnRunner:
             msisdn=identity.msisdn,
             customer_type=segment if segment in _SEGMENTS else None,
             verified=identity.verified,
+            claimed=bool(getattr(identity, "claimed", False)),
         )
 
     def _turn_deps(self, ctx: TurnContext) -> TurnDeps:

@@ -22,6 +22,13 @@ _FIXES: dict[str, str] = {
 }
 
 
+Trust = Literal["verified", "claimed", "anonymous"]
+
+
+def _default_trust() -> dict[str, Trust]:
+    return {"whatsapp": "verified", "sms": "claimed", "telegram": "anonymous"}
+
+
 class Settings(BaseSettings):
     """Switchboard's configuration; see the README's table for each setting."""
 
@@ -94,6 +101,17 @@ class Settings(BaseSettings):
     # are finished against the BSS with their idempotency key.
     action_recovery_interval_s: float = Field(default=30.0, gt=0)
     action_recovery_after_s: float = Field(default=60.0, ge=0)
+    # Identity by channel strength (docs/decisions/0021-identity-by-channel.md). `verified`:
+    # the channel proves the sender's number (WhatsApp); `claimed`: it does not (an SMS From
+    # can be spoofed), so account reads wait for a one-time code texted to the line and writes
+    # need step-up; `anonymous`: no account at all.
+    channel_trust: dict[str, Trust] = Field(default_factory=_default_trust)
+    # Per tool, what a claimed identity needs: `code` (the one-time code, once per
+    # conversation), `step_up` (a signed-in web/app session: refused on the claimed channel) or
+    # `never`. Unlisted: reads `code`, writes `step_up`.
+    claimed_tool_policy: dict[str, Literal["code", "step_up", "never"]] = Field(
+        default_factory=dict
+    )
     step_up_tools: list[str] = Field(default_factory=lambda: ["block_line"])
 
     handoff_confidence_threshold: float = Field(default=0.35, ge=0, le=1)

@@ -27,6 +27,8 @@ class TurnContext:
     msisdn: str | None = None  # E.164 of the line the customer is signed in with
     customer_type: Literal["prepaid", "postpaid", "business"] | None = None
     verified: bool = False  # identity verified by a signed session, OTP or the channel itself
+    # Only claimed by a spoofable channel (an SMS From): see `tools.registry.claimed_gate`.
+    claimed: bool = False
     locale: str = "en"
     extras: dict[str, Any] = field(default_factory=dict)
 

@@ -37,6 +37,9 @@ class ChannelIdentity:
     channel: str
     channel_user_id: str
     anonymous_id: str | None = None
+    # The channel only claims the number (SMS): account reads wait for a one-time code
+    # (`verified` once it was given), writes need step-up (settings.claimed_tool_policy).
+    claimed: bool = False
 
     @property
     def signed_in(self) -> bool:
