@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from fastapi import Depends, Path, Request
 
-from api.auth import COOKIE_NAME, Identity, TokenCodec
+from api.auth import COOKIE_NAME, Identity, TokenCodec, line_user_key
 from api.errors import ForbiddenError, TokenBudgetError, TooManyStreamsError
 from api.limits import Limits
 from api.lookup import ConversationLookup, ConversationRow
@@ -118,7 +118,13 @@ async def owned_conversation(
 
 def _owns(identity: Identity, row: ConversationRow) -> bool:
     if identity.customer_id is not None:
-        return row.customer_id == identity.customer_id
+        if row.customer_id != identity.customer_id:
+            return False
+        # a business line user's conversations are theirs alone, not the account's
+        mine = identity.channel_user_id
+        if mine is not None:
+            return row.channel_user_id == mine
+        return not (row.channel_user_id or "").startswith(line_user_key(""))
     return row.customer_id is None and row.channel_user_id == identity.anonymous_id
 
 

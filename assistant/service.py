@@ -66,7 +66,11 @@ def _owns(identity: IdentityLike, row: Conversation) -> bool:
     """Signed in: the same customer. Anonymous: the same session or channel user."""
     if row.customer_id != identity.customer_id:
         return False
-    if identity.customer_id is not None or row.channel_user_id is None:
+    if getattr(identity, "lines", None) is not None:  # a business line user: theirs alone
+        return row.channel_user_id == getattr(identity, "channel_user_id", None)
+    if identity.customer_id is not None:
+        return not (row.channel_user_id or "").startswith("line:")
+    if row.channel_user_id is None:
         return True
     keys = {getattr(identity, "channel_user_id", None), getattr(identity, "anonymous_id", None)}
     return row.channel_user_id in keys - {None}

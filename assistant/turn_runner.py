@@ -67,6 +67,7 @@ class TurnRunner:
             customer_type=segment if segment in _SEGMENTS else None,
             verified=identity.verified,
             claimed=bool(getattr(identity, "claimed", False)),
+            lines=getattr(identity, "lines", None),
         )
 
     def _turn_deps(self, ctx: TurnContext) -> TurnDeps:

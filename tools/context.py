@@ -29,6 +29,9 @@ class TurnContext:
     verified: bool = False  # identity verified by a signed session, OTP or the channel itself
     # Only claimed by a spoofable channel (an SMS From): see `tools.registry.claimed_gate`.
     claimed: bool = False
+    # A business line user's own lines (None: every line of the account — a consumer, or a
+    # business account's admin). See `tools.lines.allowed` and `tools.registry.line_user_gate`.
+    lines: tuple[str, ...] | None = None
     locale: str = "en"
     extras: dict[str, Any] = field(default_factory=dict)
 

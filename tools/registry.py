@@ -216,7 +216,7 @@ async def invoke_tool(
         args = spec.args_model.model_validate(dict(raw_args))
     except ValidationError as exc:
         return error(name, "invalid_input", _explain(exc))
-    refused = claimed_gate(ctx, spec)
+    refused = claimed_gate(ctx, spec) or line_user_gate(ctx, spec)
     if refused is not None:
         outcome = refused
     elif spec.is_write and name in ctx.settings.step_up_tools and not ctx.verified:
@@ -226,6 +226,28 @@ async def invoke_tool(
     if spec.is_write and not outcome.ok:
         await _audit_refusal(ctx, spec, args, outcome)
     return outcome
+
+
+# Tools about the whole account (its bills, payments, every order and ticket): a business
+# line user sees and acts on their own lines only, so these are for the account's admin.
+ACCOUNT_WIDE_TOOLS = (
+    "get_bills",
+    "pay_bill",
+    "set_autopay",
+    "dispute_charge",
+    "get_request_status",
+)
+ADMIN_ONLY = (
+    "That's for your company's account administrator: I can help with your own line here. "
+    "Your administrator can sign in to manage the whole account."
+)
+
+
+def line_user_gate(ctx: TurnContext, spec: ToolSpec) -> ToolOutcome | None:
+    """A business line user may not use the account-wide tools."""
+    if ctx.lines is None or spec.name not in ACCOUNT_WIDE_TOOLS:
+        return None
+    return error(spec.name, "account_admin_required", ADMIN_ONLY)
 
 
 def claimed_gate(ctx: TurnContext, spec: ToolSpec) -> ToolOutcome | None:

@@ -68,4 +68,5 @@ async def resolve_identity(
         channel=message.channel,
         channel_user_id=message.sender,
         claimed=claimed,
+        lines=(message.msisdn,) if segment == "business" and message.msisdn else None,
     )
