@@ -120,7 +120,7 @@ def _calibrate(client: httpx.Client, base: str) -> dict[str, float]:
         started = time.monotonic()
         _confirm_in_background(base, dict(client.headers), cid, how, aid).join()
         took[how] = time.monotonic() - started
-    print(f"a confirmation takes {took}")  # noqa: T201
+    print(f"a confirmation takes {took}")
     return took
 
 

@@ -47,7 +47,8 @@ ACCOUNT = [call("get_account_overview"), say("Here is your account.")]
 async def test_a_claimed_sms_identity_reads_only_after_the_code_and_never_writes(
     make_channels: MakeChannels,
 ) -> None:
-    writes = [call("top_up", amount=10), say("£10?"), call("block_line", reason="stolen"), say("Block it?")]
+    writes = [call("top_up", amount=10), say("£10?")]
+    writes += [call("block_line", reason="stolen"), say("Block it?")]
     script = [*ACCOUNT * 3, *writes]
     async with make_channels(script) as ch:
         await sms(ch, "what's my balance?", "1")  # anyone can send this From
