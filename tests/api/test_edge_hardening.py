@@ -198,9 +198,14 @@ async def test_secrets_in_query_strings_and_paths_stay_out_of_the_access_log(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = make_settings(tmp_path, whatsapp_verify_token="v" * 32)
-    access = logging.getLogger("uvicorn.access")  # as `serve` leaves it: to the root logger
-    monkeypatch.setattr(access, "handlers", [])
-    monkeypatch.setattr(access, "propagate", True)
+    # uvicorn's loggers as `serve` (log_config=None) leaves them: through to the root logger.
+    # Other tests' servers configured them (own handlers, no propagation, WARNING).
+    for name in ("uvicorn", "uvicorn.access"):
+        logger = logging.getLogger(name)
+        monkeypatch.setattr(logger, "handlers", [])
+        monkeypatch.setattr(logger, "propagate", True)
+        monkeypatch.setattr(logger, "disabled", False)
+        monkeypatch.setattr(logger, "level", logging.NOTSET)
     root = logging.getLogger()
     monkeypatch.setattr(root, "handlers", list(root.handlers))  # restored after the test
     monkeypatch.setattr(root, "level", root.level)
