@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
@@ -10,8 +11,10 @@ from sse_starlette import EventSourceResponse
 from api.actions import run_action
 from api.auth import anonymous_identity
 from api.deps import (
+    ApiState,
     MaybeCaller,
     Owned,
+    OwnedConversation,
     State,
     check_token_budget,
     limit_customer,
@@ -36,6 +39,7 @@ from api.sse import (
     parse_event_id,
     replay_then_live,
 )
+from switchboard.db.eventlog import StoredEvent
 from tools.action_store import ActionInProgressError
 
 router = APIRouter(
@@ -99,6 +103,30 @@ async def confirm_action(
     replays the stored result and adds nothing to the conversation."""
     service = state.runtime.service
     turn = service.confirm_action(conversation.id, conversation.identity, action_id)
+    return await _outcome(state, turn, action_id, conversation, response)
+
+
+@router.post(
+    "/{conversation_id}/actions/{action_id}/cancel",
+    responses={202: {"model": ActionOutcome, "description": "In progress: too late to cancel"}},
+)
+async def cancel_action(
+    action_id: ActionId, conversation: Owned, state: State, _: CustomerLimit, response: Response
+) -> ActionOutcome:
+    """Cancel a proposed action."""
+    service = state.runtime.service
+    turn = service.cancel_action(conversation.id, conversation.identity, action_id)
+    return await _outcome(state, turn, action_id, conversation, response)
+
+
+async def _outcome(
+    state: ApiState,
+    turn: AsyncIterator[StoredEvent],
+    action_id: str,
+    conversation: OwnedConversation,
+    response: Response,
+) -> ActionOutcome:
+    """The action's outcome; 202 `in_progress` while it is being executed (never `failed`)."""
     try:
         return await run_action(state.turns, turn, action_id)
     except ActionInProgressError as exc:
@@ -109,16 +137,6 @@ async def confirm_action(
             receipt={"message": exc.customer_message},
             event_id=conversation.last_event_id,
         )
-
-
-@router.post("/{conversation_id}/actions/{action_id}/cancel")
-async def cancel_action(
-    action_id: ActionId, conversation: Owned, state: State, _: CustomerLimit
-) -> ActionOutcome:
-    """Cancel a proposed action."""
-    service = state.runtime.service
-    turn = service.cancel_action(conversation.id, conversation.identity, action_id)
-    return await run_action(state.turns, turn, action_id)
 
 
 @router.get("/{conversation_id}/events", response_class=EventSourceResponse, responses=SSE)
