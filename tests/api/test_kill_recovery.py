@@ -28,7 +28,7 @@ import httpx
 import pytest
 
 from tests.api.conftest import free_port, parse_frames
-from tests.api.server import ROOT
+from tests.api.server import ROOT, wait_healthy
 
 pytestmark = pytest.mark.slow
 KILLS = 20
@@ -62,15 +62,7 @@ class Launcher:
         pid = int(self.process.stdout.readline())
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert _alive(pid) and time.monotonic() < deadline, "server did not start"
-                time.sleep(0.05)
+            wait_healthy(base, alive=lambda: _alive(pid), timeout_s=60)
             yield base, pid
         finally:
             kill(pid)

@@ -106,6 +106,23 @@ async def _set(sessionmaker: async_sessionmaker[Any], action_id: str, status: st
         )
 
 
+async def _stranded(
+    make_harness: MakeHarness,
+    sessionmaker: async_sessionmaker[Any],
+    executor: Any,
+    bss: Any,
+    left: str,
+) -> tuple[Any, str, str]:
+    """A service over `bss` with a quoted top-up that a dead process left `left`."""
+    h = make_harness(_model())
+    h.service.deps.desk = ToolsActionDesk(executors={"top_up": executor})
+    h.service.deps.bss = bss
+    cid = await h.service.start_conversation(ALICE)
+    action_id = await _quoted(h, cid)
+    await _set(sessionmaker, action_id, left)
+    return h, cid, action_id
+
+
 def _model() -> Any:
     from tests.fakes.scripted_model import ScriptedChatModel
 
@@ -129,12 +146,7 @@ async def test_the_sweep_finishes_a_stranded_action_once(
     applied_before_the_crash: bool,
 ) -> None:
     bss = IdempotentBss()
-    h = make_harness(_model())
-    h.service.deps.desk = ToolsActionDesk(executors={"top_up": bss.top_up})
-    h.service.deps.bss = bss
-    cid = await h.service.start_conversation(ALICE)
-    action_id = await _quoted(h, cid)
-    await _set(sessionmaker, action_id, left)  # the process died here
+    h, cid, action_id = await _stranded(make_harness, sessionmaker, bss.top_up, bss, left)
     record = await actions.get_action(sessionmaker, action_id)
     assert record is not None
     if applied_before_the_crash:
@@ -164,12 +176,8 @@ async def test_the_sweep_leaves_fresh_work_to_its_owner(
     make_harness: MakeHarness, sessionmaker: async_sessionmaker[Any]
 ) -> None:
     bss = IdempotentBss()
-    h = make_harness(_model())
-    h.service.deps.desk = ToolsActionDesk(executors={"top_up": bss.top_up})
-    h.service.deps.bss = bss
-    cid = await h.service.start_conversation(ALICE)
-    action_id = await _quoted(h, cid)
-    await _set(sessionmaker, action_id, "executing")  # another replica, mid-call
+    # another replica, mid-call
+    h, _, action_id = await _stranded(make_harness, sessionmaker, bss.top_up, bss, "executing")
     assert await h.service.recover_actions(older_than_s=3600) == 0
     record = await actions.get_action(sessionmaker, action_id)
     assert record is not None and record.status == "executing" and bss.calls == 0
@@ -183,12 +191,7 @@ async def test_a_business_refusal_found_by_the_sweep_ends_failed_with_no_receipt
     async def refuse(bss: Any, action: actions.ActionRecord) -> dict[str, Any]:
         raise BssBusinessError("TOPUP_DAILY_LIMIT", "over the daily limit")
 
-    h = make_harness(_model())
-    h.service.deps.desk = ToolsActionDesk(executors={"top_up": refuse})
-    h.service.deps.bss = object()
-    cid = await h.service.start_conversation(ALICE)
-    action_id = await _quoted(h, cid)
-    await _set(sessionmaker, action_id, "executing")
+    h, cid, action_id = await _stranded(make_harness, sessionmaker, refuse, object(), "executing")
     await h.service.recover_actions(older_than_s=0)
     await h.service.recover_actions(older_than_s=0)
     record = await actions.get_action(sessionmaker, action_id)
