@@ -67,6 +67,7 @@ class TurnRunner:
             customer_type=segment if segment in _SEGMENTS else None,
             verified=identity.verified,
             claimed=bool(getattr(identity, "claimed", False)),
+            stepped_up=bool(getattr(identity, "stepped_up", False)),
             lines=getattr(identity, "lines", None),
         )
 

@@ -107,8 +107,8 @@ class Settings(BaseSettings):
     # need step-up; `anonymous`: no account at all.
     channel_trust: dict[str, Trust] = Field(default_factory=_default_trust)
     # Per tool, what a claimed identity needs: `code` (the one-time code, once per
-    # conversation), `step_up` (a signed-in web/app session: refused on the claimed channel) or
-    # `never`. Unlisted: reads `code`, writes `step_up`.
+    # conversation), `step_up` (a fresh code for each write) or `never` (only signed in on the
+    # web or app). Unlisted: reads `code`, writes `step_up`.
     claimed_tool_policy: dict[str, Literal["code", "step_up", "never"]] = Field(
         default_factory=dict
     )

@@ -58,6 +58,10 @@ VERIFY_BY_CODE = (
     "Before I look at the account I need to check this phone is yours: please reply with the "
     "6-digit code we've just texted to this number."
 )
+STEP_UP_BY_CODE = (
+    "To make a change by text message I need one more check: please reply with the new 6-digit "
+    "code we've just texted to this number, then ask me again."
+)
 STEP_UP_ELSEWHERE = (
     "For your security I can't make changes to the account over text message. You can do it "
     "signed in on our website or app, or I can put you through to a person."
@@ -252,15 +256,19 @@ def line_user_gate(ctx: TurnContext, spec: ToolSpec) -> ToolOutcome | None:
 
 def claimed_gate(ctx: TurnContext, spec: ToolSpec) -> ToolOutcome | None:
     """The refusal for an identity a spoofable channel only claims, per
-    `settings.claimed_tool_policy`: reads wait for the one-time code, writes for step-up."""
+    `settings.claimed_tool_policy`: `code` tools wait for the one-time code (once per
+    conversation), `step_up` tools for a fresh code each (`ctx.stepped_up`), `never` tools are
+    for the signed-in web or app only."""
     if not ctx.claimed or not spec.needs_sign_in:
         return None
     default = "step_up" if spec.is_write else "code"
     need = ctx.settings.claimed_tool_policy.get(spec.name, default)
-    if need == "code" and ctx.verified:
-        return None
     if need == "code":
-        return error(spec.name, "verification_required", VERIFY_BY_CODE)
+        return None if ctx.verified else error(spec.name, "verification_required", VERIFY_BY_CODE)
+    if need == "step_up":
+        if ctx.stepped_up:
+            return None
+        return error(spec.name, "step_up_required", STEP_UP_BY_CODE)
     return error(spec.name, "step_up_required", STEP_UP_ELSEWHERE, offer_human=True)
 
 

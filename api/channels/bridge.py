@@ -110,8 +110,8 @@ class ChannelBridge:
             if reply is not None:  # a code is not a message for the assistant
                 await self.send(message, conversation_id, [Outgoing("reply", reply)], key)
                 return
-            if await self._codes.verified(conversation_id):
-                identity = dataclasses.replace(identity, verified=True)
+            verified, stepped_up = await self._codes.standing(conversation_id)
+            identity = dataclasses.replace(identity, verified=verified, stepped_up=stepped_up)
         if message.text == UNSUPPORTED or not message.text.strip():
             await self.send(message, conversation_id, [Outgoing("reply", TEXT_ONLY)], key)
             return
@@ -129,7 +129,7 @@ class ChannelBridge:
             log.exception("turn for %s failed", key)
             await self.send(message, conversation_id, [Outgoing("error", FAILED)], key)
             return
-        if identity.claimed and not identity.verified and identity.msisdn:
+        if identity.claimed and identity.msisdn:
             await self._codes.after_turn(conversation_id, identity.msisdn, events)
         outgoing = fold_turn(events, public_base_url=self._settings.public_base_url)
         turn_id = next((e.turn_id for e in events if e.turn_id), key)
