@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -13,12 +14,13 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
-from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.auth import TokenCodec
+from api.body_limit import BodyLimit
 from api.channels import routers as channel_routers
 from api.deps import ApiState
-from api.errors import error_response, install_error_handlers
+from api.errors import install_error_handlers
 from api.limits import Limits, MemoryLimits, RedisLimits
 from api.lookup import ConversationLookup
 from api.routes import conversations, demo, health, session
@@ -27,6 +29,7 @@ from api.sse import TurnRunner
 from switchboard import clock
 from switchboard.settings import Settings, get_settings
 
+log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 _CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; "
@@ -64,6 +67,10 @@ def create_app(
             lookup = ConversationLookup.beside(api_runtime.sessionmaker)
             stack.push_async_callback(lookup.aclose)
             async with anyio.create_task_group() as tg:
+                recover = getattr(api_runtime.service, "recover_actions", None)
+                if recover is not None:
+                    await _recover(recover, settings)  # before the first request is served
+                    tg.start_soon(_recovery_loop, recover, settings)
                 app.state.api = ApiState(
                     settings=settings,
                     runtime=api_runtime,
@@ -93,8 +100,27 @@ def create_app(
     async def widget_page() -> FileResponse:
         return FileResponse(STATIC / "index.html", headers={"Content-Security-Policy": _CSP})
 
-    app.add_middleware(BodyLimit, max_bytes=settings.max_message_chars * 4 + 16_384)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_message_chars * 4 + 16_384,
+        webhook_max_bytes=settings.max_webhook_bytes,
+    )
+    if settings.trusted_proxies:  # outermost: the client address is known before anything runs
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app
+
+
+async def _recover(recover: Any, settings: Settings) -> None:
+    try:
+        await recover(older_than_s=settings.action_recovery_after_s)
+    except Exception:  # the next sweep tries again; serving must not stop for it
+        log.exception("action recovery sweep failed")
+
+
+async def _recovery_loop(recover: Any, settings: Settings) -> None:
+    while True:
+        await anyio.sleep(settings.action_recovery_interval_s)
+        await _recover(recover, settings)
 
 
 async def _enter_runtime(runtime: Any, settings: Settings, stack: AsyncExitStack) -> Any:
@@ -113,22 +139,3 @@ async def _enter_runtime(runtime: Any, settings: Settings, stack: AsyncExitStack
     if closer is not None:
         stack.push_async_callback(closer)
     return built
-
-
-class BodyLimit:
-    """Refuse request bodies larger than any valid request before reading them (413)."""
-
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            length = dict(scope["headers"]).get(b"content-length", b"0")
-            if not length.isdigit() or int(length) > self.max_bytes:
-                response = error_response(
-                    413, "message_too_long", "That message is too long. Please shorten it."
-                )
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)

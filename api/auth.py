@@ -33,6 +33,9 @@ class Identity:
     verified: bool
     channel: str = "web"
     anonymous_id: str | None = None
+    # A business line user: the lines they may see and act on (None: the whole account — a
+    # consumer, or the business account's admin). Their conversations are theirs alone.
+    lines: tuple[str, ...] | None = None
 
     @property
     def signed_in(self) -> bool:
@@ -41,7 +44,18 @@ class Identity:
     @property
     def owner(self) -> str:
         """The key rate limits and ownership are counted by."""
+        if self.customer_id is not None and self.lines is not None:
+            return f"{self.customer_id}:{line_user_key(self.msisdn)}"
         return self.customer_id or self.anonymous_id or "nobody"
+
+    @property
+    def channel_user_id(self) -> str | None:
+        """What tags a line user's conversations (None for everyone else on the web)."""
+        return line_user_key(self.msisdn) if self.lines is not None else None
+
+
+def line_user_key(msisdn: str | None) -> str:
+    return f"line:{msisdn}"
 
 
 def anonymous_identity() -> Identity:
@@ -87,6 +101,8 @@ class TokenCodec:
         else:
             claims["msisdn"] = identity.msisdn
             claims["seg"] = identity.segment
+            if identity.lines is not None:
+                claims["lines"] = list(identity.lines)
         return jwt.encode(claims, self._own_secret, algorithm="HS256", headers={"typ": "JWT"})
 
     def verify(self, token: str) -> Identity:
@@ -118,10 +134,18 @@ def _identity_from(claims: dict[str, Any]) -> Identity:
         return Identity(None, None, None, False, anonymous_id=sub)
     segment = claims.get("seg")
     msisdn = claims.get("msisdn")
+    lines = claims.get("lines")
+    if lines is not None and (
+        not isinstance(lines, list)
+        or len(lines) > 100
+        or not all(isinstance(line, str) and len(line) <= 20 for line in lines)
+    ):
+        raise UnauthorizedError("bad lines claim")
     return Identity(
         customer_id=sub,
         msisdn=msisdn if isinstance(msisdn, str) else None,
         segment=segment if segment in SEGMENTS else None,
         # the operator's site authenticated the customer; its token is a verified session
         verified=bool(claims.get("vrf", True)),
+        lines=tuple(lines) if lines is not None else None,
     )

@@ -14,6 +14,9 @@ class DemoCustomer(BaseModel):
     name: str
     segment: Segment
     customer_id: str
+    # A business account's line user: the lines they may act on. None: the whole account
+    # (a consumer, or the business contact, who is the account's admin).
+    lines: list[str] | None = None
 
 
 class CustomerDirectory(Protocol):
@@ -30,7 +33,10 @@ class SeedDirectory:
         for customer in load_world().customers:
             for line in customer.get("lines", []):
                 name = line.get("user") or customer.get("contact") or customer["name"]
+                lines = None
                 if customer["segment"] == "business":
+                    if line.get("user") != customer.get("contact"):
+                        lines = [line["msisdn"]]
                     name = f"{name} ({customer['name']})"
                 found.append(
                     DemoCustomer(
@@ -38,6 +44,7 @@ class SeedDirectory:
                         name=name,
                         segment=customer["segment"],
                         customer_id=customer["id"],
+                        lines=lines,
                     )
                 )
         return found

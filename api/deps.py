@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from fastapi import Depends, Path, Request
 
-from api.auth import COOKIE_NAME, Identity, TokenCodec
+from api.auth import COOKIE_NAME, Identity, TokenCodec, line_user_key
 from api.errors import ForbiddenError, TokenBudgetError, TooManyStreamsError
 from api.limits import Limits
 from api.lookup import ConversationLookup, ConversationRow
@@ -43,7 +43,8 @@ State = Annotated[ApiState, Depends(get_state)]
 
 
 def _client_ip(request: Request) -> str:
-    # X-Forwarded-For is not trusted: there is no trusted-proxy list to check it against.
+    # The socket's peer; X-Forwarded-For only when it came from `settings.trusted_proxies`
+    # (the app's proxy-headers middleware rewrote the client then).
     return request.client.host if request.client else "unknown"
 
 
@@ -117,16 +118,25 @@ async def owned_conversation(
 
 def _owns(identity: Identity, row: ConversationRow) -> bool:
     if identity.customer_id is not None:
-        return row.customer_id == identity.customer_id
+        if row.customer_id != identity.customer_id:
+            return False
+        # a business line user's conversations are theirs alone, not the account's
+        mine = identity.channel_user_id
+        if mine is not None:
+            return row.channel_user_id == mine
+        return not (row.channel_user_id or "").startswith(line_user_key(""))
     return row.customer_id is None and row.channel_user_id == identity.anonymous_id
 
 
 Owned = Annotated[OwnedConversation, Depends(owned_conversation)]
 
 
-async def limit_customer(identity: Caller, state: State) -> None:
-    """Writes (messages, confirmations) count against the customer or anonymous session."""
-    key = f"who:{identity.owner}"
+async def limit_customer(request: Request, identity: Caller, state: State) -> None:
+    """Writes (messages, confirmations) count against the customer; anonymous sessions of one
+    client IP share one budget (a new session is free to mint, so it must not be a new budget)."""
+    key = f"who:{identity.customer_id}"
+    if identity.customer_id is None:
+        key = f"anon-ip:{_client_ip(request)}"
     wait = await state.limits.hit(key, limit=state.settings.rate_limit_per_minute)
     if wait:
         raise RateLimitedError(f"{identity.owner} over limit", retry_after=wait)
@@ -137,8 +147,10 @@ def check_token_budget(conversation: OwnedConversation, settings: Settings) -> N
         raise TokenBudgetError(f"conversation {conversation.id} spent its token budget")
 
 
-async def stream_lease(conversation: Owned, state: State) -> StreamLease:
-    """One of the conversation's `max_streams_per_conversation` slots, or 429."""
+async def stream_lease(conversation: OwnedConversation, state: ApiState) -> StreamLease:
+    """One of the conversation's `max_streams_per_conversation` slots, or 429. Called in the
+    route's body, never as a dependency: FastAPI runs dependencies before it validates the
+    other parameters, so a slot taken there would leak on a 422."""
     limits, cid = state.limits, conversation.id
     lease = await limits.acquire_stream(cid, cap=state.settings.max_streams_per_conversation)
     if lease is None:
@@ -151,6 +163,3 @@ async def stream_lease(conversation: Owned, state: State) -> StreamLease:
         await limits.release_stream(cid, lease)
 
     return StreamLease(refresh=refresh, release=release)
-
-
-Lease = Annotated[StreamLease, Depends(stream_lease)]

@@ -71,6 +71,8 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     message = "That request isn't valid." if exc.status_code < 500 else "Something went wrong."
     if exc.status_code == 404:
         message = "We couldn't find that."
+    if exc.status_code == 413:  # the body limit (api/body_limit.py): the same body as its 413
+        code, message = "message_too_long", PayloadTooLargeError.customer_message
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
         headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")

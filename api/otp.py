@@ -64,28 +64,42 @@ async def start_challenge(
 async def verify_challenge(
     sessionmaker: async_sessionmaker[Any], *, challenge_id: str, code: str, secret: str
 ) -> str:
-    """The verified msisdn, or WrongCodeError; each attempt counts, success consumes it."""
+    """The verified msisdn, or WrongCodeError; each attempt counts, success consumes it.
+
+    A guess is judged only after it claimed one of the `MAX_ATTEMPTS` attempts with one
+    conditional UPDATE (`attempts < MAX_ATTEMPTS`): concurrent guesses cannot all read the same
+    count and pass it together. The claim is committed before the code is compared."""
+    now = datetime.now(UTC)
+    async with sessionmaker() as session, session.begin():
+        claimed = await session.execute(
+            update(OtpChallenge)
+            .where(
+                OtpChallenge.id == challenge_id,
+                OtpChallenge.attempts < MAX_ATTEMPTS,
+                OtpChallenge.verified_at.is_(None),
+                OtpChallenge.expires_at > now,
+            )
+            .values(attempts=OtpChallenge.attempts + 1)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            exists = await session.get(OtpChallenge, challenge_id)
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        if exists is None:
+            raise NotFoundError("no such challenge")
+        raise WrongCodeError(f"expired, used or exhausted otp {challenge_id}")
     async with sessionmaker() as session, session.begin():
         challenge = await session.get(OtpChallenge, challenge_id)
-        if challenge is None:
-            raise NotFoundError("no such challenge")
-        expires_at = challenge.expires_at
-        if expires_at.tzinfo is None:  # SQLite returns naive datetimes
-            expires_at = expires_at.replace(tzinfo=UTC)
-        usable = challenge.attempts < MAX_ATTEMPTS and expires_at > datetime.now(UTC)
-        good = usable and hmac.compare_digest(
-            challenge.code_hash, _hash(secret, challenge_id, code)
-        )
-        values: dict[str, Any] = {"attempts": OtpChallenge.attempts + 1}
+        assert challenge is not None
+        good = hmac.compare_digest(challenge.code_hash, _hash(secret, challenge_id, code))
+        done = 0
         if good:
-            values["verified_at"] = datetime.now(UTC)
-        # The failed attempt is committed too (the error is raised after the transaction).
-        done = await session.execute(
-            update(OtpChallenge)
-            .where(OtpChallenge.id == challenge_id, OtpChallenge.verified_at.is_(None))
-            .values(**values)
-        )
+            result = await session.execute(
+                update(OtpChallenge)
+                .where(OtpChallenge.id == challenge_id, OtpChallenge.verified_at.is_(None))
+                .values(verified_at=datetime.now(UTC))
+            )
+            done = result.rowcount  # type: ignore[attr-defined]
         msisdn: str = challenge.msisdn
-    if not good or done.rowcount != 1:  # type: ignore[attr-defined]
-        raise WrongCodeError(f"bad, expired or used otp {challenge_id}")
+    if done != 1:
+        raise WrongCodeError(f"bad or used otp {challenge_id}")
     return msisdn

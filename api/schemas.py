@@ -39,7 +39,9 @@ class MessageIn(_In):
 
 class ActionOutcome(BaseModel):
     action_id: str
-    status: Literal["ok", "failed", "cancelled", "expired"]
+    # `in_progress` (HTTP 202): being executed or awaiting the recovery sweep; its result
+    # arrives as `action.executed` on the conversation's stream. Never reported as failed.
+    status: Literal["ok", "failed", "cancelled", "expired", "in_progress"]
     receipt: dict[str, Any] | None = None
     event_id: int
 

@@ -27,6 +27,15 @@ from switchboard.errors import SwitchboardError
 
 RETRY_MS = 2000
 LEASE_REFRESH_S = 20.0
+# Event ids are ASCII decimal integers up to 2^53 - 1 (exact in a browser's JavaScript, and far
+# inside SQLite's and PostgreSQL's 64-bit integers). `\d` would also match "²" or "٣".
+MAX_EVENT_ID = 2**53 - 1
+EVENT_ID_PATTERN = r"^ *[0-9]{1,16} *$"
+
+
+def parse_event_id(value: str) -> int:
+    """A `Last-Event-ID` already matched by `EVENT_ID_PATTERN`, clamped to `MAX_EVENT_ID`."""
+    return min(int(value.strip(" ")), MAX_EVENT_ID)
 
 
 def frame(event: StoredEvent) -> ServerSentEvent:

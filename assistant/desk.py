@@ -27,7 +27,8 @@ def _open(record: actions.ActionRecord) -> OpenAction:
     )
 
 
-def _message(summary: str, event: ActionExecuted) -> str:
+def result_message(summary: str, event: ActionExecuted) -> str:
+    """What the customer is told about an action's result."""
     receipt: dict[str, Any] = event.receipt or {}
     if event.status == "ok":
         ref = receipt.get("bss_ref") or receipt.get("reference")
@@ -48,6 +49,10 @@ class ToolsActionDesk:
 
     def __init__(self, executors: Mapping[str, actions.Executor] | None = None) -> None:
         self._executors = executors
+
+    @property
+    def executors(self) -> Mapping[str, actions.Executor] | None:
+        return self._executors
 
     async def open_action(self, ctx: TurnContext) -> OpenAction | None:
         record = await actions.open_action(
@@ -92,6 +97,6 @@ class ToolsActionDesk:
             action_id=event.action_id,
             tool=event.tool,
             status=event.status,
-            message=_message(summary, event),
+            message=result_message(summary, event),
             receipt=event.receipt,
         )

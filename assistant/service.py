@@ -8,20 +8,23 @@ store the assistant's message and the turn's outcome."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Protocol
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.tools import BaseTool
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from assistant.desk import result_message
 from assistant.events import AgentMessage, CustomerMessage
 from assistant.guardrails import mask_sensitive
 from assistant.handoff import HandoffPolicy
@@ -31,10 +34,13 @@ from assistant.recorder import EventRecorder
 from assistant.turn_runner import TurnRunner
 from switchboard.bus import EventBus
 from switchboard.db.eventlog import EventWriter, StoredEvent, events_after
-from switchboard.db.models import Conversation, Message
+from switchboard.db.models import Conversation, Event, Message
 from switchboard.errors import BusyError, InvalidInputError, NotFoundError
 from switchboard.settings import Settings
+from tools import recovery
+from tools.action_store import ActionInProgressError, ActionRecord, executed_event, get_action
 from tools.context import TurnContext
+from tools.recovery import UNFINISHED
 
 log = logging.getLogger(__name__)
 LOCAL_TURN_SLOTS = 4  # the local engine's turns are CPU on this process's one event loop
@@ -60,7 +66,11 @@ def _owns(identity: IdentityLike, row: Conversation) -> bool:
     """Signed in: the same customer. Anonymous: the same session or channel user."""
     if row.customer_id != identity.customer_id:
         return False
-    if identity.customer_id is not None or row.channel_user_id is None:
+    if getattr(identity, "lines", None) is not None:  # a business line user: theirs alone
+        return row.channel_user_id == getattr(identity, "channel_user_id", None)
+    if identity.customer_id is not None:
+        return not (row.channel_user_id or "").startswith("line:")
+    if row.channel_user_id is None:
         return True
     keys = {getattr(identity, "channel_user_id", None), getattr(identity, "anonymous_id", None)}
     return row.channel_user_id in keys - {None}
@@ -256,9 +266,86 @@ class ConversationService:
         if self.deps.desk is None:
             raise NotFoundError("actions are not available")
         async with self._locks[conversation_id], self._turn_slot():
+            action = await get_action(self.deps.sessionmaker, action_id)
+            if (
+                action is None
+                or action.conversation_id != conversation_id
+                or action.customer_id != identity.customer_id
+            ):  # someone else's action: nothing is stored in the caller's conversation
+                raise NotFoundError(f"action {action_id} not found for this conversation")
+            if action.status in UNFINISHED:
+                raise ActionInProgressError(action_id)
+            if action.status != "proposed":  # decided before: replay its result, add nothing
+                earlier = await self._result_event(conversation_id, action)
+                if earlier is not None:
+                    yield earlier
+                    return
             runner = TurnRunner(self.deps, self._policy, None)
             async for stored in runner.act(conversation, identity, action_id, decision):
                 yield stored
+
+    async def _result_event(self, conversation_id: str, action: ActionRecord) -> StoredEvent | None:
+        """The `action.executed` event already logged for the action's final status."""
+        wanted = executed_event(action).status
+        async with self.deps.sessionmaker() as session:
+            found = await session.scalars(
+                select(Event)
+                .where(
+                    Event.conversation_id == conversation_id,
+                    Event.type == "action.executed",
+                )
+                .order_by(Event.seq)
+            )
+            for row in found:
+                data = dict(row.data or {})
+                if data.get("action_id") == action.id and data.get("status") == wanted:
+                    return StoredEvent(conversation_id, row.seq, row.type, data, row.turn_id)
+        return None
+
+    async def recover_actions(self, *, older_than_s: float) -> int:
+        """The recovery sweep (tools/recovery.py): finish actions a dead process left
+        unfinished, then log the result of every lately settled action whose result never
+        reached its conversation — once, under the conversation's lock, so never beside a
+        live turn's own. Returns how many results were logged."""
+        if self.deps.desk is None or self.deps.bss is None:
+            return 0
+        older_than = timedelta(seconds=older_than_s)
+        sessionmaker, settings = self.deps.sessionmaker, self.deps.settings
+        executors = getattr(self.deps.desk, "executors", None)
+        for action in await recovery.unfinished(sessionmaker, older_than=older_than):
+            async with self._locks[action.conversation_id]:
+                with contextlib.suppress(ActionInProgressError):
+                    await recovery.finish(sessionmaker, self.deps.bss, action, settings, executors)
+        logged = 0
+        for action in await recovery.settled_since(sessionmaker, older_than=older_than):
+            async with self._locks[action.conversation_id]:
+                current = await get_action(sessionmaker, action.id)
+                if current is None or current.status not in recovery.SETTLED:
+                    continue
+                if await self._result_event(current.conversation_id, current) is None:
+                    await self._log_result(current)
+                    logged += 1
+        return logged
+
+    async def _log_result(self, action: ActionRecord) -> None:
+        """`action.executed` and the customer's line about it, in one transaction."""
+        event = executed_event(action)
+        text = result_message(action.summary, event)
+        recorder = EventRecorder(
+            sessionmaker=self.deps.sessionmaker,
+            bus=self.deps.bus,
+            conversation_id=action.conversation_id,
+            turn_id=None,
+            writer=self.deps.events,
+        )
+
+        async def line(session: AsyncSession) -> None:
+            session.add(
+                Message(conversation_id=action.conversation_id, role="assistant", text=text)
+            )
+
+        await recorder.record(event.name, event.data(), side_effect=line)
+        await recorder.record("notification", {"kind": "action", "text": text, "ref": action.id})
 
     async def post_agent_message(self, conversation_id: str, agent: str, text: str) -> StoredEvent:
         """A human agent's reply: stored and sent to every stream of the conversation."""

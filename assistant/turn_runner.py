@@ -66,6 +66,9 @@ class TurnRunner:
             msisdn=identity.msisdn,
             customer_type=segment if segment in _SEGMENTS else None,
             verified=identity.verified,
+            claimed=bool(getattr(identity, "claimed", False)),
+            stepped_up=bool(getattr(identity, "stepped_up", False)),
+            lines=getattr(identity, "lines", None),
         )
 
     def _turn_deps(self, ctx: TurnContext) -> TurnDeps:

@@ -31,6 +31,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from switchboard.files import private_sqlite_file
+
 Doc = dict[str, Any]
 
 metadata = MetaData()
@@ -100,12 +102,7 @@ outbox = Table(
 
 def make_bss_engine(url: str) -> AsyncEngine:
     """An async engine; SQLite gets WAL and a busy timeout so readers never block the writer."""
-    if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            from pathlib import Path
-
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    private_sqlite_file(url)  # 0600 before SQLite creates it with the umask's mode
     engine = create_async_engine(url)
     if url.startswith("sqlite"):
 

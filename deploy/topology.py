@@ -136,6 +136,7 @@ def _start_all(top: Topology) -> None:
         "SWITCHBOARD_TOKEN_SECRET": secrets.token_urlsafe(48),  # the same on every replica
         "SWITCHBOARD_CONSOLE_TOKEN": secrets.token_urlsafe(48),
         "SWITCHBOARD_PUBLIC_BASE_URL": f"http://127.0.0.1:{proxy}",
+        "SWITCHBOARD_TRUSTED_PROXIES": '["127.0.0.1"]',  # the proxy: believe its X-Forwarded-For
     }
     top.wait_ready("chroma", f"http://127.0.0.1:{chroma}/api/v2/heartbeat")
     top.wait_ready("bss", f"http://127.0.0.1:{bss}/brightwave/v1/outage")

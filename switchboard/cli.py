@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -43,9 +43,15 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         workers=workers,
-        log_config=None,
-        timeout_graceful_shutdown=5,
+        **server_options(),
     )
+
+
+def server_options() -> dict[str, Any]:
+    """uvicorn's options for `serve` besides the address. Proxy headers are off: uvicorn would
+    otherwise believe X-Forwarded-For from 127.0.0.1, so anything on the host could pick its
+    own client address; the app believes only `SWITCHBOARD_TRUSTED_PROXIES` (api/app.py)."""
+    return {"log_config": None, "timeout_graceful_shutdown": 5, "proxy_headers": False}
 
 
 @app.command()

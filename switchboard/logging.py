@@ -10,7 +10,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-from switchboard.redaction import redact
+from switchboard.redaction import redact, redact_url_secrets
 
 conversation_id_var: ContextVar[str | None] = ContextVar("conversation_id", default=None)
 turn_id_var: ContextVar[str | None] = ContextVar("turn_id", default=None)
@@ -20,10 +20,14 @@ class _ContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.conversation_id = conversation_id_var.get()
         record.turn_id = turn_id_var.get()
-        record.msg = redact(str(record.msg))
+        record.msg = _clean(str(record.msg))
         if isinstance(record.args, tuple):
-            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+            record.args = tuple(_clean(a) if isinstance(a, str) else a for a in record.args)
         return True
+
+
+def _clean(text: str) -> str:
+    return redact(redact_url_secrets(text))
 
 
 _TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"

@@ -18,3 +18,16 @@ def redact(text: str) -> str:
     """For logs: payment data masked entirely, phone numbers to their last three digits."""
     text = mask_payment_data(text)
     return _PHONE.sub(lambda m: "*" * min(len(m.group(1).replace(" ", "")), 9) + m.group(2), text)
+
+
+# Query parameters that carry secrets (Meta's hub.verify_token, tokens, keys, signatures, codes)
+# and the BSS listener's key, which is a path segment: uvicorn's access log records both.
+_SECRET_PARAM = re.compile(
+    r"(?i)([?&](?:[\w.-]*(?:token|secret|key|signature|password|code|challenge)[\w.-]*)=)[^&\s\"]*"
+)
+_LISTENER_KEY = re.compile(r"(/v1/bss/events/)[^/?\s\"]+")
+
+
+def redact_url_secrets(text: str) -> str:
+    """For logs: the values of secret-looking query parameters and the listener key removed."""
+    return _LISTENER_KEY.sub(r"\1[redacted]", _SECRET_PARAM.sub(r"\1[redacted]", text))

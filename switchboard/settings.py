@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from switchboard.clock import parse_start
 from switchboard.errors import ConfigError
+from switchboard.files import create_private
 
 _FIXES: dict[str, str] = {
     "database_url": "Use sqlite+aiosqlite:///path/to.db or postgresql+asyncpg://user@host/db",
@@ -21,6 +22,13 @@ _FIXES: dict[str, str] = {
     "embeddings": "Use 'local' or 'openai:<model>'",
     "mode": "Use 'demo' or 'production'",
 }
+
+
+Trust = Literal["verified", "claimed", "anonymous"]
+
+
+def _default_trust() -> dict[str, Trust]:
+    return {"whatsapp": "verified", "sms": "claimed", "telegram": "anonymous"}
 
 
 class Settings(BaseSettings):
@@ -108,12 +116,34 @@ class Settings(BaseSettings):
     topup_max_per_day: float = Field(default=100.0, gt=0)
     daily_spend_cap: float = Field(default=150.0, gt=0)
     action_ttl_s: int = Field(default=600, ge=10)
+    # The recovery sweep (docs/decisions/0020-action-recovery.md): at start-up and every
+    # `action_recovery_interval_s`, actions left confirmed/executing for `action_recovery_after_s`
+    # are finished against the BSS with their idempotency key.
+    action_recovery_interval_s: float = Field(default=30.0, gt=0)
+    action_recovery_after_s: float = Field(default=60.0, ge=0)
+    # Identity by channel strength (docs/decisions/0021-identity-by-channel.md). `verified`:
+    # the channel proves the sender's number (WhatsApp); `claimed`: it does not (an SMS From
+    # can be spoofed), so account reads wait for a one-time code texted to the line and writes
+    # need step-up; `anonymous`: no account at all.
+    channel_trust: dict[str, Trust] = Field(default_factory=_default_trust)
+    # Per tool, what a claimed identity needs: `code` (the one-time code, once per
+    # conversation), `step_up` (a fresh code for each write) or `never` (only signed in on the
+    # web or app). Unlisted: reads `code`, writes `step_up`.
+    claimed_tool_policy: dict[str, Literal["code", "step_up", "never"]] = Field(
+        default_factory=dict
+    )
     step_up_tools: list[str] = Field(default_factory=lambda: ["block_line"])
 
     handoff_confidence_threshold: float = Field(default=0.35, ge=0, le=1)
     handoff_low_confidence_turns: int = Field(default=2, ge=1)
 
     max_message_chars: int = Field(default=4000, ge=1)
+    # Bytes a webhook body (WhatsApp, SMS, Telegram, BSS hub) may have; other routes allow
+    # what the longest message needs. Counted as they arrive, chunked bodies included.
+    max_webhook_bytes: int = Field(default=1_048_576, ge=1024)
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (IPs or CIDRs). None by
+    # default: behind no proxy, a client could otherwise name any address it likes.
+    trusted_proxies: list[str] = Field(default_factory=list)
     rate_limit_per_minute: int = Field(default=30, ge=1)
     rate_limit_ip_per_minute: int = Field(default=120, ge=1)
     max_streams_per_conversation: int = Field(default=3, ge=1)
@@ -201,10 +231,7 @@ class Settings(BaseSettings):
         if not self.demo:
             raise ConfigError(setting, "is required outside demo mode", fix)
         path = self.data_dir / filename
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
+        create_private(path, secrets.token_urlsafe(48))  # 0600 from the start, never rewritten
         return path.read_text().strip()
 
 

@@ -9,7 +9,7 @@ from switchboard import clock
 from tools.bss.models import Bucket, LineOverview
 from tools.catalog import day, days_away, describe
 from tools.context import TurnContext
-from tools.lines import customer_of, label, resolve_line
+from tools.lines import allowed, customer_of, label, resolve_line
 from tools.money import gbp
 from tools.outcome import ToolOutcome, ok
 from tools.schemas import GetAccountOverviewArgs, GetUsageArgs
@@ -74,7 +74,7 @@ async def get_account_overview(ctx: TurnContext, args: GetAccountOverviewArgs) -
     customer_id = customer_of(ctx)
     line = await resolve_line(ctx, args.msisdn, mobile=False)
     overview = await ctx.bss.get_line_overview(customer_id=customer_id, product_id=line.id)
-    lines = await ctx.bss.list_lines(customer_id=customer_id)
+    lines = allowed(ctx, await ctx.bss.list_lines(customer_id=customer_id))
     data = _overview_data(overview)
     data["other_lines"] = [label(x) for x in lines if x.id != line.id]
     return ok("get_account_overview", _headline(overview), data=data)

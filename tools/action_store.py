@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from assistant.events import ActionExecuted
 from switchboard.db.models import PendingAction, utcnow
-from switchboard.errors import NotFoundError
+from switchboard.errors import NotFoundError, SwitchboardError
 from tools import audit
 
 TERMINAL = ("succeeded", "failed", "cancelled", "expired")
@@ -162,10 +162,28 @@ def executed_event(action: ActionRecord) -> ActionExecuted:
     )
 
 
+class ActionInProgressError(SwitchboardError):
+    """The action is being executed (or waits for the recovery sweep): not failed, not done.
+    Saying "failed" here would invite a second confirmation, a second charge."""
+
+    code = "action_in_progress"
+    customer_message = (
+        "That is still being processed; I'll confirm here as soon as it's done, "
+        "so there's no need to ask again."
+    )
+    http_status = 202
+
+    def __init__(self, action_id: str) -> None:
+        super().__init__(f"action {action_id} is in progress")
+        self.action_id = action_id
+
+
 async def wait_terminal(
     sessionmaker: async_sessionmaker[Any], action_id: str, *, timeout_s: float = 30.0
 ) -> ActionExecuted:
-    """The action's final result; while another confirmation is executing it, wait for it."""
+    """The action's final result; while another confirmation is executing it, wait for it
+    (`ActionInProgressError` if it is still unfinished after `timeout_s`, or left `confirmed`
+    for a retry)."""
     deadline = asyncio.get_running_loop().time() + timeout_s
     while True:
         current = await get_action(sessionmaker, action_id)
@@ -173,14 +191,5 @@ async def wait_terminal(
         if current.status in TERMINAL:
             return executed_event(current)
         if asyncio.get_running_loop().time() >= deadline or current.status == "confirmed":
-            return ActionExecuted(
-                action_id=current.id,
-                tool=current.tool,
-                status="failed",
-                receipt={
-                    "error": "in_progress",
-                    "retryable": True,
-                    "message": "That is still being processed; please check again shortly.",
-                },
-            )
+            raise ActionInProgressError(current.id)
         await asyncio.sleep(_POLL_S)

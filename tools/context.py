@@ -27,6 +27,12 @@ class TurnContext:
     msisdn: str | None = None  # E.164 of the line the customer is signed in with
     customer_type: Literal["prepaid", "postpaid", "business"] | None = None
     verified: bool = False  # identity verified by a signed session, OTP or the channel itself
+    # Only claimed by a spoofable channel (an SMS From): see `tools.registry.claimed_gate`.
+    claimed: bool = False
+    stepped_up: bool = False  # a claimed identity gave a fresh code for one write
+    # A business line user's own lines (None: every line of the account — a consumer, or a
+    # business account's admin). See `tools.lines.allowed` and `tools.registry.line_user_gate`.
+    lines: tuple[str, ...] | None = None
     locale: str = "en"
     extras: dict[str, Any] = field(default_factory=dict)
 

@@ -27,12 +27,19 @@ async def execute(
     settings: Settings,
     executors: Mapping[str, Executor] | None,
     actor: str,
+    *,
+    recheck: bool = True,
 ) -> ActionExecuted:
-    """We own the `executing` state: re-check limits, call the BSS once, store the result."""
+    """We own the `executing` state: re-check limits, call the BSS once, store the result.
+
+    `recheck=False` for a recovered execution: its limits held when it first began, and its
+    BSS call may already have been applied (the same key then returns that result)."""
     from tools.policy import recheck_limits
     from tools.registry import EXECUTORS
 
-    problem = await recheck_limits(sessionmaker, settings=settings, action=action)
+    problem = None
+    if recheck:
+        problem = await recheck_limits(sessionmaker, settings=settings, action=action)
     if problem is not None:
         await transition(
             sessionmaker,

@@ -22,11 +22,19 @@ def not_yours(msisdn: str) -> ToolRefusal:
     )
 
 
+def allowed(ctx: TurnContext, lines: list[Product]) -> list[Product]:
+    """The lines this caller may see and act on: all of the account's, or a business line
+    user's own (a colleague's line is treated exactly like a stranger's)."""
+    if ctx.lines is None:
+        return lines
+    return [line for line in lines if line.msisdn in ctx.lines]
+
+
 async def resolve_line(ctx: TurnContext, msisdn: str | None, *, mobile: bool = True) -> Product:
     """The customer's line named by `msisdn`, else the line they signed in with, else their
     only line. A number that is not theirs is refused without saying whose it is."""
     customer_id = customer_of(ctx)
-    lines = await ctx.bss.list_lines(customer_id=customer_id)
+    lines = allowed(ctx, await ctx.bss.list_lines(customer_id=customer_id))
     candidates = [line for line in lines if line.kind == "mobileLine"] if mobile else lines
     wanted = msisdn or ctx.msisdn
     if wanted is not None:
@@ -44,7 +52,7 @@ async def resolve_line(ctx: TurnContext, msisdn: str | None, *, mobile: bool = T
 
 
 async def broadband_of(ctx: TurnContext) -> Product:
-    lines = await ctx.bss.list_lines(customer_id=customer_of(ctx))
+    lines = allowed(ctx, await ctx.bss.list_lines(customer_id=customer_of(ctx)))
     for line in lines:
         if line.kind == "broadband":
             return line  # type: ignore[no-any-return]

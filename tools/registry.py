@@ -54,6 +54,19 @@ STEP_UP = (
     "one-time code we send you (or sign in), then ask again."
 )
 
+VERIFY_BY_CODE = (
+    "Before I look at the account I need to check this phone is yours: please reply with the "
+    "6-digit code we've just texted to this number."
+)
+STEP_UP_BY_CODE = (
+    "To make a change by text message I need one more check: please reply with the new 6-digit "
+    "code we've just texted to this number, then ask me again."
+)
+STEP_UP_ELSEWHERE = (
+    "For your security I can't make changes to the account over text message. You can do it "
+    "signed in on our website or app, or I can put you through to a person."
+)
+
 
 @dataclass(frozen=True, slots=True)
 class ToolSpec:
@@ -207,13 +220,56 @@ async def invoke_tool(
         args = spec.args_model.model_validate(dict(raw_args))
     except ValidationError as exc:
         return error(name, "invalid_input", _explain(exc))
-    if spec.is_write and name in ctx.settings.step_up_tools and not ctx.verified:
+    refused = claimed_gate(ctx, spec) or line_user_gate(ctx, spec)
+    if refused is not None:
+        outcome = refused
+    elif spec.is_write and name in ctx.settings.step_up_tools and not ctx.verified:
         outcome = error(name, "step_up_required", STEP_UP)
     else:
         outcome = await _run(ctx, spec, args)
     if spec.is_write and not outcome.ok:
         await _audit_refusal(ctx, spec, args, outcome)
     return outcome
+
+
+# Tools about the whole account (its bills, payments, every order and ticket): a business
+# line user sees and acts on their own lines only, so these are for the account's admin.
+ACCOUNT_WIDE_TOOLS = (
+    "get_bills",
+    "pay_bill",
+    "set_autopay",
+    "dispute_charge",
+    "get_request_status",
+)
+ADMIN_ONLY = (
+    "That's for your company's account administrator: I can help with your own line here. "
+    "Your administrator can sign in to manage the whole account."
+)
+
+
+def line_user_gate(ctx: TurnContext, spec: ToolSpec) -> ToolOutcome | None:
+    """A business line user may not use the account-wide tools."""
+    if ctx.lines is None or spec.name not in ACCOUNT_WIDE_TOOLS:
+        return None
+    return error(spec.name, "account_admin_required", ADMIN_ONLY)
+
+
+def claimed_gate(ctx: TurnContext, spec: ToolSpec) -> ToolOutcome | None:
+    """The refusal for an identity a spoofable channel only claims, per
+    `settings.claimed_tool_policy`: `code` tools wait for the one-time code (once per
+    conversation), `step_up` tools for a fresh code each (`ctx.stepped_up`), `never` tools are
+    for the signed-in web or app only."""
+    if not ctx.claimed or not spec.needs_sign_in:
+        return None
+    default = "step_up" if spec.is_write else "code"
+    need = ctx.settings.claimed_tool_policy.get(spec.name, default)
+    if need == "code":
+        return None if ctx.verified else error(spec.name, "verification_required", VERIFY_BY_CODE)
+    if need == "step_up":
+        if ctx.stepped_up:
+            return None
+        return error(spec.name, "step_up_required", STEP_UP_BY_CODE)
+    return error(spec.name, "step_up_required", STEP_UP_ELSEWHERE, offer_human=True)
 
 
 async def _run(ctx: TurnContext, spec: ToolSpec, args: ToolArgs) -> ToolOutcome:

@@ -8,6 +8,7 @@ Exactly one turn per provider message: the webhook claims `(channel, external id
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from api.channels.fold import Outgoing, fold_turn, split_text
 from api.channels.identity import CustomerLookup, resolve_identity
 from api.channels.models import ChannelIdentity, InboundMessage
 from api.channels.outbox import enqueue
+from api.channels.verification import CodeDialogue
 from api.channels.whatsapp import UNSUPPORTED
 from switchboard.db.models import Conversation, InboundReceipt
 from switchboard.settings import Settings
@@ -62,6 +64,7 @@ class ChannelBridge:
         self._lookup = lookup
         self._tg = task_group
         self._on_outbox = on_outbox
+        self._codes = CodeDialogue(sessionmaker, secret=settings.resolved_token_secret())
         self._locks: defaultdict[tuple[str, str], anyio.Lock] = defaultdict(anyio.Lock)
         self._running = 0
         self._idle = anyio.Event()
@@ -98,9 +101,17 @@ class ChannelBridge:
                 self._idle.set()
 
     async def _turn(self, message: InboundMessage) -> None:
-        identity = await resolve_identity(message, self._lookup)
+        trust = self._settings.channel_trust.get(message.channel, "anonymous")
+        identity = await resolve_identity(message, self._lookup, trust)
         conversation_id = await self.conversation_for(identity)
         key = f"in:{message.channel}:{message.external_id}"
+        if identity.claimed:
+            reply = await self._codes.answer_code(conversation_id, message.text)
+            if reply is not None:  # a code is not a message for the assistant
+                await self.send(message, conversation_id, [Outgoing("reply", reply)], key)
+                return
+            verified, stepped_up = await self._codes.standing(conversation_id)
+            identity = dataclasses.replace(identity, verified=verified, stepped_up=stepped_up)
         if message.text == UNSUPPORTED or not message.text.strip():
             await self.send(message, conversation_id, [Outgoing("reply", TEXT_ONLY)], key)
             return
@@ -118,6 +129,8 @@ class ChannelBridge:
             log.exception("turn for %s failed", key)
             await self.send(message, conversation_id, [Outgoing("error", FAILED)], key)
             return
+        if identity.claimed and identity.msisdn:
+            await self._codes.after_turn(conversation_id, identity.msisdn, events)
         outgoing = fold_turn(events, public_base_url=self._settings.public_base_url)
         turn_id = next((e.turn_id for e in events if e.turn_id), key)
         await self.send(message, conversation_id, outgoing, f"turn:{turn_id}")

@@ -1,10 +1,12 @@
-"""Who a messaging customer is: the verified channel id, never the message text.
+"""Who a messaging customer is: the channel's sender id, never the message text, trusted as far
+as the channel deserves (`settings.channel_trust`, docs/decisions/0021-identity-by-channel.md).
 
-WhatsApp and SMS vouch for the sender's phone number. If that E.164 number is a customer's
-line (the BSS's TMF629 lookup, or the demo directory when no BSS client is at hand), the
-conversation is signed in as that customer, verified by the channel; otherwise it is anonymous
-(knowledge answers and a person, no account tools). Telegram gives only a chat id, so it is
-anonymous until an account-linking flow exists (docs/channels.md)."""
+WhatsApp vouches for the sender's phone number (`verified`). An SMS From can be spoofed — the
+provider's signature proves only the delivery — so it is only `claimed`: the conversation
+belongs to that line's customer, but account reads wait for a one-time code texted to the
+line, and writes need step-up. If the number is no customer's line (the BSS's TMF629 lookup,
+or the demo directory when no BSS client is at hand), or the channel is `anonymous` (Telegram
+gives only a chat id), the conversation is anonymous: knowledge answers and a person."""
 
 from __future__ import annotations
 
@@ -36,8 +38,16 @@ def make_lookup(*, bss: Any = None, directory: Any = None) -> CustomerLookup:
     return lookup
 
 
-async def resolve_identity(message: InboundMessage, lookup: CustomerLookup) -> ChannelIdentity:
-    found = await lookup(message.msisdn) if message.msisdn else None
+async def resolve_identity(
+    message: InboundMessage,
+    lookup: CustomerLookup,
+    trust: str = "verified",
+    *,
+    code_verified: bool = False,
+) -> ChannelIdentity:
+    """`trust` is the channel's (settings.channel_trust); `code_verified` whether this sender
+    gave the one-time code in its current conversation (for a claimed identity)."""
+    found = await lookup(message.msisdn) if message.msisdn and trust != "anonymous" else None
     if found is None:
         return ChannelIdentity(
             customer_id=None,
@@ -49,11 +59,14 @@ async def resolve_identity(message: InboundMessage, lookup: CustomerLookup) -> C
             anonymous_id=f"{message.channel}:{message.sender}",
         )
     customer_id, segment = found
+    claimed = trust == "claimed"
     return ChannelIdentity(
         customer_id=customer_id,
         msisdn=message.msisdn,
         segment=segment,
-        verified=True,
+        verified=code_verified if claimed else True,
         channel=message.channel,
         channel_user_id=message.sender,
+        claimed=claimed,
+        lines=(message.msisdn,) if segment == "business" and message.msisdn else None,
     )

@@ -37,6 +37,13 @@ class ChannelIdentity:
     channel: str
     channel_user_id: str
     anonymous_id: str | None = None
+    # The channel only claims the number (SMS): account reads wait for a one-time code
+    # (`verified` once it was given), writes need step-up (settings.claimed_tool_policy).
+    claimed: bool = False
+    stepped_up: bool = False  # gave a fresh code for one write (api/channels/verification.py)
+    # A business account's line, by message: that line only (the account's admin signs in on
+    # the web for the rest; docs/decisions/0021-identity-by-channel.md).
+    lines: tuple[str, ...] | None = None
 
     @property
     def signed_in(self) -> bool:

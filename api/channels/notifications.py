@@ -37,7 +37,10 @@ _WHAT = {"order": "order", "ticket": "fault ticket", "service_request": "request
 
 
 def _owner(doc: dict[str, Any]) -> str | None:
-    for party in doc.get("relatedParty") or []:
+    parties = doc.get("relatedParty")
+    for party in parties if isinstance(parties, list) else []:
+        if not isinstance(party, dict):
+            continue
         if party.get("@referredType") == "Customer" or party.get("role") == "customer":
             return str(party.get("id"))
     return None
@@ -107,7 +110,8 @@ async def handle_event(
     if event_type not in HANDLED:
         return False
     key, kind, field = HANDLED[event_type]
-    doc = (envelope.get("event") or {}).get(key)
+    event = envelope.get("event")
+    doc = event.get(key) if isinstance(event, dict) else None
     customer_id = _owner(doc) if isinstance(doc, dict) else None
     if not isinstance(doc, dict) or customer_id is None:
         log.info("hub event %s (%s) names no customer; ignored", event_id, event_type)

@@ -10,33 +10,39 @@ from typing import Any
 import httpx
 
 from api.channels.models import InboundMessage
+from api.channels.payloads import TgChat, TgUpdate, TgUser
 from api.channels.sender import SendResult, classify
 
 TELEGRAM_URL = "https://api.telegram.org"
 
 
-def parse_update(update: dict[str, Any]) -> InboundMessage | None:
-    """The customer message in one update, or None for kinds the assistant does not read."""
-    update_id = update.get("update_id")
-    if not isinstance(update_id, int):
+def parse_update(payload: Any) -> InboundMessage | None:
+    """The customer message in one update, or None for kinds the assistant does not read; a
+    body of the wrong shape raises pydantic's `ValidationError`."""
+    update = TgUpdate.model_validate(payload)
+    if update.update_id is None:
         return None
-    message = update.get("message") or update.get("edited_message")
-    if isinstance(message, dict):
-        chat = message.get("chat") or {}
-        chat_id = chat.get("id") or (message.get("from") or {}).get("id")
-        text = message.get("text") or message.get("caption") or ""
+    message = update.message or update.edited_message
+    chat_id: int | None
+    if message is not None:
+        chat_id = _id(message.chat) or _id(message.sender)
+        text = message.text or message.caption or ""
+    elif update.callback_query is not None:
+        query = update.callback_query
+        origin = query.message
+        chat_id = (_id(origin.chat) if origin else None) or _id(query.sender)
+        text = query.data or ""
     else:
-        query = update.get("callback_query")
-        if not isinstance(query, dict):
-            return None
-        origin = query.get("message") or {}
-        chat_id = (origin.get("chat") or {}).get("id") or (query.get("from") or {}).get("id")
-        text = query.get("data") or ""
+        return None
     if chat_id is None:
         return None
     return InboundMessage(
-        channel="telegram", external_id=str(update_id), sender=str(chat_id), text=str(text)
+        channel="telegram", external_id=str(update.update_id), sender=str(chat_id), text=text
     )
+
+
+def _id(holder: TgChat | TgUser | None) -> int | None:
+    return holder.id if holder is not None else None
 
 
 class TelegramSender:

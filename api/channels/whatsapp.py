@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from api.channels.models import InboundMessage
+from api.channels.payloads import WaChoice, WaInteractive, WaMessage, WaValue, WaWebhook
 from api.channels.phone import to_e164
 from api.channels.sender import SendResult, classify
 
@@ -19,45 +20,51 @@ API_VERSION = "v25.0"
 UNSUPPORTED = "[unsupported message type]"
 
 
-def _text_of(message: dict[str, Any]) -> str:
-    kind = message.get("type")
-    if kind == "text":
-        return str((message.get("text") or {}).get("body") or "")
-    if kind == "button":
-        return str((message.get("button") or {}).get("text") or "")
-    if kind == "interactive":
-        reply = message.get("interactive") or {}
-        chosen = reply.get("button_reply") or reply.get("list_reply") or {}
-        return str(chosen.get("title") or chosen.get("id") or "")
+def _text_of(message: WaMessage) -> str:
+    if message.type == "text":
+        return (message.text.body if message.text else None) or ""
+    if message.type == "button":
+        return (message.button.text if message.button else None) or ""
+    if message.type == "interactive":
+        reply = message.interactive or WaInteractive()
+        chosen = reply.button_reply or reply.list_reply or WaChoice()
+        return chosen.title or chosen.id or ""
     return UNSUPPORTED
 
 
-def parse_webhook(payload: dict[str, Any]) -> list[InboundMessage]:
-    """The customer messages in one webhook delivery (statuses are skipped)."""
+def parse_webhook(payload: Any) -> list[InboundMessage]:
+    """The customer messages in one webhook delivery (statuses are skipped); a body of the wrong
+    shape raises pydantic's `ValidationError`."""
+    webhook = WaWebhook.model_validate(payload)
     found: list[InboundMessage] = []
-    for entry in payload.get("entry") or []:
-        for change in entry.get("changes") or []:
-            value = change.get("value") or {}
-            if change.get("field") != "messages" or not isinstance(value, dict):
+    for entry in webhook.entry or []:
+        for change in entry.changes or []:
+            if change.field != "messages" or change.value is None:
                 continue
-            phone_number_id = (value.get("metadata") or {}).get("phone_number_id")
-            contacts = {c.get("wa_id"): c for c in value.get("contacts") or [] if c.get("wa_id")}
-            for message in value.get("messages") or []:
-                wa_id = str(message.get("from") or "")
-                contact = contacts.get(wa_id) or {}
-                sender = wa_id or str(contact.get("user_id") or "")
-                if not message.get("id") or not sender:
-                    continue
-                found.append(
-                    InboundMessage(
-                        channel="whatsapp",
-                        external_id=str(message["id"]),
-                        sender=sender,
-                        text=_text_of(message),
-                        msisdn=to_e164(wa_id) if wa_id else None,
-                        reply_via=str(phone_number_id) if phone_number_id else None,
-                    )
-                )
+            found.extend(_messages(WaValue.model_validate(change.value)))
+    return found
+
+
+def _messages(value: WaValue) -> list[InboundMessage]:
+    phone_number_id = value.metadata.phone_number_id if value.metadata else None
+    contacts = {c.wa_id: c for c in value.contacts or [] if c.wa_id}
+    found: list[InboundMessage] = []
+    for message in value.messages or []:
+        wa_id = message.sender or ""
+        contact = contacts.get(wa_id)
+        sender = wa_id or (contact.user_id if contact else None) or ""
+        if not message.id or not sender:
+            continue
+        found.append(
+            InboundMessage(
+                channel="whatsapp",
+                external_id=message.id,
+                sender=sender,
+                text=_text_of(message),
+                msisdn=to_e164(wa_id) if wa_id else None,
+                reply_via=phone_number_id or None,
+            )
+        )
     return found
 
 

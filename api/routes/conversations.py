@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
@@ -10,9 +11,10 @@ from sse_starlette import EventSourceResponse
 from api.actions import run_action
 from api.auth import anonymous_identity
 from api.deps import (
-    Lease,
+    ApiState,
     MaybeCaller,
     Owned,
+    OwnedConversation,
     State,
     check_token_budget,
     limit_customer,
@@ -30,7 +32,15 @@ from api.schemas import (
     Transcript,
 )
 from api.session import set_session_cookie
-from api.sse import event_stream_response, replay_then_live
+from api.sse import (
+    EVENT_ID_PATTERN,
+    MAX_EVENT_ID,
+    event_stream_response,
+    parse_event_id,
+    replay_then_live,
+)
+from switchboard.db.eventlog import StoredEvent
+from tools.action_store import ActionInProgressError
 
 router = APIRouter(
     prefix="/v1/conversations",
@@ -87,38 +97,71 @@ async def post_message(
     return event_stream_response(events, lease=lease, ping_s=state.ping_s)
 
 
-@router.post("/{conversation_id}/actions/{action_id}/confirm")
+@router.post(
+    "/{conversation_id}/actions/{action_id}/confirm",
+    responses={202: {"model": ActionOutcome, "description": "In progress: not done, not failed"}},
+)
 async def confirm_action(
-    action_id: ActionId, conversation: Owned, state: State, _: CustomerLimit
+    action_id: ActionId, conversation: Owned, state: State, _: CustomerLimit, response: Response
 ) -> ActionOutcome:
-    """Confirm a proposed action (CONTRACT §4): it executes exactly once."""
+    """Confirm a proposed action (CONTRACT §4): it executes exactly once. A repeated confirm
+    replays the stored result and adds nothing to the conversation."""
     service = state.runtime.service
     turn = service.confirm_action(conversation.id, conversation.identity, action_id)
-    return await run_action(state.turns, turn, action_id)
+    return await _outcome(state, turn, action_id, conversation, response)
 
 
-@router.post("/{conversation_id}/actions/{action_id}/cancel")
+@router.post(
+    "/{conversation_id}/actions/{action_id}/cancel",
+    responses={202: {"model": ActionOutcome, "description": "In progress: too late to cancel"}},
+)
 async def cancel_action(
-    action_id: ActionId, conversation: Owned, state: State, _: CustomerLimit
+    action_id: ActionId, conversation: Owned, state: State, _: CustomerLimit, response: Response
 ) -> ActionOutcome:
     """Cancel a proposed action."""
     service = state.runtime.service
     turn = service.cancel_action(conversation.id, conversation.identity, action_id)
-    return await run_action(state.turns, turn, action_id)
+    return await _outcome(state, turn, action_id, conversation, response)
+
+
+async def _outcome(
+    state: ApiState,
+    turn: AsyncIterator[StoredEvent],
+    action_id: str,
+    conversation: OwnedConversation,
+    response: Response,
+) -> ActionOutcome:
+    """The action's outcome; 202 `in_progress` while it is being executed (never `failed`)."""
+    try:
+        return await run_action(state.turns, turn, action_id)
+    except ActionInProgressError as exc:
+        response.status_code = 202
+        return ActionOutcome(
+            action_id=action_id,
+            status="in_progress",
+            receipt={"message": exc.customer_message},
+            event_id=conversation.last_event_id,
+        )
 
 
 @router.get("/{conversation_id}/events", response_class=EventSourceResponse, responses=SSE)
 async def stream_events(
     conversation: Owned,
     state: State,
-    lease: Lease,
-    after: Annotated[int | None, Query(ge=0, description="Resume after this event id")] = None,
-    last_event_id: Annotated[str | None, Header(max_length=20)] = None,
+    after: Annotated[
+        int | None, Query(ge=0, le=MAX_EVENT_ID, description="Resume after this event id")
+    ] = None,
+    last_event_id: Annotated[
+        str | None, Header(max_length=20, pattern=EVENT_ID_PATTERN, description="An event id")
+    ] = None,
 ) -> EventSourceResponse:
     """The conversation's events after `Last-Event-ID` (or `?after=`), then live ones."""
     resume = after or 0
-    if last_event_id is not None and last_event_id.strip().isdigit():
-        resume = int(last_event_id.strip())  # the browser's own reconnect is the newest
+    if last_event_id is not None:
+        resume = parse_event_id(last_event_id)  # the browser's own reconnect is the newest
+    # The slot is taken only now, after every parameter was validated: a request refused
+    # for its input never holds one.
+    lease = await stream_lease(conversation, state)
     events = replay_then_live(
         conversation_id=conversation.id,
         after=resume,

@@ -98,6 +98,7 @@ def _session(state: State, response: Response, customer: DemoCustomer) -> Sessio
         msisdn=customer.msisdn,
         segment=customer.segment,
         verified=True,
+        lines=tuple(customer.lines) if customer.lines is not None else None,
     )
     token = state.codec.issue(identity)
     set_session_cookie(response, token, state)

@@ -7,11 +7,13 @@ in the background and its answer leaves through the outbox (docs/channels.md).""
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import PlainTextResponse, Response
+from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from api.channels import notifications
@@ -26,6 +28,7 @@ from api.deps import State
 from api.errors import ERROR_RESPONSES, ErrorResponse
 from switchboard.errors import InvalidInputError, ServiceUnavailableError, UnauthorizedError
 
+T = TypeVar("T")
 UNCONFIGURED: dict[int | str, dict[str, object]] = {
     503: {"model": ErrorResponse, "description": "The channel's credentials are not configured"}
 }
@@ -48,6 +51,15 @@ def _json(raw: bytes) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise InvalidInputError("webhook body is not a JSON object")
     return body
+
+
+def _parsed(parse: Callable[[Any], T], body: dict[str, Any]) -> T:
+    """A signed body of the wrong shape is the sender's mistake (4xx), never a 5xx: providers
+    retry those for days, so one bad payload would become a storm."""
+    try:
+        return parse(body)
+    except ValidationError:
+        raise InvalidInputError("webhook body has an unexpected shape") from None
 
 
 def _urlencoded(content_type: str, raw: bytes) -> FormData:
@@ -96,7 +108,8 @@ async def whatsapp_webhook(request: Request, state: State, hub: Hub) -> dict[str
     raw = await request.body()
     if not whatsapp_signature_ok(secret, raw, request.headers.get("x-hub-signature-256")):
         raise UnauthorizedError("bad X-Hub-Signature-256")
-    return {"accepted": await _accept(parse_webhook(_json(raw)), hub, state)}
+    messages = _parsed(parse_webhook, _json(raw))
+    return {"accepted": await _accept(messages, hub, state)}
 
 
 _TWILIO_FORM = {
@@ -134,7 +147,7 @@ async def telegram_webhook(request: Request, state: State, hub: Hub) -> dict[str
     secret = _configured(state.settings.telegram_secret_token, "telegram")
     if not secret_ok(secret, request.headers.get("x-telegram-bot-api-secret-token")):
         raise UnauthorizedError("bad X-Telegram-Bot-Api-Secret-Token")
-    message = parse_update(_json(await request.body()))
+    message = _parsed(parse_update, _json(await request.body()))
     return {"accepted": await _accept([message] if message else [], hub, state)}
 
 

@@ -137,17 +137,16 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def live_server(app: FastAPI) -> AsyncIterator[str]:
-    """Serve `app` with uvicorn on a loopback port inside this event loop; its base URL."""
+async def live_server(app: FastAPI, **options: Any) -> AsyncIterator[str]:
+    """Serve `app` with uvicorn on a loopback port inside this event loop; its base URL.
+    `options` replace the uvicorn settings below (e.g. `switchboard serve`'s own)."""
     port = free_port()
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        timeout_graceful_shutdown=1,
-        timeout_keep_alive=120,  # no race between a pooled client connection and its close
-    )
+    settings: dict[str, Any] = {
+        "log_level": "warning",
+        "timeout_graceful_shutdown": 1,
+        "timeout_keep_alive": 120,  # no race between a pooled client connection and its close
+    }
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, **{**settings, **options})
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -15,6 +15,20 @@ import httpx
 from tests.clock import clock_env
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def wait_healthy(base: str, *, alive: Callable[[], bool], timeout_s: float) -> None:
+    """Until `base`/healthz answers 200; RuntimeError if the server dies or takes too long."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if not alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"test server at {base} did not start")
+        time.sleep(0.05)
 
 
 @contextmanager
@@ -48,16 +62,7 @@ def subprocess_server(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + start_timeout_s
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"test server did not start (exit {process.poll()})")
-            time.sleep(0.1)
+        wait_healthy(base, alive=lambda: process.poll() is None, timeout_s=start_timeout_s)
         yield base
     finally:
         process.terminate()
