@@ -35,6 +35,7 @@
     $("db-login").hidden = true;
     $("db-main").hidden = false;
     render(state.report);
+    $("db-main").dataset.loaded = state.report.until;  // tests and scripts wait for this
     status(`Updated ${new Date().toLocaleTimeString()}`);
   }
 

@@ -42,9 +42,7 @@ async def test_the_dashboard_shows_what_the_api_and_the_export_say(
             await page.goto(base + "/dashboard")
             await page.fill("#db-token", token)
             await page.click("#db-login button[type=submit]")
-            await page.wait_for_function(
-                "document.getElementById('db-conversations').textContent !== '–'"
-            )
+            await page.wait_for_selector("#db-main[data-loaded]")
             shown = {
                 key: await page.text_content(f"#db-{key}")
                 for key in ("automation", "conversations", "containment")
