@@ -8,23 +8,21 @@ store the assistant's message and the turn's outcome."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any, Protocol
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.tools import BaseTool
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from assistant.desk import result_message
+from assistant.action_results import logged_result, sweep
 from assistant.events import AgentMessage, CustomerMessage
 from assistant.guardrails import mask_sensitive
 from assistant.handoff import HandoffPolicy
@@ -34,11 +32,10 @@ from assistant.recorder import EventRecorder
 from assistant.turn_runner import TurnRunner
 from switchboard.bus import EventBus
 from switchboard.db.eventlog import EventWriter, StoredEvent, events_after
-from switchboard.db.models import Conversation, Event, Message
+from switchboard.db.models import Conversation, Message
 from switchboard.errors import BusyError, InvalidInputError, NotFoundError
 from switchboard.settings import Settings
-from tools import recovery
-from tools.action_store import ActionInProgressError, ActionRecord, executed_event, get_action
+from tools.action_store import ActionInProgressError, get_action
 from tools.context import TurnContext
 from tools.recovery import UNFINISHED
 
@@ -276,7 +273,7 @@ class ConversationService:
             if action.status in UNFINISHED:
                 raise ActionInProgressError(action_id)
             if action.status != "proposed":  # decided before: replay its result, add nothing
-                earlier = await self._result_event(conversation_id, action)
+                earlier = await logged_result(self.deps.sessionmaker, conversation_id, action)
                 if earlier is not None:
                     yield earlier
                     return
@@ -284,68 +281,9 @@ class ConversationService:
             async for stored in runner.act(conversation, identity, action_id, decision):
                 yield stored
 
-    async def _result_event(self, conversation_id: str, action: ActionRecord) -> StoredEvent | None:
-        """The `action.executed` event already logged for the action's final status."""
-        wanted = executed_event(action).status
-        async with self.deps.sessionmaker() as session:
-            found = await session.scalars(
-                select(Event)
-                .where(
-                    Event.conversation_id == conversation_id,
-                    Event.type == "action.executed",
-                )
-                .order_by(Event.seq)
-            )
-            for row in found:
-                data = dict(row.data or {})
-                if data.get("action_id") == action.id and data.get("status") == wanted:
-                    return StoredEvent(conversation_id, row.seq, row.type, data, row.turn_id)
-        return None
-
     async def recover_actions(self, *, older_than_s: float) -> int:
-        """The recovery sweep (tools/recovery.py): finish actions a dead process left
-        unfinished, then log the result of every lately settled action whose result never
-        reached its conversation — once, under the conversation's lock, so never beside a
-        live turn's own. Returns how many results were logged."""
-        if self.deps.desk is None or self.deps.bss is None:
-            return 0
-        older_than = timedelta(seconds=older_than_s)
-        sessionmaker, settings = self.deps.sessionmaker, self.deps.settings
-        executors = getattr(self.deps.desk, "executors", None)
-        for action in await recovery.unfinished(sessionmaker, older_than=older_than):
-            async with self._locks[action.conversation_id]:
-                with contextlib.suppress(ActionInProgressError):
-                    await recovery.finish(sessionmaker, self.deps.bss, action, settings, executors)
-        logged = 0
-        for action in await recovery.settled_since(sessionmaker, older_than=older_than):
-            async with self._locks[action.conversation_id]:
-                current = await get_action(sessionmaker, action.id)
-                if current is None or current.status not in recovery.SETTLED:
-                    continue
-                if await self._result_event(current.conversation_id, current) is None:
-                    await self._log_result(current)
-                    logged += 1
-        return logged
-
-    async def _log_result(self, action: ActionRecord) -> None:
-        """`action.executed` and the customer's line about it, in one transaction."""
-        event = executed_event(action)
-        text = result_message(action.summary, event)
-        recorder = EventRecorder(
-            sessionmaker=self.deps.sessionmaker,
-            bus=self.deps.bus,
-            conversation_id=action.conversation_id,
-            turn_id=None,
-            writer=self.deps.events,
-        )
-
-        async def line(session: AsyncSession) -> None:
-            session.add(
-                Message(conversation_id=action.conversation_id, role="assistant", text=text)
-            )
-
-        await recorder.record(event.name, event.data(), side_effect=line)
-        await recorder.record("notification", {"kind": "action", "text": text, "ref": action.id})
+        """The recovery sweep (assistant/action_results.py), under this service's locks."""
+        return await sweep(self.deps, self._locks, older_than_s=older_than_s)
 
     async def post_agent_message(self, conversation_id: str, agent: str, text: str) -> StoredEvent:
         """A human agent's reply: stored and sent to every stream of the conversation."""
