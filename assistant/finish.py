@@ -221,8 +221,11 @@ def _handoff(
         return facts.force_handoff, QUEUES.get(facts.force_handoff, "general")
     if facts.outcome == "acted" and facts.fixed_confidence is not None:
         return None, ""  # a confirmed action is not second-guessed
+    # A request for a person is always honoured: in the signal's words, or recognised as
+    # `human_agent` in others ("agent please") when the model did not hand off itself.
+    recognised = capability == "human_agent" and facts.tool_handoff is None
     decision = policy.decide(
-        wants_person=wants_person(request.text),
+        wants_person=wants_person(request.text) or recognised,
         capability=capability,
         sensitivity=sensitivity(request.text),
         confidence=confidence,

@@ -84,3 +84,14 @@ async def test_agent_request_lands_in_the_console_and_the_reply_goes_out(
         assert rows[-1]["kind"] == "agent"
         assert rows[-1]["payload"]["text"] == "Hi, I'm Sam. I've blocked the line for you."
         assert rows[-1]["recipient"] == ALICE.lstrip("+")
+
+
+async def test_a_request_for_a_person_in_other_words_is_honoured(
+    make_channels: MakeChannels,
+) -> None:
+    """The model only said "ok"; the turn was recognised as human_agent, so a person takes over."""
+    async with make_channels([say("ok")]) as ch:
+        await ch.whatsapp("agent please", wamid="wamid.P1")
+        await ch.settle()
+        queue = (await ch.client.get("/v1/console/queue", headers=ch.staff)).json()
+    assert [(q["reason"], q["status"]) for q in queue] == [("customer_request", "waiting")]
