@@ -222,8 +222,11 @@ def _handoff(
     if facts.outcome == "acted" and facts.fixed_confidence is not None:
         return None, ""  # a confirmed action is not second-guessed
     # A request for a person is always honoured: in the signal's words, or recognised as
-    # `human_agent` in others ("agent please") when the model did not hand off itself.
-    recognised = capability == "human_agent" and facts.tool_handoff is None
+    # `human_agent` in others ("agent please") when the model neither handed off itself nor
+    # asked first (offering a person in the customer's language waits for their yes).
+    recognised = (
+        capability == "human_agent" and facts.tool_handoff is None and outcome != "clarified"
+    )
     decision = policy.decide(
         wants_person=wants_person(request.text) or recognised,
         capability=capability,
