@@ -12,11 +12,14 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 from pydantic import BaseModel
 
+from api import gaps
 from api.analytics import Report, default_period, report
 from api.channels.outbox import OutboxRow, list_outbox
 from api.channels.staff import Hub, require_staff
 from api.deps import State
 from api.errors import ERROR_RESPONSES, ConflictError
+from api.gap_scope import shared_scope
+from knowledge.embedding import get_embedder
 from knowledge.factory import ingest, remove_article
 from switchboard import clock
 from switchboard.errors import InvalidInputError, NotFoundError
@@ -153,3 +156,30 @@ async def analytics_report(
     outcomes, latency, tokens, capabilities, channels, hours and a row per day."""
     start, end = default_period(clock.now())
     return await report(hub.sessionmaker, since=since or start, until=until or end, channel=channel)
+
+
+@router.get("/gaps")
+async def knowledge_gaps(
+    hub: Hub,
+    state: State,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    channel: Annotated[str | None, Query(max_length=16)] = None,
+) -> gaps.GapReport:
+    """Knowledge gaps in [since, until) (default: the last 30 days): questions handed off for
+    want of an answer, refused although telco, or answered with low confidence, grouped into
+    topics ranked by volume, with examples."""
+    settings = state.settings
+    start, end = default_period(clock.now())
+    embedder = get_embedder(settings)
+    threshold = settings.gaps_confidence_threshold
+    return await gaps.report(
+        hub.sessionmaker,
+        embedder=embedder,
+        in_scope=shared_scope(settings),
+        since=since or start,
+        until=until or end,
+        channel=channel,
+        threshold=settings.handoff_confidence_threshold if threshold is None else threshold,
+        similarity=settings.gaps_similarity,
+    )
