@@ -1,10 +1,12 @@
-// Switchboard operator dashboard: GET /v1/admin/analytics drawn with Chart.js (vendored).
+// Switchboard operator dashboard: GET /v1/admin/analytics drawn with Chart.js (vendored), and the
+// top knowledge gaps from GET /v1/admin/gaps as a table.
 // Every text from the server is set with textContent, never HTML.
 "use strict";
 (() => {
   const $ = (id) => document.getElementById(id);
   const TARGET = 0.8;
-  const state = { token: sessionStorage.getItem("sb-console-token") || "", report: null, charts: {} };
+  const state = { token: sessionStorage.getItem("sb-console-token") || "", report: null, gaps: null, charts: {} };
+  const TOP_GAPS = 10;
   const status = (text) => { $("db-status").textContent = text; };
   const pct = (v) => (v === null || v === undefined ? "n/a" : `${(v * 100).toFixed(1)}%`);
 
@@ -36,6 +38,40 @@
     $("db-main").hidden = false;
     render(state.report);
     status(`Updated ${new Date().toLocaleTimeString()}`);
+    await loadGaps();
+  }
+
+  // Gaps embed every question, so they come after the numbers rather than hold them up.
+  async function loadGaps() {
+    const response = await fetch(`/v1/admin/gaps?${query()}`, {
+      headers: { Authorization: `Bearer ${state.token}` },
+    });
+    if (!response.ok) { status(`Could not load the knowledge gaps (${response.status}).`); return; }
+    state.gaps = await response.json();
+    renderGaps(state.gaps);
+  }
+
+  function cell(row, text) {
+    const td = document.createElement("td");
+    td.textContent = text;
+    row.appendChild(td);
+  }
+
+  function renderGaps(g) {
+    const body = $("db-gaps").querySelector("tbody");
+    body.replaceChildren();
+    for (const t of g.topics.slice(0, TOP_GAPS)) {
+      const row = document.createElement("tr");
+      cell(row, t.label);
+      cell(row, t.keywords.join(", "));
+      cell(row, String(t.count));
+      cell(row, String(t.conversations));
+      cell(row, Object.entries(t.reasons).map(([k, v]) => `${k.replaceAll("_", " ")} ${v}`).join(", "));
+      cell(row, t.examples.filter((e) => e !== t.label).join(" · "));
+      body.appendChild(row);
+    }
+    $("db-gaps").hidden = g.topics.length === 0;
+    $("db-gaps-empty").hidden = g.topics.length !== 0;
   }
 
   function chart(id, config) {
@@ -97,6 +133,7 @@
     for (const [k, v] of Object.entries(r.hours)) put("hours", k, v);
     for (const [tool, statuses] of Object.entries(r.actions)) for (const [s, v] of Object.entries(statuses)) put("actions", `${tool}:${s}`, v);
     for (const d of r.by_day) { put("by_day_conversations", d.day, d.conversations); put("by_day_automation_rate", d.day, d.automation_rate); }
+    for (const t of state.gaps ? state.gaps.topics : []) put("gaps", t.label, t.count);
     return rows.map((row) => row.map((cell) => `"${cell.replaceAll('"', '""')}"`).join(",")).join("\n") + "\n";
   }
 
@@ -108,6 +145,7 @@
   });
   $("db-filters").addEventListener("submit", (event) => { event.preventDefault(); load(); });
   $("db-json").addEventListener("click", () => state.report && download("switchboard-analytics.json", "application/json", JSON.stringify(state.report, null, 2)));
+  $("db-gaps-json").addEventListener("click", () => state.gaps && download("switchboard-gaps.json", "application/json", JSON.stringify(state.gaps, null, 2)));
   $("db-csv").addEventListener("click", () => state.report && download("switchboard-analytics.csv", "text/csv", csv(state.report)));
 
   if (state.token) load(); else showLogin();
