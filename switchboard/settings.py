@@ -141,9 +141,10 @@ class Settings(BaseSettings):
     # `gaps_similarity` form one topic (measured in tests/api/test_gap_clustering.py).
     gaps_confidence_threshold: float | None = Field(default=None, ge=0, le=1)
     gaps_similarity: float = Field(default=0.4, gt=0, le=1)
-    # Customers who need attention: contacts about one capability within this many days.
+    # Customers who need attention: this many contacts about one capability within this many
+    # days (2 = the automation rate's own "repeat contact").
     attention_window_days: int = Field(default=7, ge=1, le=90)
-    attention_min_contacts: int = Field(default=3, ge=2)
+    attention_min_contacts: int = Field(default=2, ge=2)
 
     max_message_chars: int = Field(default=4000, ge=1)
     # Bytes a webhook body (WhatsApp, SMS, Telegram, BSS hub) may have; other routes allow

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 from pydantic import BaseModel
 
-from api import gaps
+from api import attention, gaps
 from api.analytics import Report, default_period, report
 from api.channels.outbox import OutboxRow, list_outbox
 from api.channels.staff import Hub, require_staff
@@ -182,4 +182,19 @@ async def knowledge_gaps(
         channel=channel,
         threshold=settings.handoff_confidence_threshold if threshold is None else threshold,
         similarity=settings.gaps_similarity,
+    )
+
+
+@router.get("/attention")
+async def customers_needing_attention(
+    hub: Hub, state: State, as_of: datetime | None = None
+) -> attention.AttentionReport:
+    """Customers to look at as of `as_of` (default now): repeat contacts about one capability
+    within `attention_window_days`, or far more contacts than their own usual rate; each flag
+    with the conversations that show it."""
+    return await attention.report(
+        hub.sessionmaker,
+        as_of=as_of or clock.now(),
+        window_days=state.settings.attention_window_days,
+        min_contacts=state.settings.attention_min_contacts,
     )
