@@ -141,6 +141,9 @@ class Settings(BaseSettings):
     # `gaps_similarity` form one topic (measured in tests/api/test_gap_clustering.py).
     gaps_confidence_threshold: float | None = Field(default=None, ge=0, le=1)
     gaps_similarity: float = Field(default=0.4, gt=0, le=1)
+    # Model prices for the cost estimate, USD per million tokens [prompt, completion] by model
+    # name (e.g. {"gpt-4.1-mini": [0.4, 1.6]}); over the shipped table (switchboard/pricing.py).
+    model_prices: dict[str, tuple[float, float]] = Field(default_factory=dict)
     # Customers who need attention: this many contacts about one capability within this many
     # days (2 = the automation rate's own "repeat contact").
     attention_window_days: int = Field(default=7, ge=1, le=90)

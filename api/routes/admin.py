@@ -147,15 +147,24 @@ async def delete_article(name: ArticleName, state: State) -> ArticleChange:
 @router.get("/analytics")
 async def analytics_report(
     hub: Hub,
+    state: State,
     since: datetime | None = None,
     until: datetime | None = None,
     channel: Annotated[str | None, Query(max_length=16)] = None,
 ) -> Report:
     """The operator's numbers for conversations started in [since, until) (default: the last 30
     days): automation rate against the 80% target, containment, handoffs by reason, action
-    outcomes, latency, tokens, capabilities, channels, hours and a row per day."""
+    outcomes, latency, tokens and their estimated cost, capabilities, channels, hours and a row
+    per day."""
     start, end = default_period(clock.now())
-    return await report(hub.sessionmaker, since=since or start, until=until or end, channel=channel)
+    return await report(
+        hub.sessionmaker,
+        since=since or start,
+        until=until or end,
+        channel=channel,
+        model=state.settings.llm,
+        prices=state.settings.model_prices,
+    )
 
 
 @router.get("/gaps")

@@ -95,6 +95,8 @@
     const ms = (v) => (v === null ? "n/a" : `${Math.round(v)} ms`);
     $("db-latency").textContent = `${ms(r.latency_ms.p50)} / ${ms(r.latency_ms.p95)}`;
     $("db-tokens").textContent = String(r.tokens.prompt + r.tokens.completion);
+    const usd = r.cost.usd === null ? "cost unknown" : `≈ $${r.cost.usd.toFixed(2)}`;
+    $("db-cost").textContent = `${usd} on ${r.cost.model} (prices ${r.cost.prices_as_of})`;
     chart("db-chart-automation", {
       type: "line",
       data: {
@@ -127,6 +129,7 @@
     for (const k of ["conversations", "proactive_conversations", "customer_messages", "containment"]) put("totals", k, r[k]);
     for (const [k, v] of Object.entries(r.latency_ms)) put("latency_ms", k, v);
     for (const [k, v] of Object.entries(r.tokens)) put("tokens", k, v);
+    for (const [k, v] of Object.entries(r.cost)) put("cost", k, v);
     for (const [k, v] of Object.entries(r.handoffs)) put("handoffs", k, v);
     for (const [k, v] of Object.entries(r.capabilities)) put("capabilities", k, v);
     for (const [k, v] of Object.entries(r.channels)) put("channels", k, v);
