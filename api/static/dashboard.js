@@ -38,7 +38,33 @@
     $("db-main").hidden = false;
     render(state.report);
     status(`Updated ${new Date().toLocaleTimeString()}`);
-    await loadGaps();
+    await Promise.all([loadGaps(), loadAttention()]);
+  }
+
+  async function loadAttention() {
+    const params = new URLSearchParams();
+    if (state.report) params.set("as_of", state.report.until);
+    const response = await fetch(`/v1/admin/attention?${params}`, {
+      headers: { Authorization: `Bearer ${state.token}` },
+    });
+    if (!response.ok) { status(`Could not load the customers who need attention (${response.status}).`); return; }
+    renderAttention(await response.json());
+  }
+
+  function renderAttention(a) {
+    const body = $("db-attention").querySelector("tbody");
+    body.replaceChildren();
+    for (const c of a.customers) {
+      const row = document.createElement("tr");
+      cell(row, c.customer);
+      cell(row, c.flags.map((f) => f.detail).join("; "));
+      cell(row, String(c.recent_contacts));
+      cell(row, c.usual_contacts === null ? "no norm yet" : c.usual_contacts.toFixed(1));
+      cell(row, c.last_contact.slice(0, 16).replace("T", " "));
+      body.appendChild(row);
+    }
+    $("db-attention").hidden = a.customers.length === 0;
+    $("db-attention-empty").hidden = a.customers.length !== 0;
   }
 
   // Gaps embed every question, so they come after the numbers rather than hold them up.

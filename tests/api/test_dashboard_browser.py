@@ -74,7 +74,7 @@ async def test_the_dashboard_shows_what_the_api_and_the_export_say(
     }
 
 
-async def test_the_dashboard_lists_the_top_knowledge_gaps(
+async def test_the_dashboard_lists_knowledge_gaps_and_customers_needing_attention(
     browser: Any, make_channels: MakeChannels
 ) -> None:
     async with make_channels() as ch:
@@ -89,6 +89,7 @@ async def test_the_dashboard_lists_the_top_knowledge_gaps(
         for text in questions:
             await turn(ch.hub.sessionmaker, text, confidence=0.1, at=at)
         expected = (await ch.client.get("/v1/admin/gaps", headers=ch.staff)).json()
+        flagged = (await ch.client.get("/v1/admin/attention", headers=ch.staff)).json()
         token = ch.staff["Authorization"].removeprefix("Bearer ")
         async with live_server(ch.app) as base:
             page = await browser.new_page(viewport={"width": 1280, "height": 1400})
@@ -103,6 +104,11 @@ async def test_the_dashboard_lists_the_top_knowledge_gaps(
                 "rows => rows.map(r => [...r.cells].map(c => c.textContent))",
             )
             bold = await page.eval_on_selector_all("#db-gaps b", "nodes => nodes.length")
+            await page.wait_for_selector("#db-attention tbody tr")
+            attention = await page.eval_on_selector_all(
+                "#db-attention tbody tr",
+                "rows => rows.map(r => [...r.cells].map(c => c.textContent))",
+            )
             await _shot(page, "dashboard-gaps")
     assert errors == []
     assert [t["count"] for t in expected["topics"]] == [3, 2]
@@ -111,3 +117,8 @@ async def test_the_dashboard_lists_the_top_knowledge_gaps(
     ]
     assert rows[0][4] == "low confidence 3"
     assert bold == 0  # a customer's text is shown as text, never as markup
+    # the five questions came from one customer within the week: a repeat contact
+    assert [(c["customer"], c["recent_contacts"]) for c in flagged["customers"]] == [("c1", 5)]
+    assert [row[:4] for row in attention] == [
+        ["c1", "5 contacts about faq within 7 days", "5", "no norm yet"]
+    ]
