@@ -143,9 +143,9 @@ async def find_gaps(
     """Drop out-of-scope questions that are not telco, then group the rest into topics,
     largest first."""
     recent = list(questions)[-MAX_POINTS:]
-    vectors = await embedder.embed([q.text for q in recent]) if recent else None
-    if vectors is None:
+    if not recent:
         return [], []
+    vectors = await embedder.embed([q.text for q in recent])
     refused = [i for i, q in enumerate(recent) if q.reason == "out_of_scope"]
     telco = await in_scope(vectors[refused]) if refused else []
     dropped = {i for i, ok in zip(refused, telco, strict=True) if not ok}

@@ -58,16 +58,14 @@ async def turn(
 
 
 def test_gap_reason_rules() -> None:
-    def reason(**kw: Any) -> str | None:
-        facts = {"capability": "faq", "outcome": "answered", "confidence": 0.9}
-        facts.update(kw)
-        return gap_reason(
-            TurnFacts(
-                handoff_reason=kw.get("handoff_reason"),
-                **{k: facts[k] for k in ("capability", "outcome", "confidence")},
-            ),
-            threshold=0.35,
-        )
+    def reason(
+        capability: str = "faq",
+        outcome: str = "answered",
+        confidence: float | None = 0.9,
+        handoff_reason: str | None = None,
+    ) -> str | None:
+        facts = TurnFacts(capability, outcome, confidence, handoff_reason)
+        return gap_reason(facts, threshold=0.35)
 
     assert reason() is None
     assert reason(confidence=0.34) == "low_confidence"
