@@ -37,6 +37,7 @@
     $("db-login").hidden = true;
     $("db-main").hidden = false;
     render(state.report);
+    $("db-main").dataset.loaded = state.report.until;  // tests and scripts wait for this
     status(`Updated ${new Date().toLocaleTimeString()}`);
     await Promise.all([loadGaps(), loadAttention()]);
   }

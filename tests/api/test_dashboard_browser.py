@@ -45,9 +45,7 @@ async def test_the_dashboard_shows_what_the_api_and_the_export_say(
             await page.goto(base + "/dashboard")
             await page.fill("#db-token", token)
             await page.click("#db-login button[type=submit]")
-            # a selector, not wait_for_function: the page's CSP forbids the eval that polling
-            # a JavaScript string needs (it failed whenever the first check came too early)
-            await page.wait_for_selector("#db-automation[data-value]", state="attached")
+            await page.wait_for_selector("#db-main[data-loaded]")
             shown = {
                 key: await page.text_content(f"#db-{key}")
                 for key in ("automation", "conversations", "containment")
