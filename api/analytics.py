@@ -8,6 +8,7 @@ days after the period too, so a conversation near the period's end is judged lik
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -25,6 +26,7 @@ from switchboard.automation import (
     resolution,
 )
 from switchboard.db.models import Conversation, Event, Turn
+from switchboard.pricing import PRICES_AS_OF, cost_usd
 
 AUTOMATION_TARGET = 0.80  # PRODUCT.md: what operators buy on
 HUMAN_EVENTS = ("handoff", "agent.message")
@@ -49,6 +51,15 @@ class Automation(BaseModel):
     assumed: int  # automated, but the customer simply left after the answer
 
 
+class Cost(BaseModel):
+    """The period's tokens priced at `model`'s prices (turns do not record their model: this is
+    the configured one); `usd` is None when the model's price is unknown."""
+
+    model: str
+    usd: float | None
+    prices_as_of: str = PRICES_AS_OF
+
+
 class DayRow(BaseModel):
     day: date
     conversations: int
@@ -68,6 +79,7 @@ class Report(BaseModel):
     actions: dict[str, dict[str, int]]
     latency_ms: dict[str, float | None]
     tokens: dict[str, int]
+    cost: Cost
     capabilities: dict[str, int]
     channels: dict[str, int]
     hours: dict[int, int]
@@ -191,8 +203,11 @@ async def report(
     since: datetime,
     until: datetime,
     channel: str | None = None,
+    model: str = "local",
+    prices: Mapping[str, tuple[float, float]] | None = None,
 ) -> Report:
-    """The operator's numbers for conversations that started in [since, until)."""
+    """The operator's numbers for conversations that started in [since, until); tokens are
+    priced at `model` (switchboard/pricing.py, `prices` over the shipped table)."""
     since, until = _aware(since), _aware(until)
     everyone, events = await _load(sessionmaker, since, until)
     rows = [
@@ -208,6 +223,7 @@ async def report(
         if kind == "action.executed":
             actions[str(data.get("tool"))][str(data.get("status"))] += 1
     latencies = [ms for r in rows for ms in r.latencies]
+    prompt, completion = sum(r.tokens[0] for r in rows), sum(r.tokens[1] for r in rows)
     days: dict[date, list[_Conversation]] = defaultdict(list)
     for r in rows:
         days[r.day].append(r)
@@ -225,10 +241,11 @@ async def report(
         handoffs=dict(Counter(str(e[2].get("reason")) for e in events if e[1] == "handoff")),
         actions={tool: dict(statuses) for tool, statuses in sorted(actions.items())},
         latency_ms={"p50": _percentile(latencies, 0.5), "p95": _percentile(latencies, 0.95)},
-        tokens={
-            "prompt": sum(r.tokens[0] for r in rows),
-            "completion": sum(r.tokens[1] for r in rows),
-        },
+        tokens={"prompt": prompt, "completion": completion},
+        cost=Cost(
+            model=model,
+            usd=cost_usd(model, prompt_tokens=prompt, completion_tokens=completion, prices=prices),
+        ),
         capabilities=dict(
             Counter(t.capability for r in rows for t in r.summary.turns if t.capability)
         ),

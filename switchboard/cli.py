@@ -126,6 +126,12 @@ def _mount_audit() -> None:
     mount_audit(app)
 
 
+def _mount_gaps() -> None:
+    from api.gaps_cli import mount as mount_gaps
+
+    mount_gaps(app)
+
+
 # The parts' own commands, imported only when called: each pulls in its part (the BSS app, Chroma,
 # the eval runner), which costs seconds that `serve`, `db` and `chat` should not pay.
 _PARTS = {
@@ -134,6 +140,7 @@ _PARTS = {
     "search": _mount_knowledge,
     "eval": _mount_eval,
     "audit": _mount_audit,
+    "gaps": _mount_gaps,
 }
 
 

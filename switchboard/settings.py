@@ -136,6 +136,18 @@ class Settings(BaseSettings):
 
     handoff_confidence_threshold: float = Field(default=0.35, ge=0, le=1)
     handoff_low_confidence_turns: int = Field(default=2, ge=1)
+    # Knowledge gaps (docs/analytics.md): a turn answered below this confidence is a gap
+    # (unset: the handoff threshold); questions whose average cosine is at least
+    # `gaps_similarity` form one topic (measured in tests/api/test_gap_clustering.py).
+    gaps_confidence_threshold: float | None = Field(default=None, ge=0, le=1)
+    gaps_similarity: float = Field(default=0.4, gt=0, le=1)
+    # Model prices for the cost estimate, USD per million tokens [prompt, completion] by model
+    # name (e.g. {"gpt-4.1-mini": [0.4, 1.6]}); over the shipped table (switchboard/pricing.py).
+    model_prices: dict[str, tuple[float, float]] = Field(default_factory=dict)
+    # Customers who need attention: this many contacts about one capability within this many
+    # days (2 = the automation rate's own "repeat contact").
+    attention_window_days: int = Field(default=7, ge=1, le=90)
+    attention_min_contacts: int = Field(default=2, ge=2)
 
     max_message_chars: int = Field(default=4000, ge=1)
     # Bytes a webhook body (WhatsApp, SMS, Telegram, BSS hub) may have; other routes allow

@@ -12,11 +12,14 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 from pydantic import BaseModel
 
+from api import attention, gaps
 from api.analytics import Report, default_period, report
 from api.channels.outbox import OutboxRow, list_outbox
 from api.channels.staff import Hub, require_staff
 from api.deps import State
 from api.errors import ERROR_RESPONSES, ConflictError
+from api.gap_scope import shared_scope
+from knowledge.embedding import get_embedder
 from knowledge.factory import ingest, remove_article
 from switchboard import clock
 from switchboard.errors import InvalidInputError, NotFoundError
@@ -144,12 +147,63 @@ async def delete_article(name: ArticleName, state: State) -> ArticleChange:
 @router.get("/analytics")
 async def analytics_report(
     hub: Hub,
+    state: State,
     since: datetime | None = None,
     until: datetime | None = None,
     channel: Annotated[str | None, Query(max_length=16)] = None,
 ) -> Report:
     """The operator's numbers for conversations started in [since, until) (default: the last 30
     days): automation rate against the 80% target, containment, handoffs by reason, action
-    outcomes, latency, tokens, capabilities, channels, hours and a row per day."""
+    outcomes, latency, tokens and their estimated cost, capabilities, channels, hours and a row
+    per day."""
     start, end = default_period(clock.now())
-    return await report(hub.sessionmaker, since=since or start, until=until or end, channel=channel)
+    return await report(
+        hub.sessionmaker,
+        since=since or start,
+        until=until or end,
+        channel=channel,
+        model=state.settings.llm,
+        prices=state.settings.model_prices,
+    )
+
+
+@router.get("/gaps")
+async def knowledge_gaps(
+    hub: Hub,
+    state: State,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    channel: Annotated[str | None, Query(max_length=16)] = None,
+) -> gaps.GapReport:
+    """Knowledge gaps in [since, until) (default: the last 30 days): questions handed off for
+    want of an answer, refused although telco, or answered with low confidence, grouped into
+    topics ranked by volume, with examples."""
+    settings = state.settings
+    start, end = default_period(clock.now())
+    embedder = get_embedder(settings)
+    threshold = settings.gaps_confidence_threshold
+    return await gaps.report(
+        hub.sessionmaker,
+        embedder=embedder,
+        in_scope=shared_scope(settings),
+        since=since or start,
+        until=until or end,
+        channel=channel,
+        threshold=settings.handoff_confidence_threshold if threshold is None else threshold,
+        similarity=settings.gaps_similarity,
+    )
+
+
+@router.get("/attention")
+async def customers_needing_attention(
+    hub: Hub, state: State, as_of: datetime | None = None
+) -> attention.AttentionReport:
+    """Customers to look at as of `as_of` (default now): repeat contacts about one capability
+    within `attention_window_days`, or far more contacts than their own usual rate; each flag
+    with the conversations that show it."""
+    return await attention.report(
+        hub.sessionmaker,
+        as_of=as_of or clock.now(),
+        window_days=state.settings.attention_window_days,
+        min_contacts=state.settings.attention_min_contacts,
+    )

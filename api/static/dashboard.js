@@ -1,10 +1,12 @@
-// Switchboard operator dashboard: GET /v1/admin/analytics drawn with Chart.js (vendored).
+// Switchboard operator dashboard: GET /v1/admin/analytics drawn with Chart.js (vendored), and the
+// top knowledge gaps from GET /v1/admin/gaps as a table.
 // Every text from the server is set with textContent, never HTML.
 "use strict";
 (() => {
   const $ = (id) => document.getElementById(id);
   const TARGET = 0.8;
-  const state = { token: sessionStorage.getItem("sb-console-token") || "", report: null, charts: {} };
+  const state = { token: sessionStorage.getItem("sb-console-token") || "", report: null, gaps: null, charts: {} };
+  const TOP_GAPS = 10;
   const status = (text) => { $("db-status").textContent = text; };
   const pct = (v) => (v === null || v === undefined ? "n/a" : `${(v * 100).toFixed(1)}%`);
 
@@ -37,6 +39,66 @@
     render(state.report);
     $("db-main").dataset.loaded = state.report.until;  // tests and scripts wait for this
     status(`Updated ${new Date().toLocaleTimeString()}`);
+    await Promise.all([loadGaps(), loadAttention()]);
+  }
+
+  async function loadAttention() {
+    const params = new URLSearchParams();
+    if (state.report) params.set("as_of", state.report.until);
+    const response = await fetch(`/v1/admin/attention?${params}`, {
+      headers: { Authorization: `Bearer ${state.token}` },
+    });
+    if (!response.ok) { status(`Could not load the customers who need attention (${response.status}).`); return; }
+    renderAttention(await response.json());
+  }
+
+  function renderAttention(a) {
+    const body = $("db-attention").querySelector("tbody");
+    body.replaceChildren();
+    for (const c of a.customers) {
+      const row = document.createElement("tr");
+      cell(row, c.customer);
+      cell(row, c.flags.map((f) => f.detail).join("; "));
+      cell(row, String(c.recent_contacts));
+      cell(row, c.usual_contacts === null ? "no norm yet" : c.usual_contacts.toFixed(1));
+      cell(row, c.last_contact.slice(0, 16).replace("T", " "));
+      body.appendChild(row);
+    }
+    $("db-attention").hidden = a.customers.length === 0;
+    $("db-attention-empty").hidden = a.customers.length !== 0;
+  }
+
+  // Gaps embed every question, so they come after the numbers rather than hold them up.
+  async function loadGaps() {
+    const response = await fetch(`/v1/admin/gaps?${query()}`, {
+      headers: { Authorization: `Bearer ${state.token}` },
+    });
+    if (!response.ok) { status(`Could not load the knowledge gaps (${response.status}).`); return; }
+    state.gaps = await response.json();
+    renderGaps(state.gaps);
+  }
+
+  function cell(row, text) {
+    const td = document.createElement("td");
+    td.textContent = text;
+    row.appendChild(td);
+  }
+
+  function renderGaps(g) {
+    const body = $("db-gaps").querySelector("tbody");
+    body.replaceChildren();
+    for (const t of g.topics.slice(0, TOP_GAPS)) {
+      const row = document.createElement("tr");
+      cell(row, t.label);
+      cell(row, t.keywords.join(", "));
+      cell(row, String(t.count));
+      cell(row, String(t.conversations));
+      cell(row, Object.entries(t.reasons).map(([k, v]) => `${k.replaceAll("_", " ")} ${v}`).join(", "));
+      cell(row, t.examples.filter((e) => e !== t.label).join(" · "));
+      body.appendChild(row);
+    }
+    $("db-gaps").hidden = g.topics.length === 0;
+    $("db-gaps-empty").hidden = g.topics.length !== 0;
   }
 
   function chart(id, config) {
@@ -60,6 +122,8 @@
     const ms = (v) => (v === null ? "n/a" : `${Math.round(v)} ms`);
     $("db-latency").textContent = `${ms(r.latency_ms.p50)} / ${ms(r.latency_ms.p95)}`;
     $("db-tokens").textContent = String(r.tokens.prompt + r.tokens.completion);
+    const usd = r.cost.usd === null ? "cost unknown" : `≈ $${r.cost.usd.toFixed(2)}`;
+    $("db-cost").textContent = `${usd} on ${r.cost.model} (prices ${r.cost.prices_as_of})`;
     chart("db-chart-automation", {
       type: "line",
       data: {
@@ -92,12 +156,14 @@
     for (const k of ["conversations", "proactive_conversations", "customer_messages", "containment"]) put("totals", k, r[k]);
     for (const [k, v] of Object.entries(r.latency_ms)) put("latency_ms", k, v);
     for (const [k, v] of Object.entries(r.tokens)) put("tokens", k, v);
+    for (const [k, v] of Object.entries(r.cost)) put("cost", k, v);
     for (const [k, v] of Object.entries(r.handoffs)) put("handoffs", k, v);
     for (const [k, v] of Object.entries(r.capabilities)) put("capabilities", k, v);
     for (const [k, v] of Object.entries(r.channels)) put("channels", k, v);
     for (const [k, v] of Object.entries(r.hours)) put("hours", k, v);
     for (const [tool, statuses] of Object.entries(r.actions)) for (const [s, v] of Object.entries(statuses)) put("actions", `${tool}:${s}`, v);
     for (const d of r.by_day) { put("by_day_conversations", d.day, d.conversations); put("by_day_automation_rate", d.day, d.automation_rate); }
+    for (const t of state.gaps ? state.gaps.topics : []) put("gaps", t.label, t.count);
     return rows.map((row) => row.map((cell) => `"${cell.replaceAll('"', '""')}"`).join(",")).join("\n") + "\n";
   }
 
@@ -109,6 +175,7 @@
   });
   $("db-filters").addEventListener("submit", (event) => { event.preventDefault(); load(); });
   $("db-json").addEventListener("click", () => state.report && download("switchboard-analytics.json", "application/json", JSON.stringify(state.report, null, 2)));
+  $("db-gaps-json").addEventListener("click", () => state.gaps && download("switchboard-gaps.json", "application/json", JSON.stringify(state.gaps, null, 2)));
   $("db-csv").addEventListener("click", () => state.report && download("switchboard-analytics.csv", "text/csv", csv(state.report)));
 
   if (state.token) load(); else showLogin();

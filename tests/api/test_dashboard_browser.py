@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from switchboard import clock
 from tests.api.channels.conftest import MakeChannels, make_channels
 from tests.api.conftest import live_server
+from tests.api.test_gaps import turn
 from tests.api.test_widget_browser import _shot, browser
 from tests.fakes.scripted_model import call, say
 
@@ -67,3 +70,53 @@ async def test_the_dashboard_shows_what_the_api_and_the_export_say(
     assert {k: v for k, v in exported.items() if k not in period} == {
         k: v for k, v in expected.items() if k not in period
     }
+
+
+async def test_the_dashboard_lists_knowledge_gaps_and_customers_needing_attention(
+    browser: Any, make_channels: MakeChannels
+) -> None:
+    async with make_channels() as ch:
+        at = clock.now() - timedelta(days=2)
+        questions = [
+            "how do i reset my voicemail pin",
+            "i forgot my voicemail pin",
+            "reset the voicemail password please",
+            "can i use wifi calling",
+            "<b>is wifi calling free</b>",
+        ]
+        for text in questions:
+            await turn(ch.hub.sessionmaker, text, confidence=0.1, at=at)
+        expected = (await ch.client.get("/v1/admin/gaps", headers=ch.staff)).json()
+        flagged = (await ch.client.get("/v1/admin/attention", headers=ch.staff)).json()
+        token = ch.staff["Authorization"].removeprefix("Bearer ")
+        async with live_server(ch.app) as base:
+            page = await browser.new_page(viewport={"width": 1280, "height": 1400})
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            await page.goto(base + "/dashboard")
+            await page.fill("#db-token", token)
+            await page.click("#db-login button[type=submit]")
+            await page.wait_for_selector("#db-gaps tbody tr")
+            rows = await page.eval_on_selector_all(
+                "#db-gaps tbody tr",
+                "rows => rows.map(r => [...r.cells].map(c => c.textContent))",
+            )
+            bold = await page.eval_on_selector_all("#db-gaps b", "nodes => nodes.length")
+            await page.wait_for_selector("#db-attention tbody tr")
+            attention = await page.eval_on_selector_all(
+                "#db-attention tbody tr",
+                "rows => rows.map(r => [...r.cells].map(c => c.textContent))",
+            )
+            await _shot(page, "dashboard-gaps")
+    assert errors == []
+    assert [t["count"] for t in expected["topics"]] == [3, 2]
+    assert [(r[0], r[2], r[3]) for r in rows] == [
+        (t["label"], str(t["count"]), str(t["conversations"])) for t in expected["topics"]
+    ]
+    assert rows[0][4] == "low confidence 3"
+    assert bold == 0  # a customer's text is shown as text, never as markup
+    # the five questions came from one customer within the week: a repeat contact
+    assert [(c["customer"], c["recent_contacts"]) for c in flagged["customers"]] == [("c1", 5)]
+    assert [row[:4] for row in attention] == [
+        ["c1", "5 contacts about faq within 7 days", "5", "no norm yet"]
+    ]
