@@ -35,6 +35,7 @@ from assistant.local.dialogue import (
 from assistant.local.planner import POSTCODE_QUESTION, Step, extract_slots, plan, refusal
 from assistant.local.recognizer import OUT_OF_SCOPE, Recognition, Recognizer
 from assistant.local.slots import extract_yes_no
+from assistant.local.speech_acts import Decision, SpeechActs
 from assistant.local.status import is_status_question, referenced_ref
 from assistant.local.text import looks_non_english, normalise
 from assistant.local.toolbox import ToolBox
@@ -156,9 +157,16 @@ class EngineReply:
 class Engine:
     """Reads the conversation, recognises the request and decides what to do next."""
 
-    def __init__(self, recognizer: Recognizer, *, catalog: Sequence[CatalogItem] = ()) -> None:
+    def __init__(
+        self,
+        recognizer: Recognizer,
+        *,
+        catalog: Sequence[CatalogItem] = (),
+        acts: SpeechActs | None = None,
+    ) -> None:
         self.recognizer = recognizer
         self.catalog = tuple(catalog)
+        self.acts = acts
 
     def respond(self, messages: Sequence[BaseMessage], tools: ToolBox) -> EngineReply:
         if messages and isinstance(messages[-1], ToolMessage):
@@ -235,7 +243,15 @@ class Engine:
     ) -> EngineReply:
         if rec.capability == OUT_OF_SCOPE and wants_person(text):
             rec = replace(rec, capability="human_agent", intent="human")  # "real persn pls"
+        act = self.acts.act(text) if self.acts is not None else None
         if rec.capability == OUT_OF_SCOPE:
+            if _asks_how(act, text) and rec.in_scope >= PROBE_FLOOR:
+                # Not recognised, but a question: the help articles decide (weak -> refusal).
+                query = {"query": text}
+                step = Step(calls=[("search_knowledge", query)])
+                reply = self._reply(step, "faq", "policy", rec, query, messages)
+                reply.metadata["probe"] = True
+                return reply
             return self._reply(
                 Step(text=refusal(), outcome="refused"), OUT_OF_SCOPE, rec.intent, rec, {}, messages
             )
@@ -263,6 +279,11 @@ class Engine:
         if rec.capability == "request_status" and (ref := referenced_ref(text, messages)):
             slots["ref"] = ref
         step = plan(rec.capability, rec.intent, slots, clause, tools)
+        if _asks_how(act, text) and _not_an_answer(step, rec.capability):
+            # "how do I...", "can I...", "why...": the articles answer; never a quote.
+            slots = {"query": text}
+            step = Step(calls=[("search_knowledge", {"query": text})])
+            return self._reply(step, rec.capability, rec.intent, rec, slots, messages)
         queued: list[list[str]] = []
         clauses = rec.also_clauses or tuple(text for _ in rec.also)
         for other, other_clause in zip(rec.also, clauses, strict=False):
@@ -464,6 +485,11 @@ class Engine:
             follow = self._dispute_after_bills(meta, messages, tools)
             if follow is not None:
                 return follow
+        if meta.get("probe") and not _telco_passages(parsed):
+            # An unrecognised question the help articles do not answer either: out of scope.
+            metadata = {**meta, "capability": OUT_OF_SCOPE, "intent": "decline", "probe": None}
+            metadata.update(outcome_hint="refused", citations=[], grounded=False, offer=None)
+            return EngineReply(text=refusal(), metadata=metadata)
         reply = compose(parsed, question=_question(meta, messages))
         text, outcome = reply.text, reply.outcome
         offer = meta.get("offer")
@@ -595,6 +621,45 @@ class Engine:
             "queued": queued or [],
         }
         return EngineReply(text=step.text, calls=calls, metadata=metadata)
+
+
+PROBE_FLOOR = 0.05  # below this in-scope probability a question is refused without a search
+HOW_MIN = 0.5  # a `how` act at least this likely is a question about how things work
+CHANGE_SURE = 0.8  # an interrogative below this `change` probability still only asks
+_INTERROGATIVE = re.compile(
+    r"\?\s*$|^\W*(how|what|what'?s|whats|wat|wot|which|when|why|where|who|is|are|does|do|"
+    r"can i|could i|will|would|am i|should i|hw)\b",
+    re.IGNORECASE,
+)
+_NO_KNOWLEDGE_FOR = frozenset({"greeting", "human_agent", "request_status"})
+
+
+PROBE_MIN = 0.5  # a probed question whose best passage scores under this is not telco (CLINC150 oos train+val: 6.5% reach it; own how-questions: 96%)
+
+
+def _telco_passages(parsed: Sequence[Any]) -> bool:
+    scores = [float(p.get("score") or 0.0) for r in parsed for p in r.passages]
+    return max(scores, default=0.0) >= PROBE_MIN
+
+
+def _asks_how(act: Decision | None, text: str) -> bool:
+    """A question about how things work (learned act; an interrogative not surely a request)."""
+    if act is None:
+        return False
+    if act.label == "how":
+        return act.probability >= HOW_MIN
+    return act.label == "change" and act.probability < CHANGE_SURE and bool(
+        _INTERROGATIVE.search(text)
+    )
+
+
+def _not_an_answer(step: Step, capability: str) -> bool:
+    """The plan would quote, ask for a detail or hand over rather than read or answer."""
+    if capability in _NO_KNOWLEDGE_FOR:
+        return False
+    if not step.calls:
+        return step.outcome in {"clarified", "refused"}
+    return any(name not in READ_TOOLS or name == "transfer_to_human" for name, _ in step.calls)
 
 
 _NO_FREE_MONEY = (
