@@ -14,7 +14,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 from assistant.local.acts import classify_act
-from assistant.local.answer import compose, read_result
+from assistant.local.answer import NOT_SURE, compose, read_result
 from assistant.local.bills import BillItem, match_charge
 from assistant.local.catalog import CatalogItem
 from assistant.local.dialogue import (
@@ -509,6 +509,8 @@ class Engine:
             outcome = "clarified"
         if offer and outcome == "answered" and offer.get("tool") == "report_fault":
             text += " If that doesn't explain it, I can report a fault for you. Shall I? (yes/no)"
+        elif text == NOT_SURE:  # the articles don't answer it: the person offered is real
+            offer = {"tool": "transfer_to_human", "args": {"reason": "customer_request"}}
         else:
             offer = None
         queued = meta.get("queued") or []
