@@ -106,7 +106,8 @@ async def test_knowledge_answer_is_extractive_with_citation(local_model: LocalCh
     reply = await _say(_agent(local_model, world), [], "how much does roaming in spain cost")
     assert world.calls[0][0] == "search_knowledge"
     text = str(reply.content)
-    assert "£2.25 per day" in text and "kb-roaming-zones" in text
+    # the citation travels as metadata (the turn loop's citation event), not as a raw id in text
+    assert "£2.25 per day" in text and "kb-" not in text
     assert reply.response_metadata["citations"] == ["kb-roaming-zones"]
 
 
