@@ -93,6 +93,13 @@ def load_examples(path: Path) -> dict[str, list[str]]:
     return {str(k): [t.strip() for t in v if t.strip()] for k, v in labels.items()}
 
 
+def load_word_list(path: Path, key: str) -> frozenset[str]:
+    """A list of words kept next to the examples (e.g. `not_a_plain_yes` in reply.yaml)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    words = data.get(key) if isinstance(data, dict) else None
+    return frozenset(str(w).lower() for w in words or [])
+
+
 class ExampleClassifier:
     """A deterministic nearest-neighbour classifier over labelled example texts."""
 
@@ -167,6 +174,25 @@ def make_speech_acts(embedder: SyncEmbedder | None, directory: Path | None = Non
         ),
         reply=ExampleClassifier(load_examples(directory / "reply.yaml"), embedder=embedder),
     )
+
+
+@lru_cache(maxsize=1)
+def shared_reply_classifier() -> ExampleClassifier | None:
+    """The reply classifier over the process's shared offline embedder (the turn loop's
+    confirmation reads it whatever the chat model), or None if that model cannot load."""
+    try:
+        from knowledge.embedding import local_embedder
+
+        embedder: SyncEmbedder | None = CachedEmbedder(local_embedder())
+    except Exception:  # no offline model: the word lists alone decide
+        embedder = None
+    return ExampleClassifier(load_examples(default_acts_dir() / "reply.yaml"), embedder=embedder)
+
+
+@lru_cache(maxsize=2)
+def reply_modifiers(key: str) -> frozenset[str]:
+    """`not_a_plain_yes` / `not_a_plain_no` from reply.yaml."""
+    return load_word_list(default_acts_dir() / "reply.yaml", key)
 
 
 __all__ = ["Decision", "ExampleClassifier", "SpeechActs", "make_speech_acts"]
