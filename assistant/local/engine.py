@@ -367,6 +367,14 @@ class Engine:
         rest = follow_up_rest(text)
         if rest is not None:
             return self._follow_up(rest, state, facts, tools, messages)
+        previous_query = str(state.slots.get("query") or "")
+        act = self.acts.act(text) if self.acts is not None else None
+        same_topic = rec.capability in {OUT_OF_SCOPE, "faq", state.capability} or rec.score < 0.6
+        if previous_query and same_topic and (_asks_how(act, text) or _INTERROGATIVE.search(text)):
+            # "and to see if it's on?" after a how-to answer: the same topic, asked further
+            slots = {"query": f"{previous_query} {text}"}
+            step = Step(calls=[("search_knowledge", {"query": slots["query"]})])
+            return self._reply(step, state.capability, state.intent, rec, slots, messages)
         item = _ITEM_SLOTS.get(state.capability)
         tried = item is not None and item[1] in _previous_turn_tools(messages)
         if yes_no and not switching and item and state.slots.get(item[0]) and not tried:
@@ -654,8 +662,21 @@ def _telco_passages(parsed: Sequence[Any]) -> bool:
     return max(scores, default=0.0) >= PROBE_MIN
 
 
+# "how do I…", "does my phone…", "why…" ask how things work: never a quote, whatever the act
+# classifier's neighbours say ("how would I unblock my line" is not "unblock my line"). "can I…"
+# is left to the learned act: in British English it is as often a request ("can I get the
+# unlimited texts add-on") as a question.
+_HOW_THINGS_WORK = re.compile(
+    r"^\W*(how (do|can|does|would|should|long|much|many|soon|quickly)|hw (do|can)|"
+    r"do i|does|why|is it possible|what happens|what do i|what should i)\b",
+    re.IGNORECASE,
+)
+
+
 def _asks_how(act: Decision | None, text: str) -> bool:
     """A question about how things work (learned act; an interrogative not surely a request)."""
+    if _HOW_THINGS_WORK.match(text):
+        return True
     if act is None:
         return False
     if act.label == "how":
