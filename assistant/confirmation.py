@@ -91,12 +91,24 @@ def learned_decision(text: str, action_words: frozenset[str] = frozenset()) -> D
     decision = classifier.classify(text)
     words = set(norm.split())
     if decision.label == "yes" and decision.probability >= LEARNED_YES and "?" not in text:
-        if not (words - action_words) & reply_modifiers("not_a_plain_yes"):
+        # every word must be one the yes examples use (or names the open action): "ok go for
+        # Unlimited Max then" names something else and goes to the engine
+        extra = words - action_words
+        if extra <= yes_vocabulary() and not extra & reply_modifiers("not_a_plain_yes"):
             return "confirm"
     if decision.label == "no" and decision.probability >= LEARNED_NO:
         if not words & reply_modifiers("not_a_plain_no"):
             return "cancel"
     return None
+
+
+@functools.cache
+def yes_vocabulary() -> frozenset[str]:
+    """The words of the `yes` examples in knowledge/data/acts/reply.yaml."""
+    from assistant.local.speech_acts import default_acts_dir, load_examples
+
+    examples = load_examples(default_acts_dir() / "reply.yaml").get("yes", [])
+    return frozenset(w for t in examples for w in _normalise(t).split())
 
 
 @functools.cache

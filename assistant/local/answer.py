@@ -230,28 +230,25 @@ def extractive_answer(question: str, passages: Sequence[Mapping[str, Any]]) -> R
     wanted = _terms(question)
     kinds = [states for asks, states in _ANSWER_TYPES if asks.search(question)]
     query_grams = char_ngrams(" ".join(sorted(wanted)))
-    best: tuple[float, str] | None = None
     by_doc: dict[str, list[_Scored]] = {}
     for rank, passage in enumerate(passages[:8]):
         text = str(passage.get("text") or passage.get("content") or passage.get("snippet") or "")
         doc = str(passage.get("doc_id") or passage.get("id") or "")
         heading = _terms(f"{passage.get('title') or ''} {passage.get('section') or ''}")
-        heading_bonus = len(wanted & heading) / max(1, len(wanted))
-        scored = [
+        # a sentence counts its section's heading and its section's place in the retrieval
+        prior = len(wanted & heading) / max(1, len(wanted)) - RANK_PENALTY * rank
+        by_doc.setdefault(doc, []).extend(
             _Scored(
-                _sentence_score(sentence, wanted, query_grams, kinds) - 0.02 * position,
+                _sentence_score(sentence, wanted, query_grams, kinds) + prior - 0.02 * position,
                 rank * 100 + position,
                 sentence,
             )
             for position, sentence in enumerate(_sentences(text))
             if not addressed_to_assistant(sentence)
-        ]
-        if not scored:
-            continue
-        by_doc.setdefault(doc, []).extend(scored)
-        section = max(x.score for x in scored) + heading_bonus - RANK_PENALTY * rank
-        if best is None or section > best[0]:
-            best = (section, doc)
+        )
+    best = max(
+        ((x.score, doc) for doc, xs in by_doc.items() for x in xs), default=None
+    )
     if best is None or best[0] < WEAK_ANSWER:
         return Reply(NOT_SURE, "clarified")
     doc = best[1]
@@ -262,6 +259,8 @@ def extractive_answer(question: str, passages: Sequence[Mapping[str, Any]]) -> R
     for candidate in ranked[1:]:  # up to two more sentences of the same section, ~60 words
         if len(chosen) == 3 or candidate.score < 0.5 * ranked[0].score:
             break
+        if _ASK_THE_ASSISTANT.search(candidate.sentence):
+            continue
         size = len(candidate.sentence.split())
         if words + size <= 60:
             chosen.append(candidate)
@@ -279,7 +278,7 @@ def _sentence_score(
     shared = sum(min(n, grams[g]) for g, n in query_grams.items() if g in grams)
     fuzzy = shared / max(1, sum(query_grams.values()))
     typed = TYPE_BONUS if any(k.search(sentence) for k in kinds) else 0.0
-    detour = 0.8 if _ASK_THE_ASSISTANT.search(sentence) else 0.0
+    detour = 2.0 if _ASK_THE_ASSISTANT.search(sentence) else 0.0  # "ask our assistant": no
     return overlap + 1.5 * fuzzy + typed - detour
 
 

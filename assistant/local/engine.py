@@ -643,8 +643,14 @@ class Engine:
         return EngineReply(text=step.text, calls=calls, metadata=metadata)
 
 
-HOW_MIN = 0.5  # a `how` act at least this likely is a question about how things work
-CHANGE_SURE = 0.8  # an interrogative below this `change` probability still only asks
+HOW_MIN = 0.7  # a `how` act at least this likely is a question about how things work
+# The form of a request, whatever its topic's neighbours: never read as a how-question.
+_REQUEST_FORM = re.compile(
+    r"\b(i want|i wanna|i'd like|i would like|i need|please|pls|plz|can you|could you|"
+    r"will you|would you|get me|give me|sign me|put me|set me|report|set up|sort out)\b|"
+    r"^\W*(can|could|may) i (get|have|add|renew|buy|pay|top|change|switch|upgrade|order)\b",
+    re.IGNORECASE,
+)
 _INTERROGATIVE = re.compile(
     r"\?\s*$|^\W*(how|what|what'?s|whats|wat|wot|which|when|why|where|who|is|are|does|do|"
     r"can i|could i|will|would|am i|should i|hw)\b",
@@ -677,13 +683,9 @@ def _asks_how(act: Decision | None, text: str) -> bool:
     """A question about how things work (learned act; an interrogative not surely a request)."""
     if _HOW_THINGS_WORK.match(text):
         return True
-    if act is None:
+    if act is None or _REQUEST_FORM.search(text):
         return False
-    if act.label == "how":
-        return act.probability >= HOW_MIN
-    return act.label == "change" and act.probability < CHANGE_SURE and bool(
-        _INTERROGATIVE.search(text)
-    )
+    return act.label == "how" and act.probability >= HOW_MIN
 
 
 def _not_an_answer(step: Step, capability: str) -> bool:
