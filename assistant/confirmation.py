@@ -91,10 +91,10 @@ def learned_decision(text: str, action_words: frozenset[str] = frozenset()) -> D
     decision = classifier.classify(text)
     words = set(norm.split())
     if decision.label == "yes" and decision.probability >= LEARNED_YES and "?" not in text:
-        # every word must be one the yes examples use (or names the open action): "ok go for
-        # Unlimited Max then" names something else and goes to the engine
-        extra = words - action_words
-        if extra <= yes_vocabulary() and not extra & reply_modifiers("not_a_plain_yes"):
+        # a plain yes names nothing the requests talk about (a plan, an amount, a feature)
+        # unless it names the open action: "ok go for Unlimited Max then" goes to the engine
+        extra = words - action_words - yes_vocabulary()
+        if not extra & (request_vocabulary() | reply_modifiers("not_a_plain_yes")):
             return "confirm"
     if decision.label == "no" and decision.probability >= LEARNED_NO:
         if not words & reply_modifiers("not_a_plain_no"):
@@ -109,6 +109,20 @@ def yes_vocabulary() -> frozenset[str]:
 
     examples = load_examples(default_acts_dir() / "reply.yaml").get("yes", [])
     return frozenset(w for t in examples for w in _normalise(t).split())
+
+
+@functools.cache
+def request_vocabulary() -> frozenset[str]:
+    """The words customers' requests use (every capability's exemplars but greetings and out
+    of scope), so a learned yes that names a plan, a feature or a thing is not plain."""
+    from assistant.local.exemplars import load_exemplars
+
+    return frozenset(
+        w
+        for e in load_exemplars()
+        if e.capability not in {"greeting", "out_of_scope"}
+        for w in _normalise(e.text).split()
+    )
 
 
 @functools.cache

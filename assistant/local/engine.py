@@ -643,7 +643,8 @@ class Engine:
         return EngineReply(text=step.text, calls=calls, metadata=metadata)
 
 
-HOW_MIN = 0.7  # a `how` act at least this likely is a question about how things work
+HOW_MIN = 0.6  # a `how` act at least this likely is a question about how things work
+CHANGE_SURE = 0.8  # an interrogative below this `change` probability still only asks
 # The form of a request, whatever its topic's neighbours: never read as a how-question.
 _REQUEST_FORM = re.compile(
     r"\b(i want|i wanna|i'd like|i would like|i need|please|pls|plz|can you|could you|"
@@ -685,7 +686,12 @@ def _asks_how(act: Decision | None, text: str) -> bool:
         return True
     if act is None or _REQUEST_FORM.search(text):
         return False
-    return act.label == "how" and act.probability >= HOW_MIN
+    if act.label == "how":
+        return act.probability >= HOW_MIN
+    # a question mark or a question word, and not surely a request ("daily top up max?")
+    return act.label == "change" and act.probability < CHANGE_SURE and bool(
+        _INTERROGATIVE.search(text)
+    )
 
 
 def _not_an_answer(step: Step, capability: str) -> bool:
