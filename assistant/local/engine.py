@@ -32,6 +32,8 @@ from assistant.local.dialogue import (
     who_is_signed_in,
     without_courtesy,
 )
+from assistant.local.languages import OTHER as OTHER_LANGUAGE
+from assistant.local.languages import load_languages
 from assistant.local.planner import POSTCODE_QUESTION, Step, extract_slots, plan, refusal
 from assistant.local.recognizer import OUT_OF_SCOPE, Recognition, Recognizer
 from assistant.local.slots import extract_yes_no
@@ -167,6 +169,7 @@ class Engine:
         self.recognizer = recognizer
         self.catalog = tuple(catalog)
         self.acts = acts
+        self.languages = load_languages()
 
     def respond(self, messages: Sequence[BaseMessage], tools: ToolBox) -> EngineReply:
         if messages and isinstance(messages[-1], ToolMessage):
@@ -183,14 +186,17 @@ class Engine:
                 {},
                 messages,
             )
-        if looks_non_english(text):
+        language = self.languages.detect(text)
+        if language is None and looks_non_english(text):
+            language = OTHER_LANGUAGE
+        if language is not None and self.languages.yes_no(text) is None:
+            # another language: say so in it, and offer a person (never the out-of-scope refusal)
             step = Step(
-                text="Sorry, I can only help in English at the moment. Would you like me to put "
-                "you through to a person? (yes/no)",
+                text=self.languages.reply(language),
                 outcome="clarified",
-                offer={"tool": "transfer_to_human", "args": {"reason": "language"}},
+                offer={"tool": "transfer_to_human", "args": {"reason": "customer_request"}},
             )
-            return self._reply(step, OUT_OF_SCOPE, "language", None, {}, messages)
+            return self._reply(step, "human_agent", "language", None, {}, messages)
         if is_status_question(text) and not state.awaiting:
             rec = self.recognizer.recognise(text)
             if rec.capability not in _NOT_STATUS:  # "where's my order" reads, never re-orders
@@ -318,6 +324,8 @@ class Engine:
         if state.capability in {None, "greeting", OUT_OF_SCOPE} and not state.offer:
             return None
         yes_no = extract_yes_no(text) if len(text.split()) <= 6 else None
+        if yes_no is None and state.offer:
+            yes_no = self.languages.yes_no(text)  # "tak" to the person offered in Polish
         if state.offer and yes_no is not None:
             return self._answer_offer(state, yes_no, tools, messages)
         assert state.capability is not None and state.intent is not None
@@ -434,12 +442,15 @@ class Engine:
                 if tool == "transfer_to_human"
                 else ("answered" if tool in READ_TOOLS else "proposed")
             )
+            args = dict(offer.get("args") or {})
+            if tool == "transfer_to_human":  # the person accepted gets what was asked so far
+                asked = [str(m.content) for m in messages if isinstance(m, HumanMessage)][-3:-1]
+                summary = "Customer accepted the offer of a person. " + " / ".join(asked)
+                args.setdefault("summary", summary[:500])
             if not tools.has(tool):
                 step = Step(text="Sorry, I can't do that here.", outcome="answered")
             else:
-                step = Step(
-                    calls=[(tool, tools.args(tool, offer.get("args") or {}))], outcome=outcome
-                )
+                step = Step(calls=[(tool, tools.args(tool, args))], outcome=outcome)
             return self._reply(
                 step, capability, intent, None, dict(offer.get("args") or {}), messages
             )

@@ -272,3 +272,27 @@ async def test_a_question_that_changes_the_quote_needs_the_quote_again(runtime: 
     executed = done["data"].get("action.executed")
     assert executed is None or executed.get("amount") != 20.0, done["text"]
     assert not (executed and "£20" in str(executed.get("receipt"))), done["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Buenas tardes, necesito ayuda con mi factura", "solo puedo ayudar en inglés"),
+        ("Dzień dobry, mam problem z rachunkiem", "tylko po angielsku"),
+        ("Bore da, dw i angen help gyda fy mil ffôn", "dim ond yn Saesneg"),
+    ],
+)
+async def test_another_language_gets_a_reply_in_it_and_a_person(
+    runtime: Runtime, text: str, expected: str
+) -> None:
+    c = await chat(runtime, ALICE)
+    done = await c.say(text)
+    assert expected in done["text"] and done["outcome"] != "refused", done["text"]
+    assert done["capability"] != "out_of_scope"
+
+
+async def test_a_yes_in_that_language_puts_the_customer_through(runtime: Runtime) -> None:
+    c = await chat(runtime, ALICE)
+    await c.say("Dzień dobry, mam problem z rachunkiem")
+    done = await c.say("tak")
+    assert "handoff" in done["events"] and done["outcome"] == "handed_off", done["text"]

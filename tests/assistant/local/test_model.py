@@ -130,9 +130,12 @@ async def test_out_of_scope_is_declined_without_tools(local_model: LocalChatMode
     assert "top up" in str(reply.content)
 
 
-async def test_non_english_gets_an_english_answer(local_model: LocalChatModel) -> None:
+async def test_non_english_gets_an_answer_in_that_language(local_model: LocalChatModel) -> None:
+    # issue 15: say in the customer's language that the assistant works in English, offer a person
     reply = await _say(_agent(local_model, World()), [], "hola, quiero cambiar mi plan por favor")
-    assert "only help in English" in str(reply.content)
+    assert "solo puedo ayudar en inglés" in str(reply.content)
+    assert reply.response_metadata["offer"]["tool"] == "transfer_to_human"
+    assert reply.response_metadata["capability"] != "out_of_scope"
 
 
 async def test_retention_hands_over_with_what_was_said(local_model: LocalChatModel) -> None:
