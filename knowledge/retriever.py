@@ -179,13 +179,15 @@ class Retriever:
 
         def fused(c: _Candidate) -> float:
             score = sum(w / (rrf_k + c.ranks[name]) for name, w in rankings if name in c.ranks)
-            boost = SEGMENT_BOOST if segment and c.metadata.get(f"ct_{segment}") else 0.0
             prior = DOC_PRIOR * doc_prior.get(_doc_of(c), 0.0)
-            return (score / best_possible + prior) / (1 + DOC_PRIOR) + boost
+            return (score / best_possible + prior) / (1 + DOC_PRIOR)
+
+        def boosted(c: _Candidate) -> float:  # the order only; the score stays comparable
+            return fused(c) + (SEGMENT_BOOST if segment and c.metadata.get(f"ct_{segment}") else 0)
 
         chunks = sorted(
             (c for c in candidates.values() if c.metadata.get("kind") != "title"),
-            key=lambda c: (-fused(c), c.chunk_id),
+            key=lambda c: (-boosted(c), c.chunk_id),
         )
         top_dense = max((c.dense for c in candidates.values() if c.dense is not None), default=0.0)
         opts = self.fusion

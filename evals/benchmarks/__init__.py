@@ -43,7 +43,10 @@ def load_benchmarks(
 ) -> list[Suite | Skip]:
     from evals.benchmarks import banking77, clinc150, tau2_telecom
 
+    from evals import perturb
+
     loaders: dict[str, Loader] = {
+        perturb.NAME: lambda _dir, _limit: perturb.load(),
         clinc150.NAME: clinc150.load,
         banking77.NAME: banking77.load,
         tau2_telecom.NAME: tau2_telecom.load,
