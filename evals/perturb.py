@@ -26,7 +26,7 @@ MIN_WORDS = 3  # shorter messages ("yes", "go ahead", "£20") keep their wording
 
 
 def _typo(text: str, rng: random.Random) -> str:
-    words = [m for m in _WORD.finditer(text)]
+    words = list(_WORD.finditer(text))
     if not words:
         return text
     m = rng.choice(words)
@@ -43,7 +43,9 @@ def _typo(text: str, rng: random.Random) -> str:
 
 
 def _filler(text: str, rng: random.Random) -> str:
-    return f"{rng.choice(FILLERS)} {text}" if rng.random() < 0.5 else f"{text} {rng.choice(FILLERS)}"
+    return (
+        f"{rng.choice(FILLERS)} {text}" if rng.random() < 0.5 else f"{text} {rng.choice(FILLERS)}"
+    )
 
 
 def _profanity(text: str, rng: random.Random) -> str:

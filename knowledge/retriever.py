@@ -193,7 +193,10 @@ class Retriever:
         opts = self.fusion
         relevance = min(
             1.0,
-            max(0.0, (top_dense - opts.relevance_floor) / (opts.relevance_full - opts.relevance_floor)),
+            max(
+                0.0,
+                (top_dense - opts.relevance_floor) / (opts.relevance_full - opts.relevance_floor),
+            ),
         )
         signals = RetrievalSignals(top_dense=top_dense, relevance=relevance)
         out: list[Passage] = []

@@ -9,7 +9,6 @@ from tools.failures import ToolRefusal
 from tools.outcome import CitationOut, PassageOut, ToolOutcome, ok
 from tools.schemas import SearchKnowledgeArgs
 
-
 SECTION_EXTRA = 2  # a section search returns this many more passages than `k` documents
 
 

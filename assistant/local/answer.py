@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -188,20 +189,28 @@ def addressed_to_assistant(sentence: str) -> bool:
 _ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (_ASKS_A_PRICE, _STATES_A_PRICE),
     (
-        re.compile(r"\b(how long|how many (days|hours|weeks|months)|how soon|when|how quickly|"
-                   r"how far ahead|what time|till|until|how fast)\b", re.I),
-        re.compile(r"\b\d+\s*(working )?(minutes?|hours?|days?|weeks?|months?|years?)\b|"
-                   r"\b(\d{1,2}(am|pm)|midnight|same day|next (working )?day|\d+(st|nd|rd|th))\b",
-                   re.I),
+        re.compile(
+            r"\b(how long|how many (days|hours|weeks|months)|how soon|when|how quickly|"
+            r"how far ahead|what time|till|until|how fast)\b",
+            re.I,
+        ),
+        re.compile(
+            r"\b\d+\s*(working )?(minutes?|hours?|days?|weeks?|months?|years?)\b|"
+            r"\b(\d{1,2}(am|pm)|midnight|same day|next (working )?day|\d+(st|nd|rd|th))\b",
+            re.I,
+        ),
     ),
     (
-        re.compile(r"\b(code|dial|type in|shortcode|short code|what number|which number|text .* to)\b",
-                   re.I),
+        re.compile(
+            r"\b(code|dial|type in|shortcode|short code|what number|which number|text .* to)\b",
+            re.I,
+        ),
         re.compile(r"[*#]\d|\d[*#]|\b\d{3,6}\b"),
     ),
     (
-        re.compile(r"\b(how many|how much data|what percentage|what speed|minimum|maximum|max|min)\b",
-                   re.I),
+        re.compile(
+            r"\b(how many|how much data|what percentage|what speed|minimum|maximum|max|min)\b", re.I
+        ),
         re.compile(r"\d"),
     ),
 )
@@ -246,9 +255,7 @@ def extractive_answer(question: str, passages: Sequence[Mapping[str, Any]]) -> R
             for position, sentence in enumerate(_sentences(text))
             if not addressed_to_assistant(sentence)
         )
-    best = max(
-        ((x.score, doc) for doc, xs in by_doc.items() for x in xs), default=None
-    )
+    best = max(((x.score, doc) for doc, xs in by_doc.items() for x in xs), default=None)
     if best is None or best[0] < WEAK_ANSWER:
         return Reply(NOT_SURE, "clarified")
     doc = best[1]
@@ -271,7 +278,7 @@ def extractive_answer(question: str, passages: Sequence[Mapping[str, Any]]) -> R
 
 
 def _sentence_score(
-    sentence: str, wanted: set[str], query_grams: Any, kinds: list[re.Pattern[str]]
+    sentence: str, wanted: set[str], query_grams: Counter[str], kinds: list[re.Pattern[str]]
 ) -> float:
     overlap = len(wanted & _terms(sentence))
     grams = char_ngrams(sentence.lower())

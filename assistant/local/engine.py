@@ -700,8 +700,10 @@ def _asks_how(act: Decision | None, text: str) -> bool:
     if act.label == "how":
         return act.probability >= HOW_MIN
     # a question mark or a question word, and not surely a request ("daily top up max?")
-    return act.label == "change" and act.probability < CHANGE_SURE and bool(
-        _INTERROGATIVE.search(text)
+    return (
+        act.label == "change"
+        and act.probability < CHANGE_SURE
+        and bool(_INTERROGATIVE.search(text))
     )
 
 

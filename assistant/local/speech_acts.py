@@ -55,7 +55,9 @@ class CachedEmbedder:
             return np.asarray(self.inner.embed_sync(texts), dtype=np.float32)
         with self._lock:
             missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
-        fresh = self.inner.embed_sync(missing) if missing else []
+        fresh: Sequence[NDArray[np.float32]] = (
+            list(self.inner.embed_sync(missing)) if missing else []
+        )
         with self._lock:
             for text, vector in zip(missing, fresh, strict=True):
                 self._vectors[text] = np.asarray(vector, dtype=np.float32)
@@ -137,7 +139,9 @@ class ExampleClassifier:
         return Decision(
             label=self.labels[best],
             probability=round(float(probs[best]), 4),
-            scores={label: round(float(s), 4) for label, s in zip(self.labels, per_label, strict=True)},
+            scores={
+                label: round(float(s), 4) for label, s in zip(self.labels, per_label, strict=True)
+            },
         )
 
 

@@ -229,7 +229,9 @@ async def test_a_how_to_question_never_gets_a_quote(runtime: Runtime, text: str)
     assert "kb-" not in done["text"]  # cited by event, never a raw id in the text
 
 
-@pytest.mark.parametrize("yes", ["brilliant, yes, go for it", "yeah sure thing", "ok then go ahead"])
+@pytest.mark.parametrize(
+    "yes", ["brilliant, yes, go for it", "yeah sure thing", "ok then go ahead"]
+)
 async def test_a_yes_in_other_words_executes_the_quote(runtime: Runtime, yes: str) -> None:
     c = await chat(runtime, ALICE)
     check(await c.say("top up £5"), "top_up", "proposed", "top_up")
@@ -246,13 +248,10 @@ async def test_a_no_in_other_words_cancels_the_quote_and_the_button(
     action_id = quoted["data"]["action.proposed"]["action_id"]
     declined = await c.say(no)
     assert declined["data"]["action.executed"]["status"] == "cancelled", declined["text"]
-    pressed = [
-        e
-        async for e in runtime.service.confirm_action(c.cid, c.who, action_id)
+    pressed = [e async for e in runtime.service.confirm_action(c.cid, c.who, action_id)]
+    assert not any(e.type == "action.executed" and e.data.get("status") == "ok" for e in pressed), [
+        (e.type, e.data) for e in pressed
     ]
-    assert not any(
-        e.type == "action.executed" and e.data.get("status") == "ok" for e in pressed
-    ), [(e.type, e.data) for e in pressed]
 
 
 async def test_the_open_quote_survives_a_question_in_between(runtime: Runtime) -> None:
