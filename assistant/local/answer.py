@@ -321,7 +321,7 @@ def _row_sentence(header: list[str], cells: list[str]) -> str:
 def _sentences(text: str) -> list[str]:
     text = _tables_as_sentences(text)
     text = re.sub(r"^#+\s*", "", text, flags=re.MULTILINE)
-    text = re.sub(r"\*\*|__|`", "", text)
+    text = _without_markup(text)
     out: list[str] = []
     for raw in _SENTENCE.split(text):
         s = raw.strip(" -•*\t")
@@ -330,6 +330,15 @@ def _sentences(text: str) -> list[str]:
         elif s and out and out[-1][-1:] in ".!?" and s[-1:] in ".!?":
             out[-1] = f"{out[-1]} {s}"  # "... to a new SIM card. It's free." keeps "It's free."
     return out
+
+
+_CODE_SPAN = re.compile(r"`([^`]*)`")
+
+
+def _without_markup(text: str) -> str:
+    """Bold and italics markers go; a code span keeps every character ("`**67*<number>#`")."""
+    parts = _CODE_SPAN.split(text)  # odd indexes are code spans
+    return "".join(p if i % 2 else re.sub(r"\*\*|__", "", p) for i, p in enumerate(parts))
 
 
 def _terms(text: str) -> set[str]:

@@ -685,7 +685,8 @@ def _telco_passages(parsed: Sequence[Any]) -> bool:
 # is left to the learned act: in British English it is as often a request ("can I get the
 # unlimited texts add-on") as a question.
 _HOW_THINGS_WORK = re.compile(
-    r"^\W*(how (do|can|does|would|should|long|much|many|soon|quickly)|hw (do|can)|"
+    r"^\W*(?:[\w' ]{0,30}[,;:]\s*)?"  # "on my iphone, how can i…"
+    r"(how (do|can|does|would|should|long|much|many|soon|quickly)|hw (do|can)|"
     r"do i|does|why|is it possible|what happens|what do i|what should i)\b",
     re.IGNORECASE,
 )
