@@ -263,7 +263,11 @@ class Engine:
             return self._reply(
                 Step(text=refusal(), outcome="refused"), OUT_OF_SCOPE, rec.intent, rec, {}, messages
             )
-        if rec.capability == "retention" and not _RETENTION_WORDS.search(text):
+        if (
+            rec.capability == "retention"
+            and rec.score < RETENTION_SURE
+            and not _RETENTION_WORDS.search(text)
+        ):
             other = next((r for r in rec.ranked if r.capability != "retention"), None)
             if other is not None:  # "getting a contract for my mum" is not a cancellation
                 rec = replace(rec, capability=other.capability, intent=other.intent)
@@ -671,6 +675,7 @@ _INTERROGATIVE = re.compile(
 _NO_KNOWLEDGE_FOR = frozenset({"greeting", "human_agent", "request_status"})
 
 
+RETENTION_SURE = 0.4  # a retention reading this likely stands without a leaving word
 PROBE_MIN = 0.6  # an unrecognised message whose best passage scores under this is not telco
 # (CLINC150 oos train+val, 200: 2 of the 194 the recognizer refuses are questions that reach it)
 
