@@ -295,7 +295,10 @@ class Engine:
             # "how do I...", "can I...", "why...": the articles answer; never a quote.
             slots = {"query": text}
             step = Step(calls=[("search_knowledge", {"query": text})])
-            return self._reply(step, rec.capability, rec.intent, rec, slots, messages)
+            # a question about contract terms is answered, not a retention conversation (which
+            # the turn loop hands to a person)
+            capability = "faq" if rec.capability == "retention" else rec.capability
+            return self._reply(step, capability, rec.intent, rec, slots, messages)
         queued: list[list[str]] = []
         clauses = rec.also_clauses or tuple(text for _ in rec.also)
         for other, other_clause in zip(rec.also, clauses, strict=False):
