@@ -688,14 +688,15 @@ def _telco_passages(parsed: Sequence[Any]) -> bool:
     return max(scores, default=0.0) >= PROBE_MIN
 
 
-# "how do I…", "does my phone…", "why…" ask how things work: never a quote, whatever the act
+# "how do I…", "does my phone…", "why…" ask how things work ("do I…" is often about the account:
+# "do I owe you money" — the learned act decides it): never a quote, whatever the act
 # classifier's neighbours say ("how would I unblock my line" is not "unblock my line"). "can I…"
 # is left to the learned act: in British English it is as often a request ("can I get the
 # unlimited texts add-on") as a question.
 _HOW_THINGS_WORK = re.compile(
     r"^\W*(?:[\w' ]{0,30}[,;:]\s*)?"  # "on my iphone, how can i…"
     r"(how (do|can|does|would|should|long|much|many|soon|quickly)|hw (do|can)|"
-    r"do i|does|why|is it possible|what happens|what do i|what should i)\b",
+    r"does|why|is it possible|what happens|what do i|what should i)\b",
     re.IGNORECASE,
 )
 
