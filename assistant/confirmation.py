@@ -6,8 +6,12 @@ the pending action in its context."""
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from assistant.local.speech_acts import ExampleClassifier
 
 Decision = Literal["confirm", "cancel"]
 
@@ -63,7 +67,69 @@ def detect_decision(text: str, *, tool: str | None = None) -> Decision | None:
     action_words = frozenset(tool.split("_")) if tool else frozenset()
     if decision is None and _long_yes(text, action_words):
         return "confirm"
-    return decision
+    return decision if decision is not None else learned_decision(text, action_words)
+
+
+# The learned reply classifier (assistant/local/speech_acts.py, examples in
+# knowledge/data/acts/reply.yaml) decides the phrasings the lists above do not hold ("lovely,
+# yes, do it", "on second thoughts I'll pass"), within bounds that keep money safe: a yes has no
+# number, no question and few words, and must be very likely; a no may be a little longer.
+LEARNED_YES = 0.9
+LEARNED_NO = 0.85
+_MAX_LEARNED_WORDS = 9
+
+
+def learned_decision(text: str, action_words: frozenset[str] = frozenset()) -> Decision | None:
+    from assistant.local.speech_acts import reply_modifiers
+
+    norm = _normalise(text)
+    if not norm or re.search(r"\d", text) or len(norm.split()) > _MAX_LEARNED_WORDS:
+        return None
+    classifier = _reply_classifier()
+    if classifier is None:
+        return None
+    decision = classifier.classify(text)
+    words = set(norm.split())
+    if decision.label == "yes" and decision.probability >= LEARNED_YES and "?" not in text:
+        # a plain yes names nothing the requests talk about (a plan, an amount, a feature)
+        # unless it names the open action: "ok go for Unlimited Max then" goes to the engine
+        extra = words - action_words - yes_vocabulary()
+        if not extra & (request_vocabulary() | reply_modifiers("not_a_plain_yes")):
+            return "confirm"
+    if decision.label == "no" and decision.probability >= LEARNED_NO:
+        if not words & reply_modifiers("not_a_plain_no"):
+            return "cancel"
+    return None
+
+
+@functools.cache
+def yes_vocabulary() -> frozenset[str]:
+    """The words of the `yes` examples in knowledge/data/acts/reply.yaml."""
+    from assistant.local.speech_acts import default_acts_dir, load_examples
+
+    examples = load_examples(default_acts_dir() / "reply.yaml").get("yes", [])
+    return frozenset(w for t in examples for w in _normalise(t).split())
+
+
+@functools.cache
+def request_vocabulary() -> frozenset[str]:
+    """The words customers' requests use (every capability's exemplars but greetings and out
+    of scope), so a learned yes that names a plan, a feature or a thing is not plain."""
+    from assistant.local.exemplars import load_exemplars
+
+    return frozenset(
+        w
+        for e in load_exemplars()
+        if e.capability not in {"greeting", "out_of_scope"}
+        for w in _normalise(e.text).split()
+    )
+
+
+@functools.cache
+def _reply_classifier() -> ExampleClassifier | None:
+    from assistant.local.speech_acts import shared_reply_classifier
+
+    return shared_reply_classifier()
 
 
 def _short_decision(text: str) -> Decision | None:

@@ -7,10 +7,11 @@ quote again. An expired quote is quoted afresh. The model can never reach `desk.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from assistant import replies
 from assistant.capability import TOOL_CAPABILITY
@@ -41,8 +42,44 @@ def customer_decision(request: TurnRequest, text: str) -> str | None:
     pending = request.pending
     decision = detect_decision(text, tool=pending.tool if pending else None)
     if decision == "confirm" and (pending is None or request.quoted_action != pending.action_id):
-        return None if _last_reply_asked(request.history) else "reconfirm"
+        if _last_reply_asked(request.history):
+            return None
+        if pending is not None and _only_questions_since(request.history, pending.tool):
+            return "confirm"  # questions about the quote keep it on the table until it expires
+        return "reconfirm"
     return decision
+
+
+def _only_questions_since(history: list[BaseMessage], tool: str) -> bool:
+    """Every customer message since the quote for `tool` was a question (answered since)."""
+    asked: list[str] = []
+    for message in reversed(history):
+        if isinstance(message, AIMessage) and any(c["name"] == tool for c in message.tool_calls):
+            return bool(asked) and all(_is_question(t) for t in asked)
+        if isinstance(message, HumanMessage):
+            asked.append(str(message.content))
+    return False
+
+
+def _is_question(text: str) -> bool:
+    """A question that cannot have changed the quote: one with a number ("can I just pay £10
+    of it?") may be a correction, so the quote is shown again before a yes counts."""
+    if re.search(r"\d", text) or _AMOUNT_WORDS.search(text):
+        return False
+    return "?" in text or bool(_QUESTION_OPENER.match(text))
+
+
+_AMOUNT_WORDS = re.compile(
+    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+    r"forty|fifty|hundred|fiver|tenner|quid|pounds?|half|instead|other|another)\b",
+    re.IGNORECASE,
+)
+
+
+_QUESTION_OPENER = re.compile(
+    r"^\W*(how|what|whats|what's|which|when|why|where|who|is|are|does|do|can|could|will|would)\b",
+    re.IGNORECASE,
+)
 
 
 def _last_reply_asked(history: list[BaseMessage]) -> bool:

@@ -10,6 +10,8 @@ from evals.benchmarks import BENCHMARKS, DEFAULT_EXTERNAL_DIR, Skip, load_benchm
 from evals.loader import SUITES_DIR, SuiteProblem, load_suites, suite_files
 from evals.suite import Case, Suite
 
+ROBUSTNESS = "robustness"  # the own suites perturbed (evals/perturb.py); run by name
+
 
 @dataclass
 class Selection:
@@ -40,7 +42,7 @@ def select(
     out = Selection()
     for name in names:
         path = Path(name)
-        if name in BENCHMARKS:
+        if name in BENCHMARKS or name == ROBUSTNESS:
             benchmarks.append(name)
         elif path.exists():
             paths.append(path)

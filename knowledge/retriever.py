@@ -18,6 +18,8 @@ from knowledge.passage import Passage, RetrievalSignals, SearchResult
 from knowledge.store import ChunkStore
 
 Mode = Literal["hybrid", "dense", "bm25"]
+DOC_PRIOR = 1.0  # `sections`: weight of the chunk's document rank next to its own rank
+SEGMENT_BOOST = 0.1  # `sections`: a chunk for the customer's own segment ranks this much higher
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,82 @@ class Retriever:
             query=corrected,
             corrected=corrected if corrected != query.lower() else None,
         )
+
+    async def sections(
+        self,
+        query: str,
+        *,
+        k: int = 6,
+        per_doc: int = 3,
+        customer_type: str | None = None,
+        locale: str | None = "en",
+    ) -> list[Passage]:
+        """The `k` best chunks (sections), up to `per_doc` from one document, best first.
+
+        Unlike `search`, a chunk is ranked on its own (an article's second section can beat
+        another article's first), and the customer's segment is boosted, not filtered: a
+        prepaid customer asking about Direct Debit before switching still gets the answer."""
+        segment = _segment(customer_type)
+        await self.refresh()
+        lexical = self._lexical
+        if not query.strip() or not len(lexical):
+            return []
+        corrected = lexical.correct(query)
+        n = min(self.fusion.candidates, len(lexical))
+        candidates: dict[str, _Candidate] = {}
+        mask = lexical.mask(locale=locale, customer_type=None)
+        await self._dense(corrected, n, candidates, mask, None, locale)
+        for rank, hit in enumerate(lexical.search(corrected, n=n, mask=mask), 1):
+            cand = candidates.setdefault(
+                lexical.ids[hit.index],
+                _Candidate(
+                    lexical.ids[hit.index], lexical.texts[hit.index], lexical.metadatas[hit.index]
+                ),
+            )
+            cand.bm25, cand.ranks["bm25"] = hit.score, rank
+        rankings = [("dense", self.fusion.dense_weight), ("bm25", self.fusion.bm25_weight)]
+        rrf_k = self.fusion.rrf_k
+        best_possible = sum(w / (rrf_k + 1) for _, w in rankings)
+
+        doc_prior = {
+            doc: sum(w / (rrf_k + r[name]) for name, w in rankings if name in r) / best_possible
+            for doc, r in _doc_ranks(list(candidates.values()), rankings).items()
+        }
+
+        def fused(c: _Candidate) -> float:
+            score = sum(w / (rrf_k + c.ranks[name]) for name, w in rankings if name in c.ranks)
+            prior = DOC_PRIOR * doc_prior.get(_doc_of(c), 0.0)
+            return (score / best_possible + prior) / (1 + DOC_PRIOR)
+
+        def boosted(c: _Candidate) -> float:  # the order only; the score stays comparable
+            return fused(c) + (SEGMENT_BOOST if segment and c.metadata.get(f"ct_{segment}") else 0)
+
+        chunks = sorted(
+            (c for c in candidates.values() if c.metadata.get("kind") != "title"),
+            key=lambda c: (-boosted(c), c.chunk_id),
+        )
+        top_dense = max((c.dense for c in candidates.values() if c.dense is not None), default=0.0)
+        opts = self.fusion
+        relevance = min(
+            1.0,
+            max(
+                0.0,
+                (top_dense - opts.relevance_floor) / (opts.relevance_full - opts.relevance_floor),
+            ),
+        )
+        signals = RetrievalSignals(top_dense=top_dense, relevance=relevance)
+        out: list[Passage] = []
+        taken: dict[str, int] = {}
+        for c in chunks:
+            doc = _doc_of(c)
+            if taken.get(doc, 0) >= per_doc:
+                continue
+            taken[doc] = taken.get(doc, 0) + 1
+            score = min(1.0, fused(c)) * relevance
+            out.append(_passage(c, score, corrected, lexical, signals))
+            if len(out) == k:
+                break
+        return out
 
     async def _dense(
         self,

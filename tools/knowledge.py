@@ -9,6 +9,8 @@ from tools.failures import ToolRefusal
 from tools.outcome import CitationOut, PassageOut, ToolOutcome, ok
 from tools.schemas import SearchKnowledgeArgs
 
+SECTION_EXTRA = 2  # a section search returns this many more passages than `k` documents
+
 
 def _passage(hit: Any) -> PassageOut:
     return PassageOut(
@@ -30,7 +32,11 @@ async def search_knowledge(ctx: TurnContext, args: SearchKnowledgeArgs) -> ToolO
         raise ToolRefusal(
             "knowledge_unavailable", "The help centre isn't available right now.", offer_human=True
         )
-    hits = await ctx.retriever.search(args.query, k=args.k, customer_type=ctx.customer_type)
+    sections = getattr(ctx.retriever, "sections", None)
+    if sections is not None:  # sections ranked on their own; the customer's segment boosted
+        hits = await sections(args.query, k=args.k + SECTION_EXTRA, customer_type=ctx.customer_type)
+    else:
+        hits = await ctx.retriever.search(args.query, k=args.k, customer_type=ctx.customer_type)
     passages = [_passage(hit) for hit in hits]
     if not passages:
         return ok(

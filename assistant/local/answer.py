@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -32,7 +33,6 @@ _ASKS_A_PRICE = re.compile(
 _STATES_A_PRICE = re.compile(
     r"£\s?\d|\d+p\b|\bfree\b|\bno (extra )?(fee|charge|cost)s?\b|\bincluded\b", re.I
 )
-PRICE_BONUS = 0.8
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -186,55 +186,143 @@ def addressed_to_assistant(sentence: str) -> bool:
     return _ADDRESSED_TO_ASSISTANT.search(sentence) is not None
 
 
+# What kind of fact a question asks for, and how a sentence that states one looks.
+_ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (_ASKS_A_PRICE, _STATES_A_PRICE),
+    (
+        re.compile(
+            r"\b(how long|how many (days|hours|weeks|months)|how soon|when|how quickly|"
+            r"how far ahead|what time|till|until|how fast)\b",
+            re.I,
+        ),
+        re.compile(
+            r"\b\d+\s*(working )?(minutes?|hours?|days?|weeks?|months?|years?)\b|"
+            r"\b(\d{1,2}(am|pm)|midnight|same day|next (working )?day|\d+(st|nd|rd|th))\b",
+            re.I,
+        ),
+    ),
+    (
+        re.compile(
+            r"\b(code|dial|type in|shortcode|short code|what number|which number|text .* to)\b",
+            re.I,
+        ),
+        re.compile(r"[*#]\d|\d[*#]|\b\d{3,6}\b"),
+    ),
+    (
+        re.compile(
+            r"\b(how many|how much data|what percentage|what speed|minimum|maximum|max|min)\b", re.I
+        ),
+        re.compile(r"\d"),
+    ),
+)
+TYPE_BONUS = 0.8
+RANK_PENALTY = 0.5  # per place a section is below the first in the retrieval
+_ASK_THE_ASSISTANT = re.compile(r"\bask (our|the) assistant\b|\bsee [A-Z][\w ]+\.$", re.I)
+WEAK_ANSWER = 0.9  # a best section scoring under this is not an answer: say so, offer a person
+NOT_SURE = (
+    "I'm not sure our help articles cover that. Would you like me to put you through to a "
+    "person who can check? (yes/no)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    score: float
+    position: int
+    sentence: str
+
+
 def extractive_answer(question: str, passages: Sequence[Mapping[str, Any]]) -> Reply:
-    """The passage sentences that best answer `question`, with their source doc ids."""
+    """The best-matching section's sentences that answer `question`, citing only its article.
+
+    Every passage is a section (or part of one); each is scored by its best sentence, its
+    heading and its retrieval rank, and the answer comes from the best section alone."""
     wanted = _terms(question)
-    money = bool(_ASKS_A_PRICE.search(question))
+    kinds = [states for asks, states in _ANSWER_TYPES if asks.search(question)]
     query_grams = char_ngrams(" ".join(sorted(wanted)))
-    scored: list[tuple[float, int, int, str, str]] = []
-    for rank, passage in enumerate(passages[:5]):
+    by_doc: dict[str, list[_Scored]] = {}
+    for rank, passage in enumerate(passages[:8]):
         text = str(passage.get("text") or passage.get("content") or passage.get("snippet") or "")
         doc = str(passage.get("doc_id") or passage.get("id") or "")
-        title = _terms(f"{passage.get('title') or ''} {passage.get('section') or ''}")
-        title_bonus = len(wanted & title) / max(1, len(wanted))
-        for position, sentence in enumerate(_sentences(text)):
-            if addressed_to_assistant(sentence):
-                continue
-            overlap = len(wanted & _terms(sentence))
-            grams = char_ngrams(sentence.lower())
-            shared = sum(min(n, grams[g]) for g, n in query_grams.items() if g in grams)
-            fuzzy = shared / max(1, sum(query_grams.values()))
-            price = PRICE_BONUS if money and _STATES_A_PRICE.search(sentence) else 0.0
-            score = overlap + 1.5 * fuzzy + title_bonus + price - 0.4 * rank - 0.02 * position
-            scored.append((score, rank, position, sentence, doc))
-    scored.sort(key=lambda s: -s[0])
-    if not scored or scored[0][0] < 0.6:
-        return Reply(
-            "I couldn't find that in our help articles. Would you like me to put you through "
-            "to a person who can check?",
-            "clarified",
+        heading = _terms(f"{passage.get('title') or ''} {passage.get('section') or ''}")
+        # a sentence counts its section's heading and its section's place in the retrieval
+        prior = len(wanted & heading) / max(1, len(wanted)) - RANK_PENALTY * rank
+        by_doc.setdefault(doc, []).extend(
+            _Scored(
+                _sentence_score(sentence, wanted, query_grams, kinds) + prior - 0.02 * position,
+                rank * 100 + position,
+                sentence,
+            )
+            for position, sentence in enumerate(_sentences(text))
+            if not addressed_to_assistant(sentence)
         )
-    best = scored[0]
-    chosen = [best]
-    words = len(best[3].split())
-    for candidate in scored[1:]:  # up to two more supporting sentences, ~70 words in all
-        if len(chosen) == 3 or candidate[0] < 0.5 * best[0]:
+    best = max(((x.score, doc) for doc, xs in by_doc.items() for x in xs), default=None)
+    if best is None or best[0] < WEAK_ANSWER:
+        return Reply(NOT_SURE, "clarified")
+    doc = best[1]
+    scored = list({x.sentence: x for x in reversed(by_doc[doc])}.values())  # overlapping chunks
+    ranked = sorted(scored, key=lambda x: -x.score)
+    chosen = [ranked[0]]
+    words = len(ranked[0].sentence.split())
+    for candidate in ranked[1:]:  # up to two more sentences of the same section, ~60 words
+        if len(chosen) == 3 or candidate.score < 0.5 * ranked[0].score:
             break
-        size = len(candidate[3].split())
-        if words + size <= 70 and candidate[3] not in {c[3] for c in chosen}:
+        if _ASK_THE_ASSISTANT.search(candidate.sentence):
+            continue
+        size = len(candidate.sentence.split())
+        if words + size <= 60:
             chosen.append(candidate)
             words += size
-    chosen.sort(key=lambda s: (s[1], s[2]))
-    docs = list(dict.fromkeys(s[4] for s in chosen if s[4]))
-    text = " ".join(_sentence(s[3]) for s in chosen)
-    if docs:
-        text += " (Source: " + ", ".join(docs) + ")"
-    return Reply(text, "answered", tuple(docs), grounded=True)
+    chosen.sort(key=lambda x: x.position)
+    text = " ".join(_sentence(c.sentence) for c in chosen)
+    return Reply(text, "answered", (doc,) if doc else (), grounded=True)
+
+
+def _sentence_score(
+    sentence: str, wanted: set[str], query_grams: Counter[str], kinds: list[re.Pattern[str]]
+) -> float:
+    overlap = len(wanted & _terms(sentence))
+    grams = char_ngrams(sentence.lower())
+    shared = sum(min(n, grams[g]) for g, n in query_grams.items() if g in grams)
+    fuzzy = shared / max(1, sum(query_grams.values()))
+    typed = TYPE_BONUS if any(k.search(sentence) for k in kinds) else 0.0
+    detour = 2.0 if _ASK_THE_ASSISTANT.search(sentence) else 0.0  # "ask our assistant": no
+    return overlap + 1.5 * fuzzy + typed - detour
+
+
+_TABLE_ROW = re.compile(r"^\s*\|(.+)\|\s*$")
+
+
+def _tables_as_sentences(text: str) -> str:
+    """Markdown table rows become sentences that keep the column headings:
+    '| Monthly price | £28 | £35 |' under '| | Fibre 150 | Fibre 500 |' ->
+    'Monthly price — Fibre 150: £28, Fibre 500: £35.'"""
+    out: list[str] = []
+    header: list[str] | None = None
+    for line in text.splitlines():
+        if not _TABLE_ROW.match(line):
+            header = None
+            out.append(line)
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if all(set(c) <= set("-: ") for c in cells):
+            continue  # the |---|---| line
+        if header is None:
+            header = cells
+            continue
+        out.append(_row_sentence(header, cells))
+    return "\n".join(out)
+
+
+def _row_sentence(header: list[str], cells: list[str]) -> str:
+    pairs = [f"{h}: {c}" if h else c for h, c in zip(header[1:], cells[1:], strict=False) if c]
+    return f"{cells[0]} — {', '.join(pairs)}." if pairs else f"{cells[0]}."
 
 
 def _sentences(text: str) -> list[str]:
+    text = _tables_as_sentences(text)
     text = re.sub(r"^#+\s*", "", text, flags=re.MULTILINE)
-    text = re.sub(r"\*\*|__|`", "", text)
+    text = _without_markup(text)
     out: list[str] = []
     for raw in _SENTENCE.split(text):
         s = raw.strip(" -•*\t")
@@ -243,6 +331,15 @@ def _sentences(text: str) -> list[str]:
         elif s and out and out[-1][-1:] in ".!?" and s[-1:] in ".!?":
             out[-1] = f"{out[-1]} {s}"  # "... to a new SIM card. It's free." keeps "It's free."
     return out
+
+
+_CODE_SPAN = re.compile(r"`([^`]*)`")
+
+
+def _without_markup(text: str) -> str:
+    """Bold and italics markers go; a code span keeps every character ("`**67*<number>#`")."""
+    parts = _CODE_SPAN.split(text)  # odd indexes are code spans
+    return "".join(p if i % 2 else re.sub(r"\*\*|__", "", p) for i, p in enumerate(parts))
 
 
 def _terms(text: str) -> set[str]:

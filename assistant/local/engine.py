@@ -13,7 +13,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 from assistant.local.acts import classify_act
-from assistant.local.answer import compose, read_result
+from assistant.local.answer import NOT_SURE, compose, read_result
 from assistant.local.bills import BillItem, match_charge
 from assistant.local.catalog import CatalogItem
 from assistant.local.dialogue import (
@@ -31,9 +31,12 @@ from assistant.local.dialogue import (
     who_is_signed_in,
     without_courtesy,
 )
+from assistant.local.languages import OTHER as OTHER_LANGUAGE
+from assistant.local.languages import load_languages
 from assistant.local.planner import POSTCODE_QUESTION, Step, extract_slots, plan, refusal
 from assistant.local.recognizer import OUT_OF_SCOPE, Recognition, Recognizer
 from assistant.local.slots import extract_yes_no
+from assistant.local.speech_acts import Decision, SpeechActs
 from assistant.local.status import is_status_question, referenced_ref
 from assistant.local.text import looks_non_english, normalise
 from assistant.local.toolbox import ToolBox
@@ -156,9 +159,17 @@ class EngineReply:
 class Engine:
     """Reads the conversation, recognises the request and decides what to do next."""
 
-    def __init__(self, recognizer: Recognizer, *, catalog: Sequence[CatalogItem] = ()) -> None:
+    def __init__(
+        self,
+        recognizer: Recognizer,
+        *,
+        catalog: Sequence[CatalogItem] = (),
+        acts: SpeechActs | None = None,
+    ) -> None:
         self.recognizer = recognizer
         self.catalog = tuple(catalog)
+        self.acts = acts
+        self.languages = load_languages()
 
     def respond(self, messages: Sequence[BaseMessage], tools: ToolBox) -> EngineReply:
         if messages and isinstance(messages[-1], ToolMessage):
@@ -175,14 +186,17 @@ class Engine:
                 {},
                 messages,
             )
-        if looks_non_english(text):
+        language = self.languages.detect(text)
+        if language is None and looks_non_english(text):
+            language = OTHER_LANGUAGE
+        if language is not None and self.languages.yes_no(text) is None:
+            # another language: say so in it, and offer a person (never the out-of-scope refusal)
             step = Step(
-                text="Sorry, I can only help in English at the moment. Would you like me to put "
-                "you through to a person? (yes/no)",
+                text=self.languages.reply(language),
                 outcome="clarified",
-                offer={"tool": "transfer_to_human", "args": {"reason": "language"}},
+                offer={"tool": "transfer_to_human", "args": {"reason": "customer_request"}},
             )
-            return self._reply(step, OUT_OF_SCOPE, "language", None, {}, messages)
+            return self._reply(step, "human_agent", "language", None, {}, messages)
         if is_status_question(text) and not state.awaiting:
             rec = self.recognizer.recognise(text)
             if rec.capability not in _NOT_STATUS:  # "where's my order" reads, never re-orders
@@ -235,11 +249,25 @@ class Engine:
     ) -> EngineReply:
         if rec.capability == OUT_OF_SCOPE and wants_person(text):
             rec = replace(rec, capability="human_agent", intent="human")  # "real persn pls"
+        act = self.acts.act(text) if self.acts is not None else None
         if rec.capability == OUT_OF_SCOPE:
+            if (_asks_how(act, text) or _INTERROGATIVE.search(text)) and not _FREE_MONEY.search(
+                text
+            ):
+                # Not recognised: the help articles decide (nothing telco there -> refusal).
+                query = {"query": text}
+                step = Step(calls=[("search_knowledge", query)])
+                reply = self._reply(step, "faq", "policy", rec, query, messages)
+                reply.metadata["probe"] = True
+                return reply
             return self._reply(
                 Step(text=refusal(), outcome="refused"), OUT_OF_SCOPE, rec.intent, rec, {}, messages
             )
-        if rec.capability == "retention" and not _RETENTION_WORDS.search(text):
+        if (
+            rec.capability == "retention"
+            and rec.score < RETENTION_SURE
+            and not _RETENTION_WORDS.search(text)
+        ):
             other = next((r for r in rec.ranked if r.capability != "retention"), None)
             if other is not None:  # "getting a contract for my mum" is not a cancellation
                 rec = replace(rec, capability=other.capability, intent=other.intent)
@@ -263,6 +291,14 @@ class Engine:
         if rec.capability == "request_status" and (ref := referenced_ref(text, messages)):
             slots["ref"] = ref
         step = plan(rec.capability, rec.intent, slots, clause, tools)
+        if _asks_how(act, text) and _not_an_answer(step, rec.capability):
+            # "how do I...", "can I...", "why...": the articles answer; never a quote.
+            slots = {"query": text}
+            step = Step(calls=[("search_knowledge", {"query": text})])
+            # a question about contract terms is answered, not a retention conversation (which
+            # the turn loop hands to a person)
+            capability = "faq" if rec.capability == "retention" else rec.capability
+            return self._reply(step, capability, rec.intent, rec, slots, messages)
         queued: list[list[str]] = []
         clauses = rec.also_clauses or tuple(text for _ in rec.also)
         for other, other_clause in zip(rec.also, clauses, strict=False):
@@ -295,6 +331,8 @@ class Engine:
         if state.capability in {None, "greeting", OUT_OF_SCOPE} and not state.offer:
             return None
         yes_no = extract_yes_no(text) if len(text.split()) <= 6 else None
+        if yes_no is None and state.offer:
+            yes_no = self.languages.yes_no(text)  # "tak" to the person offered in Polish
         if state.offer and yes_no is not None:
             return self._answer_offer(state, yes_no, tools, messages)
         assert state.capability is not None and state.intent is not None
@@ -344,6 +382,14 @@ class Engine:
         rest = follow_up_rest(text)
         if rest is not None:
             return self._follow_up(rest, state, facts, tools, messages)
+        previous_query = str(state.slots.get("query") or "")
+        act = self.acts.act(text) if self.acts is not None else None
+        same_topic = rec.capability in {OUT_OF_SCOPE, "faq", state.capability} or rec.score < 0.6
+        if previous_query and same_topic and (_asks_how(act, text) or _INTERROGATIVE.search(text)):
+            # "and to see if it's on?" after a how-to answer: the same topic, asked further
+            slots = {"query": f"{previous_query} {text}"}
+            step = Step(calls=[("search_knowledge", {"query": slots["query"]})])
+            return self._reply(step, state.capability, state.intent, rec, slots, messages)
         item = _ITEM_SLOTS.get(state.capability)
         tried = item is not None and item[1] in _previous_turn_tools(messages)
         if yes_no and not switching and item and state.slots.get(item[0]) and not tried:
@@ -403,12 +449,15 @@ class Engine:
                 if tool == "transfer_to_human"
                 else ("answered" if tool in READ_TOOLS else "proposed")
             )
+            args = dict(offer.get("args") or {})
+            if tool == "transfer_to_human":  # the person accepted gets what was asked so far
+                asked = [str(m.content) for m in messages if isinstance(m, HumanMessage)][-3:-1]
+                summary = "Customer accepted the offer of a person. " + " / ".join(asked)
+                args.setdefault("summary", summary[:500])
             if not tools.has(tool):
                 step = Step(text="Sorry, I can't do that here.", outcome="answered")
             else:
-                step = Step(
-                    calls=[(tool, tools.args(tool, offer.get("args") or {}))], outcome=outcome
-                )
+                step = Step(calls=[(tool, tools.args(tool, args))], outcome=outcome)
             return self._reply(
                 step, capability, intent, None, dict(offer.get("args") or {}), messages
             )
@@ -464,6 +513,11 @@ class Engine:
             follow = self._dispute_after_bills(meta, messages, tools)
             if follow is not None:
                 return follow
+        if meta.get("probe") and not _telco_passages(parsed):
+            # An unrecognised question the help articles do not answer either: out of scope.
+            metadata = {**meta, "capability": OUT_OF_SCOPE, "intent": "decline", "probe": None}
+            metadata.update(outcome_hint="refused", citations=[], grounded=False, offer=None)
+            return EngineReply(text=refusal(), metadata=metadata)
         reply = compose(parsed, question=_question(meta, messages))
         text, outcome = reply.text, reply.outcome
         offer = meta.get("offer")
@@ -483,6 +537,8 @@ class Engine:
             outcome = "clarified"
         if offer and outcome == "answered" and offer.get("tool") == "report_fault":
             text += " If that doesn't explain it, I can report a fault for you. Shall I? (yes/no)"
+        elif text == NOT_SURE:  # the articles don't answer it: the person offered is real
+            offer = {"tool": "transfer_to_human", "args": {"reason": "customer_request"}}
         else:
             offer = None
         queued = meta.get("queued") or []
@@ -547,7 +603,7 @@ class Engine:
             query = last_text or capability.replace("_", " ")
             return Step(calls=[("search_knowledge", {"query": query})])  # general info only
         account = [name for name, _ in step.calls if name not in _OPEN_TOOLS]
-        if account and who.signed_in is False and _GENERAL_QUESTION.match(last_text):
+        if account and who.signed_in is False and self._not_a_request(last_text):
             return Step(calls=[("search_knowledge", {"query": last_text})])  # "how can I pay?"
         if account and who.signed_in is False:
             return Step(
@@ -563,6 +619,14 @@ class Engine:
                 outcome="answered",
             )
         return step
+
+    def _not_a_request(self, text: str) -> bool:
+        """A question rather than a request to change something: the articles can help
+        someone who is not signed in."""
+        if _GENERAL_QUESTION.match(text):
+            return True
+        act = self.acts.act(text) if self.acts is not None else None
+        return act is not None and (act.label != "change" or _asks_how(act, text))
 
     def _reply(
         self,
@@ -595,6 +659,71 @@ class Engine:
             "queued": queued or [],
         }
         return EngineReply(text=step.text, calls=calls, metadata=metadata)
+
+
+HOW_MIN = 0.6  # a `how` act at least this likely is a question about how things work
+CHANGE_SURE = 0.8  # an interrogative below this `change` probability still only asks
+# The form of a request, whatever its topic's neighbours: never read as a how-question.
+_REQUEST_FORM = re.compile(
+    r"\b(i want|i wanna|i'd like|i would like|i need|please|pls|plz|can you|could you|"
+    r"will you|would you|get me|give me|sign me|put me|set me|report|set up|sort out)\b|"
+    r"^\W*(can|could|may) i (get|have|add|renew|buy|pay|top|change|switch|upgrade|order)\b",
+    re.IGNORECASE,
+)
+_INTERROGATIVE = re.compile(
+    r"\?\s*$|^\W*(how|what|what'?s|whats|wat|wot|which|when|why|where|who|is|are|does|do|"
+    r"can i|could i|will|would|am i|should i|hw)\b",
+    re.IGNORECASE,
+)
+_NO_KNOWLEDGE_FOR = frozenset({"greeting", "human_agent", "request_status"})
+
+
+RETENTION_SURE = 0.4  # a retention reading this likely stands without a leaving word
+PROBE_MIN = 0.75  # an unrecognised message whose best passage scores under this is not telco
+# (CLINC150 oos train+val, 200: 0.5% reach it; our own how-questions: 84%)
+
+
+def _telco_passages(parsed: Sequence[Any]) -> bool:
+    scores = [float(p.get("score") or 0.0) for r in parsed for p in r.passages]
+    return max(scores, default=0.0) >= PROBE_MIN
+
+
+# "how do I…", "does my phone…", "why…" ask how things work ("do I…" is often about the account:
+# "do I owe you money" — the learned act decides it): never a quote, whatever the act
+# classifier's neighbours say ("how would I unblock my line" is not "unblock my line"). "can I…"
+# is left to the learned act: in British English it is as often a request ("can I get the
+# unlimited texts add-on") as a question.
+_HOW_THINGS_WORK = re.compile(
+    r"^\W*(?:[\w' ]{0,30}[,;:]\s*)?"  # "on my iphone, how can i…"
+    r"(how (do|can|does|would|should|long|much|many|soon|quickly)|hw (do|can)|"
+    r"does|why|is it possible|what happens|what do i|what should i)\b",
+    re.IGNORECASE,
+)
+
+
+def _asks_how(act: Decision | None, text: str) -> bool:
+    """A question about how things work (learned act; an interrogative not surely a request)."""
+    if _HOW_THINGS_WORK.match(text):
+        return True
+    if act is None or _REQUEST_FORM.search(text):
+        return False
+    if act.label == "how":
+        return act.probability >= HOW_MIN
+    # a question mark or a question word, and not surely a request ("daily top up max?")
+    return (
+        act.label == "change"
+        and act.probability < CHANGE_SURE
+        and bool(_INTERROGATIVE.search(text))
+    )
+
+
+def _not_an_answer(step: Step, capability: str) -> bool:
+    """The plan would quote, ask for a detail or hand over rather than read or answer."""
+    if capability in _NO_KNOWLEDGE_FOR:
+        return False
+    if not step.calls:
+        return step.outcome in {"clarified", "refused"}
+    return any(name not in READ_TOOLS or name == "transfer_to_human" for name, _ in step.calls)
 
 
 _NO_FREE_MONEY = (

@@ -12,6 +12,7 @@ from assistant.local.engine import Engine
 from assistant.local.exemplars import load_exemplars
 from assistant.local.model import LocalChatModel
 from assistant.local.recognizer import Recognizer, SyncEmbedder
+from assistant.local.speech_acts import CachedEmbedder, make_speech_acts
 
 if TYPE_CHECKING:
     from switchboard.settings import Settings
@@ -43,6 +44,7 @@ def make_local_model(
         from knowledge.embedding import local_embedder
 
         embedder = local_embedder()
+    embedder = CachedEmbedder(embedder)  # recognition and the act classifiers share a vector
     if cache_dir is None and settings is not None:
         cache_dir = settings.data_dir / "cache"
     if exemplar_dir is None and settings is not None:
@@ -53,5 +55,9 @@ def make_local_model(
         calibration=calibration,
         cache_dir=cache_dir,
     )
-    engine = Engine(recognizer, catalog=DEMO_CATALOG if catalog is None else catalog)
+    engine = Engine(
+        recognizer,
+        catalog=DEMO_CATALOG if catalog is None else catalog,
+        acts=make_speech_acts(embedder),
+    )
     return LocalChatModel(engine=engine)

@@ -41,9 +41,11 @@ def sample(rows: Sequence[T], limit: int | None) -> list[T]:
 def load_benchmarks(
     names: Sequence[str], *, external_dir: Path = DEFAULT_EXTERNAL_DIR, limit: int | None = None
 ) -> list[Suite | Skip]:
+    from evals import perturb
     from evals.benchmarks import banking77, clinc150, tau2_telecom
 
     loaders: dict[str, Loader] = {
+        perturb.NAME: lambda _dir, _limit: perturb.load(),
         clinc150.NAME: clinc150.load,
         banking77.NAME: banking77.load,
         tau2_telecom.NAME: tau2_telecom.load,

@@ -207,3 +207,91 @@ async def test_two_requests_in_one_message(runtime: Runtime) -> None:
     done = await c.say("what's my balance and how do I set up voicemail?")
     assert {"get_account_overview", "search_knowledge"} <= set(done["tools"])
     assert "£7.50" in done["text"] and "222" in done["text"]
+
+
+# -- issue 15: questions consult the articles, dialogue repair ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how do I know whether my handset can take an esim",
+        "how would I get my line unblocked if my phone turns up",
+        "why would my phone stop getting calls after a block",
+        "does my phone need to be unlocked to use your sim",
+    ],
+)
+async def test_a_how_to_question_never_gets_a_quote(runtime: Runtime, text: str) -> None:
+    c = await chat(runtime, ALICE)
+    done = await c.say(text)
+    assert "action.proposed" not in done["events"], done["text"]
+    assert "search_knowledge" in done["tools"] and done["outcome"] == "answered", done["text"]
+    assert "kb-" not in done["text"]  # cited by event, never a raw id in the text
+
+
+@pytest.mark.parametrize(
+    "yes", ["brilliant, yes, go for it", "yeah sure thing", "ok then go ahead"]
+)
+async def test_a_yes_in_other_words_executes_the_quote(runtime: Runtime, yes: str) -> None:
+    c = await chat(runtime, ALICE)
+    check(await c.say("top up £5"), "top_up", "proposed", "top_up")
+    done = await c.say(yes)
+    assert done["data"]["action.executed"]["status"] == "ok", done["text"]
+
+
+@pytest.mark.parametrize("no", ["nah, drop it", "actually leave it for now", "no, never mind that"])
+async def test_a_no_in_other_words_cancels_the_quote_and_the_button(
+    runtime: Runtime, no: str
+) -> None:
+    c = await chat(runtime, ALICE)
+    quoted = await c.say("top up £5")
+    action_id = quoted["data"]["action.proposed"]["action_id"]
+    declined = await c.say(no)
+    assert declined["data"]["action.executed"]["status"] == "cancelled", declined["text"]
+    pressed = [e async for e in runtime.service.confirm_action(c.cid, c.who, action_id)]
+    assert not any(e.type == "action.executed" and e.data.get("status") == "ok" for e in pressed), [
+        (e.type, e.data) for e in pressed
+    ]
+
+
+async def test_the_open_quote_survives_a_question_in_between(runtime: Runtime) -> None:
+    c = await chat(runtime, KATIE)
+    check(await c.say("buy a 5GB data add-on"), "addons_limits", "proposed", "buy_addon")
+    asked = await c.say("how long is it valid for?")
+    assert "action.executed" not in asked["events"]
+    done = await c.say("ok go ahead")
+    assert done["data"]["action.executed"]["status"] == "ok", done["text"]
+
+
+async def test_a_question_that_changes_the_quote_needs_the_quote_again(runtime: Runtime) -> None:
+    c = await chat(runtime, ALICE)
+    check(await c.say("top up £20"), "top_up", "proposed", "top_up")
+    await c.say("could I do fifteen instead?")
+    done = await c.say("ok fine")
+    executed = done["data"].get("action.executed")
+    assert executed is None or executed.get("amount") != 20.0, done["text"]
+    assert not (executed and "£20" in str(executed.get("receipt"))), done["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Buenas tardes, necesito ayuda con mi factura", "solo puedo ayudar en inglés"),
+        ("Dzień dobry, mam problem z rachunkiem", "tylko po angielsku"),
+        ("Bore da, dw i angen help gyda fy mil ffôn", "dim ond yn Saesneg"),
+    ],
+)
+async def test_another_language_gets_a_reply_in_it_and_a_person(
+    runtime: Runtime, text: str, expected: str
+) -> None:
+    c = await chat(runtime, ALICE)
+    done = await c.say(text)
+    assert expected in done["text"] and done["outcome"] != "refused", done["text"]
+    assert done["capability"] != "out_of_scope"
+
+
+async def test_a_yes_in_that_language_puts_the_customer_through(runtime: Runtime) -> None:
+    c = await chat(runtime, ALICE)
+    await c.say("Dzień dobry, mam problem z rachunkiem")
+    done = await c.say("tak")
+    assert "handoff" in done["events"] and done["outcome"] == "handed_off", done["text"]

@@ -125,3 +125,19 @@ async def test_a_rare_segment_is_still_found_by_the_dense_ranking(
     retriever = build_retriever(kb, embedder=embedder, fusion=FusionOptions(candidates=3))
     result = await retriever.search_result("portal", k=3, customer_type="business", mode="dense")
     assert [p.doc_id for p in result.passages] == ["kb-biz"]
+
+
+async def test_sections_rank_chunks_and_boost_the_segment_without_hiding_others(
+    retriever: Retriever,
+) -> None:
+    # issue 15: a prepaid customer asking about bills before switching still gets the answer
+    prepaid = await retriever.sections("bill due date", k=6, customer_type="prepaid")
+    assert "kb-bill" in {p.doc_id for p in prepaid}
+    plain = await retriever.sections("bill due date", k=6)
+    # the boost changes the order, never the score a refusal decision reads
+    assert {p.chunk_id: p.score for p in prepaid} == pytest.approx(
+        {p.chunk_id: p.score for p in plain if p.chunk_id in {q.chunk_id for q in prepaid}}
+    )
+    assert len(prepaid) <= 6 and all(0 <= p.score <= 1 for p in prepaid)
+    nothing = await retriever.sections("zzzz qqqq", k=3)
+    assert all(p.score == 0 for p in nothing)
