@@ -15,7 +15,7 @@ from switchboard.db.models import utcnow
 from switchboard.settings import Settings
 from tools import audit
 from tools.action_store import ActionRecord, Executor, get_action, transition, wait_terminal
-from tools.failures import describe_failure
+from tools.failures import UNCONFIRMED, describe_failure
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ async def execute(
                 action_id=action.id,
                 tool=action.tool,
                 status="failed",
-                receipt={"error": failure.code, "message": failure.message, "retryable": True},
+                receipt={"error": failure.code, "message": UNCONFIRMED, "retryable": True},
             )
         await transition(
             sessionmaker,

@@ -22,6 +22,14 @@ UNAVAILABLE = (
     "Sorry, I can't reach our account systems right now, so nothing has been changed. "
     "Please try again in a few minutes, or I can put you through to a person."
 )
+# A confirmed change whose BSS call timed out or found the BSS down: it may or may not have been
+# applied, so "nothing has been changed" would be a guess. The same key makes a retry safe, and
+# the recovery sweep retries it too (ADR 0020).
+UNCONFIRMED = (
+    "Sorry, our account systems didn't answer, so I can't confirm yet whether that went through. "
+    "It can't happen twice: say yes again in a minute to check and finish it, or I can put you "
+    "through to a person."
+)
 INTERNAL = "Sorry, something went wrong on our side and nothing has been changed."
 
 # TMF error codes of the BSS (tools/bss/errors.py CODES) → what the customer is told.

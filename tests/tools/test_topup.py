@@ -214,6 +214,9 @@ async def test_a_bss_outage_during_execution_charges_once_when_retried(
     await down.bss.aclose()
     assert failed.status == "failed" and failed.receipt is not None
     assert failed.receipt["retryable"] is True and "person" in failed.receipt["message"]
+    # the outcome is unknown, so the customer is not told that nothing changed
+    assert "nothing has been changed" not in failed.receipt["message"]
+    assert "can't confirm yet" in failed.receipt["message"]
     assert await credit(bss, ctx) == Decimal("7.50")
     retried = await confirm(ctx, action_id)
     assert retried.status == "ok" and await credit(bss, ctx) == Decimal("17.50")
