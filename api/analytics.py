@@ -33,15 +33,6 @@ HUMAN_EVENTS = ("handoff", "agent.message")
 MESSAGE = "customer.message"
 
 
-@dataclass
-class _Conversation:
-    summary: ConversationSummary
-    channel: str
-    day: date
-    latencies: list[int] = field(default_factory=list)
-    tokens: tuple[int, int] = (0, 0)
-
-
 class Automation(BaseModel):
     rate: float | None
     target: float = AUTOMATION_TARGET
@@ -97,17 +88,28 @@ def _percentile(values: list[int], q: float) -> float | None:
     return float(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))])
 
 
-async def _load(
+@dataclass
+class LoadedConversation:
+    """A conversation as the automation definitions see it, with its channel and turns' costs."""
+
+    summary: ConversationSummary
+    channel: str
+    day: date
+    latencies: list[int] = field(default_factory=list)
+    tokens: tuple[int, int] = (0, 0)
+
+
+async def load_conversations(
     sessionmaker: async_sessionmaker[Any], since: datetime, until: datetime
-) -> tuple[list[_Conversation], list[tuple[str, str, dict[str, Any], datetime]]]:
-    """Conversations started in [since, until + window) and their turns; the period's events."""
-    horizon = until + REPEAT_CONTACT_WINDOW
+) -> list[LoadedConversation]:
+    """Conversations started in [since, until), oldest first, each with its turns, whether a
+    person took part and whether the operator started it (shared with api/attention.py)."""
     async with sessionmaker() as session:
         conversations = (
             await session.scalars(
-                select(Conversation).where(
-                    Conversation.created_at >= since, Conversation.created_at < horizon
-                )
+                select(Conversation)
+                .where(Conversation.created_at >= since, Conversation.created_at < until)
+                .order_by(Conversation.created_at, Conversation.id)
             )
         ).all()
         ids = [c.id for c in conversations]
@@ -135,20 +137,6 @@ async def _load(
                 )
             ).all()
         }
-        events = [
-            (row[0], row[1], row[2], _aware(row[3]))
-            for row in (
-                await session.execute(
-                    select(Event.conversation_id, Event.type, Event.data, Event.created_at).where(
-                        Event.created_at >= since,
-                        Event.created_at < until,
-                        Event.type.in_(
-                            ("customer.message", "handoff", "action.executed", "action.proposed")
-                        ),
-                    )
-                )
-            ).all()
-        ]
     by_conversation: dict[str, list[Turn]] = defaultdict(list)
     for turn in turns:
         by_conversation[turn.conversation_id].append(turn)
@@ -165,7 +153,7 @@ async def _load(
             proactive=first.get(c.id) == "notification",
         )
         loaded.append(
-            _Conversation(
+            LoadedConversation(
                 summary,
                 c.channel,
                 started.date(),
@@ -173,10 +161,26 @@ async def _load(
                 (sum(t.prompt_tokens for t in own), sum(t.completion_tokens for t in own)),
             )
         )
-    return loaded, events
+    return loaded
 
 
-def _automation(rows: list[_Conversation], everyone: list[_Conversation]) -> Automation:
+async def _period_events(
+    sessionmaker: async_sessionmaker[Any], since: datetime, until: datetime
+) -> list[tuple[str, str, dict[str, Any], datetime]]:
+    async with sessionmaker() as session:
+        rows = (
+            await session.execute(
+                select(Event.conversation_id, Event.type, Event.data, Event.created_at).where(
+                    Event.created_at >= since,
+                    Event.created_at < until,
+                    Event.type.in_((MESSAGE, "handoff", "action.executed", "action.proposed")),
+                )
+            )
+        ).all()
+    return [(row[0], row[1], row[2], _aware(row[3])) for row in rows]
+
+
+def _automation(rows: list[LoadedConversation], everyone: list[LoadedConversation]) -> Automation:
     by_customer: dict[str, list[ConversationSummary]] = defaultdict(list)
     for row in everyone:
         if row.summary.customer_key is not None:
@@ -209,7 +213,9 @@ async def report(
     """The operator's numbers for conversations that started in [since, until); tokens are
     priced at `model` (switchboard/pricing.py, `prices` over the shipped table)."""
     since, until = _aware(since), _aware(until)
-    everyone, events = await _load(sessionmaker, since, until)
+    # repeat contacts are looked for up to the window past the period's end
+    everyone = await load_conversations(sessionmaker, since, until + REPEAT_CONTACT_WINDOW)
+    events = await _period_events(sessionmaker, since, until)
     rows = [
         r
         for r in everyone
@@ -224,7 +230,7 @@ async def report(
             actions[str(data.get("tool"))][str(data.get("status"))] += 1
     latencies = [ms for r in rows for ms in r.latencies]
     prompt, completion = sum(r.tokens[0] for r in rows), sum(r.tokens[1] for r in rows)
-    days: dict[date, list[_Conversation]] = defaultdict(list)
+    days: dict[date, list[LoadedConversation]] = defaultdict(list)
     for r in rows:
         days[r.day].append(r)
     return Report(

@@ -17,12 +17,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from api.analytics import HUMAN_EVENTS
-from switchboard.automation import ConversationSummary, TurnSummary, is_resolved, needs
-from switchboard.db.models import Conversation, Event, Turn
+from api.analytics import load_conversations
+from switchboard.automation import ConversationSummary, is_resolved, needs
 
 NORM_WINDOWS = 12  # the customer's usual rate is measured over this many earlier windows
 NORM_FACTOR = 3.0  # flagged at this many times the usual number of contacts...
@@ -63,40 +61,11 @@ async def _contacts(
     sessionmaker: async_sessionmaker[Any], since: datetime, until: datetime
 ) -> dict[str, list[tuple[ConversationSummary, str]]]:
     """Per customer, their conversations started in [since, until), oldest first."""
-    async with sessionmaker() as session:
-        conversations = (
-            await session.scalars(
-                select(Conversation)
-                .where(Conversation.created_at >= since, Conversation.created_at < until)
-                .order_by(Conversation.created_at, Conversation.id)
-            )
-        ).all()
-        ids = [c.id for c in conversations]
-        turns = (
-            await session.scalars(
-                select(Turn).where(Turn.conversation_id.in_(ids)).order_by(Turn.created_at)
-            )
-        ).all()
-        human = set(
-            (
-                await session.scalars(
-                    select(Event.conversation_id)
-                    .where(Event.conversation_id.in_(ids), Event.type.in_(HUMAN_EVENTS))
-                    .distinct()
-                )
-            ).all()
-        )
-    own: dict[str, list[TurnSummary]] = defaultdict(list)
-    for t in turns:
-        own[t.conversation_id].append(TurnSummary(t.capability, t.outcome or ""))
     out: dict[str, list[tuple[ConversationSummary, str]]] = defaultdict(list)
-    for c in conversations:
-        key = c.customer_id or c.msisdn
-        if key is None:
-            continue
-        started = c.created_at if c.created_at.tzinfo else c.created_at.replace(tzinfo=UTC)
-        summary = ConversationSummary(c.id, key, started, own[c.id], c.id in human)
-        out[key].append((summary, c.channel))
+    for loaded in await load_conversations(sessionmaker, since, until):
+        key = loaded.summary.customer_key
+        if key is not None:
+            out[key].append((loaded.summary, loaded.channel))
     return out
 
 
