@@ -18,6 +18,7 @@ from assistant.capability import TOOL_CAPABILITY
 from assistant.confirmation import detect_decision
 from assistant.events import ActionExecuted, ActionProposed, Token, TurnEvent
 from assistant.finish import TurnFacts
+from assistant.local.slots import extract_amount
 from assistant.pending import OpenAction
 from switchboard.errors import SwitchboardError
 
@@ -64,16 +65,14 @@ def _only_questions_since(history: list[BaseMessage], tool: str) -> bool:
 def _is_question(text: str) -> bool:
     """A question that cannot have changed the quote: one with a number ("can I just pay £10
     of it?") may be a correction, so the quote is shown again before a yes counts."""
-    if re.search(r"\d", text) or _AMOUNT_WORDS.search(text):
+    if re.search(r"\d", text) or extract_amount(text, bare=True) or _CHANGE_WORDS.search(text):
         return False
     return "?" in text or bool(_QUESTION_OPENER.match(text))
 
 
-_AMOUNT_WORDS = re.compile(
-    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
-    r"forty|fifty|hundred|fiver|tenner|quid|pounds?|half|instead|other|another)\b",
-    re.IGNORECASE,
-)
+# Amounts in words come from the one money parser (assistant/local/slots.py); these words ask
+# for a different amount without naming one.
+_CHANGE_WORDS = re.compile(r"\b(quid|pounds?|half|instead|other|another)\b", re.IGNORECASE)
 
 
 _QUESTION_OPENER = re.compile(
