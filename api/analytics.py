@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from switchboard.automation import (
@@ -25,8 +25,9 @@ from switchboard.automation import (
     is_automated,
     resolution,
 )
-from switchboard.db.models import Conversation, Event, Turn
+from switchboard.db.models import Conversation, Event, Feedback, Survey, Turn
 from switchboard.pricing import PRICES_AS_OF, cost_usd
+from switchboard.satisfaction import csat, nps
 
 AUTOMATION_TARGET = 0.80  # PRODUCT.md: what operators buy on
 HUMAN_EVENTS = ("handoff", "agent.message")
@@ -55,6 +56,7 @@ class DayRow(BaseModel):
     day: date
     conversations: int
     automation_rate: float | None
+    nps: float | None = None  # of the surveys asked that day
 
 
 class Report(BaseModel):
@@ -75,6 +77,79 @@ class Report(BaseModel):
     channels: dict[str, int]
     hours: dict[int, int]
     by_day: list[DayRow]
+    satisfaction: Satisfaction
+
+
+class ScaleSummary(BaseModel):
+    score: float | None  # NPS -100..100, CSAT 0..1 (switchboard/satisfaction.py)
+    answers: int
+    asked: int
+
+
+class Satisfaction(BaseModel):
+    """Surveys asked in a period and what they say, with the widget's thumbs."""
+
+    nps: float | None
+    nps_answers: int
+    csat: float | None
+    csat_answers: int
+    surveys_asked: int
+    response_rate: float | None  # answered / asked
+    thumbs_up: int
+    thumbs_down: int
+
+
+async def satisfaction(
+    sessionmaker: async_sessionmaker[Any],
+    *,
+    since: datetime,
+    until: datetime,
+    channel: str | None = None,
+) -> tuple[Satisfaction, dict[str, ScaleSummary]]:
+    """NPS, CSAT and thumbs for surveys asked (feedback given) in [since, until)."""
+    query = select(Survey.kind, Survey.status, Survey.score).where(
+        Survey.created_at >= since, Survey.created_at < until
+    )
+    thumbs = select(Feedback.rating, func.count()).where(
+        Feedback.created_at >= since, Feedback.created_at < until
+    )
+    if channel is not None:
+        query = query.where(Survey.channel == channel)
+        thumbs = thumbs.join(Conversation, Conversation.id == Feedback.conversation_id).where(
+            Conversation.channel == channel
+        )
+    async with sessionmaker() as session:
+        rows = (await session.execute(query)).all()
+        ratings = dict((await session.execute(thumbs.group_by(Feedback.rating))).all())
+    scores: dict[str, list[int]] = {"nps": [], "csat": []}
+    asked: dict[str, int] = {"nps": 0, "csat": 0}
+    for kind, status, score in rows:
+        asked[kind] = asked.get(kind, 0) + 1
+        if status == "answered" and score is not None:
+            scores.setdefault(kind, []).append(int(score))
+    answered = sum(len(v) for v in scores.values())
+    total = sum(asked.values())
+    kinds = {
+        "nps": ScaleSummary(
+            score=nps(scores["nps"]), answers=len(scores["nps"]), asked=asked["nps"]
+        ),
+        "csat": ScaleSummary(
+            score=csat(scores["csat"]), answers=len(scores["csat"]), asked=asked["csat"]
+        ),
+    }
+    return (
+        Satisfaction(
+            nps=kinds["nps"].score,
+            nps_answers=kinds["nps"].answers,
+            csat=kinds["csat"].score,
+            csat_answers=kinds["csat"].answers,
+            surveys_asked=total,
+            response_rate=answered / total if total else None,
+            thumbs_up=int(ratings.get(1, 0)),
+            thumbs_down=int(ratings.get(-1, 0)),
+        ),
+        kinds,
+    )
 
 
 def _aware(moment: datetime) -> datetime:
@@ -233,6 +308,8 @@ async def report(
     days: dict[date, list[LoadedConversation]] = defaultdict(list)
     for r in rows:
         days[r.day].append(r)
+    happy, _ = await satisfaction(sessionmaker, since=since, until=until, channel=channel)
+    daily_nps = await _nps_by_day(sessionmaker, since=since, until=until, channel=channel)
     return Report(
         since=since,
         until=until,
@@ -264,10 +341,35 @@ async def report(
                 day=day,
                 conversations=sum(1 for r in group if not r.summary.proactive),
                 automation_rate=_automation(group, everyone).rate,
+                nps=daily_nps.get(day),
             )
             for day, group in sorted(days.items())
         ],
+        satisfaction=happy,
     )
+
+
+async def _nps_by_day(
+    sessionmaker: async_sessionmaker[Any],
+    *,
+    since: datetime,
+    until: datetime,
+    channel: str | None,
+) -> dict[date, float | None]:
+    query = select(Survey.created_at, Survey.score).where(
+        Survey.created_at >= since,
+        Survey.created_at < until,
+        Survey.kind == "nps",
+        Survey.status == "answered",
+    )
+    if channel is not None:
+        query = query.where(Survey.channel == channel)
+    async with sessionmaker() as session:
+        rows = (await session.execute(query)).all()
+    by_day: dict[date, list[int]] = defaultdict(list)
+    for asked_at, score in rows:
+        by_day[_aware(asked_at).date()].append(int(score))
+    return {day: nps(scores) for day, scores in by_day.items()}
 
 
 def default_period(now: datetime, days: int = 30) -> tuple[datetime, datetime]:
@@ -276,4 +378,12 @@ def default_period(now: datetime, days: int = 30) -> tuple[datetime, datetime]:
     return end - timedelta(days=days), end
 
 
-__all__ = ["AUTOMATION_TARGET", "Report", "default_period", "report"]
+__all__ = [
+    "AUTOMATION_TARGET",
+    "Report",
+    "Satisfaction",
+    "ScaleSummary",
+    "default_period",
+    "report",
+    "satisfaction",
+]

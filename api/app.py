@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import inspect
 import logging
 from collections.abc import AsyncIterator
@@ -11,7 +12,7 @@ from typing import Any
 
 import anyio
 from fastapi import FastAPI
-from fastapi.responses import FileResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -26,6 +27,7 @@ from api.lookup import ConversationLookup
 from api.routes import conversations, demo, health, session
 from api.runtime import adapt_runtime
 from api.sse import TurnRunner
+from api.surveys import SurveyDesk
 from switchboard import clock
 from switchboard.settings import Settings, get_settings
 
@@ -71,6 +73,8 @@ def create_app(
                 if recover is not None:
                     await _recover(recover, settings)  # before the first request is served
                     tg.start_soon(_recovery_loop, recover, settings)
+                surveys = SurveyDesk(api_runtime.sessionmaker, api_runtime.bus, settings)
+                tg.start_soon(_survey_loop, surveys)
                 app.state.api = ApiState(
                     settings=settings,
                     runtime=api_runtime,
@@ -78,6 +82,7 @@ def create_app(
                     limits=limits,
                     turns=TurnRunner(tg),
                     lookup=lookup,
+                    surveys=surveys,
                     ping_s=ping_s,
                 )
                 yield
@@ -96,9 +101,12 @@ def create_app(
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
+    brand = html.escape(settings.brand_name)
+    page = (STATIC / "index.html").read_text().replace("{{brand}}", brand)
+
     @app.get("/", include_in_schema=False)
-    async def widget_page() -> FileResponse:
-        return FileResponse(STATIC / "index.html", headers={"Content-Security-Policy": _CSP})
+    async def widget_page() -> HTMLResponse:
+        return HTMLResponse(page, headers={"Content-Security-Policy": _CSP})
 
     app.add_middleware(
         BodyLimit,
@@ -121,6 +129,16 @@ async def _recovery_loop(recover: Any, settings: Settings) -> None:
     while True:
         await anyio.sleep(settings.action_recovery_interval_s)
         await _recover(recover, settings)
+
+
+async def _survey_loop(surveys: SurveyDesk, interval_s: float = 60.0) -> None:
+    """Ask the resolved conversations that went quiet (api/surveys.py)."""
+    while True:
+        await anyio.sleep(interval_s)
+        try:
+            await surveys.sweep_idle()
+        except Exception:  # the next round tries again
+            log.exception("survey sweep failed")
 
 
 async def _enter_runtime(runtime: Any, settings: Settings, stack: AsyncExitStack) -> Any:

@@ -16,6 +16,7 @@ from api.limits import Limits
 from api.lookup import ConversationLookup, ConversationRow
 from api.runtime import ApiRuntime
 from api.sse import StreamLease, TurnRunner
+from api.surveys import SurveyDesk
 from switchboard.errors import NotFoundError, RateLimitedError, UnauthorizedError
 from switchboard.settings import Settings
 
@@ -30,6 +31,7 @@ class ApiState:
     limits: Limits
     turns: TurnRunner
     lookup: ConversationLookup
+    surveys: SurveyDesk
     ping_s: float = 15.0
 
 

@@ -70,6 +70,16 @@ class FeedbackSaved(BaseModel):
     feedback_id: int
 
 
+class SurveyAnswerIn(_In):
+    score: int = Field(ge=0, le=10, description="NPS 0-10 or CSAT 1-5, as the survey asked")
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class SurveyAnswered(BaseModel):
+    survey_id: int
+    status: Literal["answered"] = "answered"
+
+
 class DemoCustomerOut(BaseModel):
     msisdn: str
     name: str

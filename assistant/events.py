@@ -135,9 +135,11 @@ class Notification(_Event):
     notification_kind: str
     text: str
     ref: str | None = None
+    state: str | None = None  # the BSS state for `order`, `ticket` and `service_request`
 
     def data(self) -> dict[str, Any]:
-        return {"kind": self.notification_kind, "text": self.text, "ref": self.ref}
+        found = {"kind": self.notification_kind, "text": self.text, "ref": self.ref}
+        return found | ({"state": self.state} if self.state is not None else {})
 
 
 class ErrorEvent(_Event):
@@ -193,3 +195,39 @@ class CustomerMessage(_Event):
     kind: Literal["customer.message"] = "customer.message"
     text: str
     client_message_id: str | None = None
+
+
+class SurveyAsked(_Event):
+    """A satisfaction survey after a resolved conversation (api/surveys.py, ADR 0025): the widget
+    draws the scale's buttons and answers with `POST .../surveys/{survey_id}`; a phone gets the
+    question as a message. Added event: clients that do not know it ignore it."""
+
+    name: ClassVar[str] = "survey"
+    kind: Literal["survey"] = "survey"
+    survey_id: int
+    survey_kind: Literal["nps", "csat"]  # `kind` on the wire, as in Notification
+    question: str
+    low: int
+    high: int
+
+    def data(self) -> dict[str, Any]:
+        return {
+            "survey_id": self.survey_id,
+            "kind": self.survey_kind,
+            "question": self.question,
+            "low": self.low,
+            "high": self.high,
+        }
+
+
+class SurveyAnswered(_Event):
+    """The customer answered the survey (from the widget or by a message)."""
+
+    name: ClassVar[str] = "survey.answered"
+    kind: Literal["survey.answered"] = "survey.answered"
+    survey_id: int
+    survey_kind: Literal["nps", "csat"]
+    score: int
+
+    def data(self) -> dict[str, Any]:
+        return {"survey_id": self.survey_id, "kind": self.survey_kind, "score": self.score}

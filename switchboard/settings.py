@@ -149,6 +149,16 @@ class Settings(BaseSettings):
     attention_window_days: int = Field(default=7, ge=1, le=90)
     attention_min_contacts: int = Field(default=2, ge=2)
 
+    # Surveys (docs/decisions/0025-surveys.md): `survey_kind` (nps 0-10 or csat 1-5) is asked
+    # after a resolved conversation, when the customer closes it or after `survey_idle_minutes`
+    # of quiet (0: only on closing), at most once per customer per `survey_interval_days`.
+    surveys: bool = True
+    survey_kind: Literal["nps", "csat"] = "nps"
+    survey_interval_days: int = Field(default=30, ge=0, le=365)
+    survey_idle_minutes: float = Field(default=30.0, ge=0)
+    # The operator's name as customers see it (replies, surveys, the widget's title).
+    brand_name: str = Field(default="Brightwave", min_length=1, max_length=60)
+
     max_message_chars: int = Field(default=4000, ge=1)
     # Bytes a webhook body (WhatsApp, SMS, Telegram, BSS hub) may have; other routes allow
     # what the longest message needs. Counted as they arrive, chunked bodies included.

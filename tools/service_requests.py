@@ -55,7 +55,9 @@ async def _ported_number(ctx: TurnContext, args: StartServiceRequestArgs) -> str
         raise ToolRefusal("INVALID_NUMBER", "Only UK mobile numbers can be brought to us.")
     lines = await ctx.bss.list_lines(customer_id=customer_of(ctx))
     if any(line.msisdn == number for line in lines):
-        raise ToolRefusal("invalid_input", f"{number} is already on your Brightwave account.")
+        raise ToolRefusal(
+            "invalid_input", f"{number} is already on your {ctx.settings.brand_name} account."
+        )
     return number
 
 
@@ -79,8 +81,8 @@ async def _plan(
         number = await _ported_number(ctx, args)
         pac = (args.pac_code or "").upper()
         summary = (
-            f"Bring {number} to Brightwave with PAC {pac}; the number moves over once "
-            "your current provider releases it."
+            f"Bring {number} to {ctx.settings.brand_name} with PAC {pac}; the number moves "
+            "over once your current provider releases it."
         )
         return summary, {"pacCode": pac, "portingMsisdn": number}, None
     offer = await _broadband_offer(ctx, args)

@@ -26,6 +26,7 @@ from api.channels.models import ChannelIdentity, InboundMessage
 from api.channels.outbox import enqueue
 from api.channels.verification import CodeDialogue
 from api.channels.whatsapp import UNSUPPORTED
+from api.surveys import SurveyDesk
 from switchboard.db.models import Conversation, InboundReceipt
 from switchboard.settings import Settings
 
@@ -57,14 +58,18 @@ class ChannelBridge:
         lookup: CustomerLookup,
         task_group: TaskGroup,
         on_outbox: Callable[[], None] = lambda: None,
+        surveys: SurveyDesk | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
+        self._surveys = surveys
         self._service = service
         self._settings = settings
         self._lookup = lookup
         self._tg = task_group
         self._on_outbox = on_outbox
-        self._codes = CodeDialogue(sessionmaker, secret=settings.resolved_token_secret())
+        self._codes = CodeDialogue(
+            sessionmaker, secret=settings.resolved_token_secret(), brand=settings.brand_name
+        )
         self._locks: defaultdict[tuple[str, str], anyio.Lock] = defaultdict(anyio.Lock)
         self._running = 0
         self._idle = anyio.Event()
@@ -118,6 +123,11 @@ class ChannelBridge:
         if len(message.text) > self._settings.max_message_chars:
             await self.send(message, conversation_id, [Outgoing("reply", TOO_LONG)], key)
             return
+        surveys = self._surveys
+        if surveys is not None and await surveys.answer_text(
+            conversation_id, message.text, on_outbox=self._on_outbox
+        ):
+            return  # the answer to our survey, thanked; not a message for the assistant
         try:
             events = [
                 event
@@ -134,6 +144,11 @@ class ChannelBridge:
         outgoing = fold_turn(events, public_base_url=self._settings.public_base_url)
         turn_id = next((e.turn_id for e in events if e.turn_id), key)
         await self.send(message, conversation_id, outgoing, f"turn:{turn_id}")
+        if surveys is not None:  # after the reply, so the phone shows them in that order
+            try:
+                await surveys.after_turn(conversation_id, on_outbox=self._on_outbox)
+            except Exception:
+                log.exception("survey after %s failed", key)
 
     async def conversation_for(self, identity: ChannelIdentity) -> str:
         """The sender's open conversation on this channel, or a new one."""

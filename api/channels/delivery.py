@@ -29,6 +29,7 @@ class Post:
     kind: str  # outbox kind: agent | notification
     dedupe_key: str
     role: str | None = None  # a transcript line too (`agent`, `system`)
+    extra: dict[str, Any] | None = None  # outbox payload beside the text (e.g. `choices`)
 
 
 async def post_to_conversation(
@@ -64,6 +65,7 @@ async def post_to_conversation(
                     text=piece,
                     dedupe_key=f"{post.dedupe_key}:{j}",
                     conversation_id=conversation_id,
+                    extra=post.extra,
                 )
     await bus.publish(stored)
     if messaging:

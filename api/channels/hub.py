@@ -121,6 +121,7 @@ async def channel_lifespan(app: FastAPI) -> AsyncIterator[None]:
                 lookup=make_lookup(bss=bss, directory=runtime.customers),
                 task_group=tg,
                 on_outbox=worker.wake,
+                surveys=state.surveys,
             )
             hub = ChannelHub(
                 settings,

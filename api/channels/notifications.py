@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.channels.delivery import Post, post_to_conversation
+from assistant.events import Notification
 from switchboard.bus import EventBus
 from switchboard.db.models import Conversation, InboundReceipt
 from switchboard.errors import InvalidInputError
@@ -136,7 +137,9 @@ async def handle_event(
 
     post = Post(
         event="notification",
-        data={"kind": kind, "text": text, "ref": str(doc.get("id", ""))},
+        data=Notification(
+            notification_kind=kind, text=text, ref=str(doc.get("id", "")), state=state
+        ).data(),
         text=text,
         kind="notification",
         dedupe_key=f"bss:{event_id}",

@@ -57,7 +57,17 @@ class TelegramSender:
         self._url = f"{base_url.rstrip('/')}/bot{bot_token}/sendMessage"
 
     async def send(self, *, recipient: str, text: str, payload: dict[str, Any]) -> SendResult:
-        response = await self._http.post(self._url, json={"chat_id": recipient, "text": text})
+        body: dict[str, Any] = {"chat_id": recipient, "text": text}
+        keys = [str(c["title"]) for c in payload.get("choices") or []]
+        if keys:  # a one-time reply keyboard: a tap sends the key's text as a message
+            body["reply_markup"] = {
+                "keyboard": [
+                    [{"text": k} for k in keys[i : i + 6]] for i in range(0, len(keys), 6)
+                ],
+                "one_time_keyboard": True,
+                "resize_keyboard": True,
+            }
+        response = await self._http.post(self._url, json=body)
         result = classify(response)
         if not result.ok:
             return result

@@ -25,16 +25,18 @@ CODE = re.compile(r"^\s*(\d{6})\s*$")
 CONFIRMED = "Thanks, that's confirmed. What would you like to know about your account?"
 STEPPED_UP = "Thanks, that's confirmed. Ask me again and I'll go ahead."
 WRONG = "That code isn't right or has expired. Ask me again and I'll send a new one."
-OPERATOR = "Brightwave"
 
 
 class CodeDialogue:
     """State lives in the conversation: `otp_challenge` and its `otp_purpose` (verify or
     step_up), `code_verified`, `stepped_up`."""
 
-    def __init__(self, sessionmaker: async_sessionmaker[Any], *, secret: str) -> None:
+    def __init__(
+        self, sessionmaker: async_sessionmaker[Any], *, secret: str, brand: str = "Brightwave"
+    ) -> None:
         self._sessionmaker = sessionmaker
         self._secret = secret
+        self._brand = brand
 
     async def _state(self, conversation_id: str) -> dict[str, Any]:
         async with self._sessionmaker() as session:
@@ -97,6 +99,6 @@ class CodeDialogue:
         if purpose is None or (state.get("otp_challenge") and state.get("otp_purpose") == purpose):
             return
         challenge_id, _ = await start_challenge(
-            self._sessionmaker, msisdn=msisdn, secret=self._secret, operator=OPERATOR
+            self._sessionmaker, msisdn=msisdn, secret=self._secret, operator=self._brand
         )
         await self._update(conversation_id, otp_challenge=challenge_id, otp_purpose=purpose)

@@ -18,6 +18,7 @@ from api.channels.sender import SendResult, classify
 GRAPH_URL = "https://graph.facebook.com"
 API_VERSION = "v25.0"
 UNSUPPORTED = "[unsupported message type]"
+LIST_MAX_ROWS = 10  # Cloud API: at most 10 rows in a list message, titles up to 24 characters
 
 
 def _text_of(message: WaMessage) -> str:
@@ -68,6 +69,34 @@ def _messages(value: WaValue) -> list[InboundMessage]:
     return found
 
 
+def _list(text: str, rows: list[dict[str, str]]) -> dict[str, Any]:
+    """An interactive list whose reply (`list_reply.title`) reads as the choice's title."""
+    return {
+        "type": "list",
+        "body": {"text": text[:1024]},
+        "action": {
+            "button": "Choose",
+            "sections": [
+                {
+                    "title": "Your answer",
+                    "rows": [
+                        {
+                            "id": str(r["id"])[:200],
+                            "title": str(r["title"])[:24],
+                            **(
+                                {"description": r["description"][:72]}
+                                if r.get("description")
+                                else {}
+                            ),
+                        }
+                        for r in rows
+                    ],
+                }
+            ],
+        },
+    }
+
+
 class WhatsAppSender:
     """POST /{version}/{phone_number_id}/messages with the Cloud API's text body."""
 
@@ -89,13 +118,18 @@ class WhatsAppSender:
 
     async def send(self, *, recipient: str, text: str, payload: dict[str, Any]) -> SendResult:
         sender_id = payload.get("phone_number_id") or self._phone_number_id
-        body = {
+        body: dict[str, Any] = {
             "messaging_product": "whatsapp",
             "recipient_type": "individual",
             "to": recipient,
             "type": "text",
             "text": {"preview_url": False, "body": text},
         }
+        rows = payload.get("choices") or []
+        if 0 < len(rows) <= LIST_MAX_ROWS:  # a list message; longer scales stay "reply 0-10"
+            body["type"] = "interactive"
+            body.pop("text")
+            body["interactive"] = _list(text, rows)
         response = await self._http.post(
             f"{self._base}/{sender_id}/messages",
             json=body,

@@ -6,19 +6,20 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 from pydantic import BaseModel
 
 from api import attention, gaps
-from api.analytics import Report, default_period, report
+from api.analytics import Report, Satisfaction, ScaleSummary, default_period, report, satisfaction
 from api.channels.outbox import OutboxRow, list_outbox
 from api.channels.staff import Hub, require_staff
 from api.deps import State
 from api.errors import ERROR_RESPONSES, ConflictError
 from api.gap_scope import shared_scope
+from api.surveys import SurveyOut
 from knowledge.embedding import get_embedder
 from knowledge.factory import ingest, remove_article
 from switchboard import clock
@@ -164,6 +165,37 @@ async def analytics_report(
         channel=channel,
         model=state.settings.llm,
         prices=state.settings.model_prices,
+    )
+
+
+class SurveyReport(BaseModel):
+    since: datetime
+    until: datetime
+    summary: dict[str, ScaleSummary]  # nps, csat
+    satisfaction: Satisfaction
+    surveys: list[SurveyOut]
+
+
+@router.get("/surveys")
+async def surveys(
+    hub: Hub,
+    state: State,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    kind: Annotated[Literal["nps", "csat"] | None, Query()] = None,
+    channel: Annotated[str | None, Query(max_length=16)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> SurveyReport:
+    """Surveys asked in [since, until) (default: the last 30 days), newest first, with their
+    answers and comments; NPS and CSAT over the period (definitions: docs/analytics.md)."""
+    start, end = default_period(clock.now())
+    since, until = since or start, until or end
+    happy, kinds = await satisfaction(hub.sessionmaker, since=since, until=until, channel=channel)
+    rows = await state.surveys.list(
+        since=since, until=until, kind=kind, channel=channel, limit=limit
+    )
+    return SurveyReport(
+        since=since, until=until, summary=kinds, satisfaction=happy, surveys=list(rows)
     )
 
 

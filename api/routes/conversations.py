@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -21,7 +22,7 @@ from api.deps import (
     limit_ip,
     stream_lease,
 )
-from api.errors import ERROR_RESPONSES, PayloadTooLargeError
+from api.errors import ERROR_RESPONSES, ConflictError, PayloadTooLargeError
 from api.records import read_transcript, save_feedback
 from api.schemas import (
     ActionOutcome,
@@ -29,6 +30,8 @@ from api.schemas import (
     FeedbackIn,
     FeedbackSaved,
     MessageIn,
+    SurveyAnswered,
+    SurveyAnswerIn,
     Transcript,
 )
 from api.session import set_session_cookie
@@ -42,6 +45,7 @@ from api.sse import (
 from switchboard.db.eventlog import StoredEvent
 from tools.action_store import ActionInProgressError
 
+log = logging.getLogger(__name__)
 router = APIRouter(
     prefix="/v1/conversations",
     tags=["conversations"],
@@ -90,11 +94,24 @@ async def post_message(
         turn = state.runtime.service.handle_message(
             conversation.id, conversation.identity, body.text, body.client_message_id
         )
-        events = await state.turns.start(turn)
+        events = await state.turns.start(_then_survey(turn, state, conversation.id))
     except BaseException:
         await lease.release()
         raise
     return event_stream_response(events, lease=lease, ping_s=state.ping_s)
+
+
+async def _then_survey(
+    turn: AsyncIterator[StoredEvent], state: ApiState, conversation_id: str
+) -> AsyncIterator[StoredEvent]:
+    """The turn's events, then the survey if this turn closed a resolved conversation (it goes
+    to the conversation's stream, like an agent's message)."""
+    async for event in turn:
+        yield event
+    try:
+        await state.surveys.after_turn(conversation_id)
+    except Exception:  # a survey must never spoil the answer
+        log.exception("survey after turn in %s failed", conversation_id)
 
 
 @router.post(
@@ -191,3 +208,21 @@ async def post_feedback(
         comment=body.comment,
     )
     return FeedbackSaved(feedback_id=feedback_id)
+
+
+@router.post("/{conversation_id}/surveys/{survey_id}", status_code=201)
+async def answer_survey(
+    survey_id: Annotated[int, Path(ge=1, le=2**62)],
+    body: SurveyAnswerIn,
+    conversation: Owned,
+    state: State,
+    _: CustomerLimit,
+) -> SurveyAnswered:
+    """Answer the conversation's survey (the `survey` event): once; 409 when it was answered
+    or dismissed already, 422 for a score outside the survey's scale."""
+    answered = await state.surveys.record(
+        conversation.id, survey_id, score=body.score, comment=body.comment
+    )
+    if not answered:
+        raise ConflictError("this survey was answered already")
+    return SurveyAnswered(survey_id=survey_id)

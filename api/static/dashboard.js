@@ -124,6 +124,11 @@
     $("db-tokens").textContent = String(r.tokens.prompt + r.tokens.completion);
     const usd = r.cost.usd === null ? "cost unknown" : `≈ $${r.cost.usd.toFixed(2)}`;
     $("db-cost").textContent = `${usd} on ${r.cost.model} (prices ${r.cost.prices_as_of})`;
+    const sat = r.satisfaction;
+    $("db-nps").textContent = sat.nps === null ? "n/a" : String(Math.round(sat.nps));
+    $("db-nps-detail").textContent = `${sat.nps_answers} answers; ${sat.surveys_asked} surveys asked, ${sat.response_rate === null ? "n/a" : pct(sat.response_rate)} answered`;
+    $("db-csat").textContent = pct(sat.csat);
+    $("db-csat-detail").textContent = `${sat.csat_answers} answers; thumbs ${sat.thumbs_up} up, ${sat.thumbs_down} down`;
     chart("db-chart-automation", {
       type: "line",
       data: {
@@ -157,12 +162,13 @@
     for (const [k, v] of Object.entries(r.latency_ms)) put("latency_ms", k, v);
     for (const [k, v] of Object.entries(r.tokens)) put("tokens", k, v);
     for (const [k, v] of Object.entries(r.cost)) put("cost", k, v);
+    for (const [k, v] of Object.entries(r.satisfaction)) put("satisfaction", k, v);
     for (const [k, v] of Object.entries(r.handoffs)) put("handoffs", k, v);
     for (const [k, v] of Object.entries(r.capabilities)) put("capabilities", k, v);
     for (const [k, v] of Object.entries(r.channels)) put("channels", k, v);
     for (const [k, v] of Object.entries(r.hours)) put("hours", k, v);
     for (const [tool, statuses] of Object.entries(r.actions)) for (const [s, v] of Object.entries(statuses)) put("actions", `${tool}:${s}`, v);
-    for (const d of r.by_day) { put("by_day_conversations", d.day, d.conversations); put("by_day_automation_rate", d.day, d.automation_rate); }
+    for (const d of r.by_day) { put("by_day_conversations", d.day, d.conversations); put("by_day_automation_rate", d.day, d.automation_rate); put("by_day_nps", d.day, d.nps); }
     for (const t of state.gaps ? state.gaps.topics : []) put("gaps", t.label, t.count);
     return rows.map((row) => row.map((cell) => `"${cell.replaceAll('"', '""')}"`).join(",")).join("\n") + "\n";
   }

@@ -98,6 +98,15 @@
       case "notification":
         add({ kind: "notice", text: data.text });
         break;
+      case "survey":
+        add({ kind: "survey", surveyId: data.survey_id, question: data.question, low: data.low,
+              high: data.high, score: null, status: "asked" });
+        break;
+      case "survey.answered":
+        state.items.forEach(function (it) {
+          if (it.kind === "survey" && it.surveyId === data.survey_id) { it.status = "answered"; it.score = data.score; update(it); }
+        });
+        break;
       case "error":
         add({ kind: "notice", error: true, text: data.message });
         break;
@@ -120,6 +129,7 @@
     if (!li) { li = document.createElement("li"); elements[index] = li; log.appendChild(li); }
     li.replaceChildren();
     if (item.kind === "action") renderAction(li, item);
+    else if (item.kind === "survey") renderSurvey(li, item);
     else {
       li.className = "sb-msg sb-" + item.kind + (item.error ? " sb-error" : "");
       if (item.kind === "agent") {
@@ -177,6 +187,54 @@
       li.appendChild(done);
     }
   }
+  function renderSurvey(li, item) {
+    li.className = "sb-card sb-survey";
+    li.setAttribute("aria-label", "Survey");
+    var title = document.createElement("p");
+    title.className = "sb-card-title"; title.textContent = item.question;
+    li.appendChild(title);
+    if (item.status !== "asked") {
+      var done = document.createElement("p");
+      done.className = "sb-card-state";
+      done.textContent = item.status === "answered" ? "Thank you — you gave " + item.score + "." : "Thanks anyway.";
+      li.appendChild(done);
+      return;
+    }
+    var scores = document.createElement("div");
+    scores.className = "sb-row sb-scores"; scores.setAttribute("role", "group");
+    for (var n = item.low; n <= item.high; n++) {
+      (function (score) {
+        var b = button(String(score), item.score === score ? "sb-chosen" : "sb-secondary", function () {
+          item.score = score; update(item);
+        });
+        b.setAttribute("aria-pressed", item.score === score ? "true" : "false");
+        scores.appendChild(b);
+      })(n);
+    }
+    li.appendChild(scores);
+    var scale = document.createElement("p");
+    scale.className = "sb-scale";
+    scale.textContent = item.high === 10 ? "0 = not at all likely, 10 = extremely likely" : "1 = very dissatisfied, 5 = very satisfied";
+    li.appendChild(scale);
+    var comment = document.createElement("textarea");
+    comment.className = "sb-survey-comment"; comment.rows = 2; comment.maxLength = 2000;
+    comment.placeholder = "Anything you'd like to tell us? (optional)";
+    comment.value = item.comment || "";
+    comment.addEventListener("input", function () { item.comment = comment.value; });
+    li.appendChild(comment);
+    var row = document.createElement("div");
+    row.className = "sb-row";
+    row.appendChild(button("Send", "", function (b) { answerSurvey(item, b); }, item.score === null));
+    li.appendChild(row);
+  }
+  function answerSurvey(item, btn) {
+    btn.disabled = true;
+    var path = "/v1/conversations/" + state.conversationId + "/surveys/" + item.surveyId;
+    api("POST", path, { score: item.score, comment: item.comment || null }).then(function (r) {
+      if (r.ok || r.status === 409) { item.status = "answered"; update(item); save(); return; }
+      return errorText(r).then(function (text) { notice(text, true); btn.disabled = false; });
+    }, function () { notice("Network problem. Please try again.", true); btn.disabled = false; });
+  }
   function refreshCards() {
     state.items.forEach(function (it, i) { if (it.kind === "action" && it.status === "proposed") render(i); });
   }
@@ -204,7 +262,7 @@
   /* ---------- the event stream ---------- */
   var NAMES = ["customer.message", "turn.started", "retrieval", "token", "tool.call", "tool.result", "action.proposed",
                "action.executed", "citation", "handoff", "agent.message", "notification", "error",
-               "turn.completed"];
+               "turn.completed", "survey", "survey.answered"];
   function connect() {
     if (source) source.close();
     clearTimeout(retryTimer);

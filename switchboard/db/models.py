@@ -182,14 +182,23 @@ class OutboxMessage(Base):
 
 
 class Survey(Base):
+    """One survey per conversation (api/surveys.py): asked → answered | dismissed."""
+
     __tablename__ = "surveys"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id"), index=True, unique=True
+    )
     kind: Mapped[str] = mapped_column(String(8))  # nps | csat
+    channel: Mapped[str | None] = mapped_column(String(16))
+    # the customer, or `channel:sender` for an unknown sender; counts the interval between asks
+    customer_key: Mapped[str | None] = mapped_column(String(160), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="asked")
     score: Mapped[int | None] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Feedback(Base):

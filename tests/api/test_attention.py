@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from api.attention import AttentionReport, report
 from switchboard import clock
+from switchboard.db.models import Survey
 from tests.api.channels.conftest import MakeChannels, make_channels
 from tests.api.test_analytics import T0, conversation
 
@@ -79,6 +80,50 @@ async def test_more_contacts_than_the_customers_own_norm(
     assert flag.reason == "above_norm" and flag.capability is None
     assert (flagged.recent_contacts, round(flagged.usual_contacts or 0, 3)) == (3, round(2 / 12, 3))
     assert len(flag.contacts) == 3
+
+
+async def _answered(
+    sessionmaker: async_sessionmaker[Any], conversation_id: str, customer: str, score: int, at: Any
+) -> None:
+    async with sessionmaker() as session, session.begin():
+        session.add(
+            Survey(
+                conversation_id=conversation_id,
+                kind="nps",
+                channel="web",
+                customer_key=customer,
+                status="answered",
+                score=score,
+                created_at=at,
+            )
+        )
+
+
+async def test_a_detractor_or_a_falling_nps_is_flagged(
+    sessionmaker: async_sessionmaker[Any],
+) -> None:
+    # c1: 9 a month ago, now 5 (a detractor, and a fall of 4)
+    old = await conversation(sessionmaker, customer="c1", at=T0 - 30 * DAY, turns=ROAMING)
+    new = await conversation(sessionmaker, customer="c1", at=T0, turns=ROAMING)
+    await _answered(sessionmaker, old, "c1", 9, T0 - 30 * DAY)
+    await _answered(sessionmaker, new, "c1", 5, T0)
+    # c2: 10 then 8 (a fall of 2, still passive): not flagged; c3: 3 but 20 days ago: not now
+    for customer, scores in (("c2", (10, 8)), ("c3", (3,))):
+        for i, score in enumerate(scores):
+            at = T0 - (20 - 19 * i) * DAY
+            cid = await conversation(sessionmaker, customer=customer, at=at, turns=ROAMING)
+            await _answered(sessionmaker, cid, customer, score, at)
+    # c4: 10 then 6: a fall of 4 into detraction
+    for at, score in ((T0 - 40 * DAY, 10), (T0 - DAY, 6)):
+        cid = await conversation(sessionmaker, customer="c4", at=at, turns=ROAMING)
+        await _answered(sessionmaker, cid, "c4", score, at)
+
+    found = {c.customer: c.flags for c in (await _report(sessionmaker)).customers}
+    assert set(found) == {"c1", "c4"}
+    [flag] = found["c1"]
+    assert (flag.reason, flag.detail) == ("low_nps", f"NPS 5 on {T0:%Y-%m-%d} (was 9)")
+    assert [c.conversation_id for c in flag.contacts] == [new]
+    assert [f.reason for f in found["c4"]] == ["low_nps"]
 
 
 async def test_the_admin_api_lists_customers_needing_attention(

@@ -31,6 +31,10 @@ async def test_the_dashboard_shows_what_the_api_and_the_export_say(
         await ch.settle()
         await ch.whatsapp("yes", wamid="wamid.D2")
         await ch.settle()
+        [alice] = [r["conversation_id"] for r in await ch.outbox(channel="whatsapp")][:1]
+        assert await ch.app.state.api.surveys.ask(alice)  # the top-up resolved it
+        await ch.whatsapp("9", wamid="wamid.D5")
+        await ch.settle()
         await ch.whatsapp("agent", wamid="wamid.D3", sender="+447700900002")
         await ch.settle()
         expected = (await ch.client.get("/v1/admin/analytics", headers=ch.staff)).json()
@@ -48,7 +52,7 @@ async def test_the_dashboard_shows_what_the_api_and_the_export_say(
             await page.wait_for_selector("#db-main[data-loaded]")
             shown = {
                 key: await page.text_content(f"#db-{key}")
-                for key in ("automation", "conversations", "containment")
+                for key in ("automation", "conversations", "containment", "nps", "csat")
             }
             async with page.expect_download() as download_info:
                 await page.click("#db-json")
@@ -61,7 +65,14 @@ async def test_the_dashboard_shows_what_the_api_and_the_export_say(
     assert expected["automation"]["automated"] == 1 and expected["handoffs"] == {
         "customer_request": 1
     }
-    assert shown == {"automation": "50.0%", "conversations": "2", "containment": "50.0%"}
+    assert expected["satisfaction"]["nps"] == 100.0  # one answer, a promoter
+    assert shown == {
+        "automation": "50.0%",
+        "conversations": "2",
+        "containment": "50.0%",
+        "nps": "100",
+        "csat": "n/a",
+    }
     # the page asked a moment later for the same default period (the last 30 days)
     period = ("since", "until")
     assert {k: v[:10] for k, v in exported.items() if k in period} == {

@@ -7,12 +7,15 @@ artifacts/browser/."""
 from __future__ import annotations
 
 import shutil
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from switchboard.db.models import Survey, Turn
 from tests.api.conftest import ALICE, Api, live_server, make_settings, running_api
 from tests.api.fakes import ANSWER
 
@@ -134,3 +137,31 @@ async def _journey(page: Any, api: Api, base: str) -> None:
     assert await page.evaluate("window.pwned === undefined")
     assert await page.evaluate("document.documentElement.scrollWidth") <= 375
     await _shot(page, "4-agent-message")
+
+    # a survey after the resolved conversation: pick a score, add a comment, send; once
+    sessionmaker = api.app.state.api.runtime.sessionmaker
+    async with sessionmaker() as session, session.begin():
+        session.add(
+            Turn(id=str(uuid.uuid4()), conversation_id=cid, capability="top_up", outcome="acted")
+        )
+    assert await api.app.state.api.surveys.ask(cid)
+    survey = page.locator(".sb-survey")
+    await survey.wait_for()
+    assert "recommend Brightwave" in await survey.text_content()
+    send = survey.get_by_role("button", name="Send")
+    assert await send.is_disabled()  # no score chosen yet
+    await survey.get_by_role("button", name="8", exact=True).click()
+    await survey.locator("textarea").fill("quick top-up")
+    await survey.get_by_role("button", name="Send").click()
+    await survey.locator(".sb-card-state", has_text="you gave 8").wait_for()
+    async with sessionmaker() as session:
+        row = await session.scalar(select(Survey).where(Survey.conversation_id == cid))
+    assert row is not None and (row.status, row.score, row.comment) == (
+        "answered",
+        8,
+        "quick top-up",
+    )
+    await page.reload()  # the answered card stays answered
+    await page.locator(".sb-survey .sb-card-state", has_text="you gave 8").wait_for()
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 375
+    await _shot(page, "5-survey")

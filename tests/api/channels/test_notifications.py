@@ -58,7 +58,14 @@ async def test_event_notifies_the_latest_conversation_once(make_channels: MakeCh
             assert cid is not None
             events = await events_after(session, conversation_id=cid)
         notes = [e.data for e in events if e.type == "notification"]
-        assert notes == [{"kind": "order", "text": rows[-1]["payload"]["text"], "ref": "PO-77"}]
+        assert notes == [
+            {
+                "kind": "order",
+                "text": rows[-1]["payload"]["text"],
+                "ref": "PO-77",
+                "state": "completed",
+            }
+        ]
 
 
 async def test_listener_key_is_required(make_channels: MakeChannels) -> None:
