@@ -14,6 +14,7 @@ ENDPOINTS = [
     ("POST", "/v1/conversations/{cid}/actions/{aid}/confirm", None),
     ("POST", "/v1/conversations/{cid}/actions/{aid}/cancel", None),
     ("POST", "/v1/conversations/{cid}/feedback", {"rating": 1}),
+    ("POST", "/v1/conversations/{cid}/surveys/1", {"score": 5}),
 ]
 
 
@@ -92,7 +93,12 @@ async def test_the_endpoint_list_covers_every_conversation_route(api: Api) -> No
         for method in operations
     }
     listed = {
-        (m, p.replace("{cid}", "{conversation_id}").replace("{aid}", "{action_id}"))
+        (
+            m,
+            p.replace("{cid}", "{conversation_id}")
+            .replace("{aid}", "{action_id}")
+            .replace("/surveys/1", "/surveys/{survey_id}"),
+        )
         for m, p, _ in ENDPOINTS
     }
     assert routes == listed
