@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -23,9 +23,17 @@ from switchboard.automation import (
     TurnSummary,
     has_need,
     is_automated,
+    needs,
     resolution,
 )
-from switchboard.db.models import Conversation, Event, Feedback, Survey, Turn
+from switchboard.db.models import (
+    Conversation,
+    Event,
+    Feedback,
+    HandoffRecord,
+    Survey,
+    Turn,
+)
 from switchboard.pricing import PRICES_AS_OF, cost_usd
 from switchboard.satisfaction import csat, nps
 
@@ -43,13 +51,30 @@ class Automation(BaseModel):
     assumed: int  # automated, but the customer simply left after the answer
 
 
+class ModelCost(BaseModel):
+    prompt_tokens: int
+    completion_tokens: int
+    usd: float | None  # None when the model's price is unknown
+
+
 class Cost(BaseModel):
-    """The period's tokens priced at `model`'s prices (turns do not record their model: this is
-    the configured one); `usd` is None when the model's price is unknown."""
+    """The period's tokens priced per model: each turn at the model configured when it ran
+    (`by_model`); turns from before turns recorded it at `model`, the configured one. `usd` is
+    the sum, None when any model's price is unknown."""
 
     model: str
     usd: float | None
     prices_as_of: str = PRICES_AS_OF
+    by_model: dict[str, ModelCost] = Field(default_factory=dict)
+
+
+class QueueWait(BaseModel):
+    """Seconds from a handoff to an agent taking it, for the period's conversations."""
+
+    p50: float | None
+    p95: float | None
+    taken: int  # handoffs an agent took
+    waiting: int  # handoffs nobody has taken yet
 
 
 class DayRow(BaseModel):
@@ -63,18 +88,23 @@ class Report(BaseModel):
     since: datetime
     until: datetime
     channel: str | None
+    segment: str | None = None  # the filters applied, like `channel`
+    capability: str | None = None
     conversations: int
     proactive_conversations: int
     customer_messages: int
     automation: Automation
     containment: float | None  # conversations with a need that no person took part in
     handoffs: dict[str, int]
+    handoff_rate: float | None  # conversations handed to a person / conversations
+    queue_wait_s: QueueWait
     actions: dict[str, dict[str, int]]
     latency_ms: dict[str, float | None]
     tokens: dict[str, int]
     cost: Cost
     capabilities: dict[str, int]
     channels: dict[str, int]
+    segments: dict[str, int]  # conversations by the customer's segment (`anonymous`: none)
     hours: dict[int, int]
     by_day: list[DayRow]
     satisfaction: Satisfaction
@@ -105,14 +135,19 @@ async def satisfaction(
     since: datetime,
     until: datetime,
     channel: str | None = None,
+    conversations: set[str] | None = None,
 ) -> tuple[Satisfaction, dict[str, ScaleSummary]]:
-    """NPS, CSAT and thumbs for surveys asked (feedback given) in [since, until)."""
+    """NPS, CSAT and thumbs for surveys asked (feedback given) in [since, until); only those of
+    `conversations` when given (a segment or capability filter)."""
     query = select(Survey.kind, Survey.status, Survey.score).where(
         Survey.created_at >= since, Survey.created_at < until
     )
     thumbs = select(Feedback.rating, func.count()).where(
         Feedback.created_at >= since, Feedback.created_at < until
     )
+    if conversations is not None:
+        query = query.where(Survey.conversation_id.in_(conversations))
+        thumbs = thumbs.where(Feedback.conversation_id.in_(conversations))
     if channel is not None:
         query = query.where(Survey.channel == channel)
         thumbs = thumbs.join(Conversation, Conversation.id == Feedback.conversation_id).where(
@@ -172,6 +207,10 @@ class LoadedConversation:
     day: date
     latencies: list[int] = field(default_factory=list)
     tokens: tuple[int, int] = (0, 0)
+    segment: str | None = None
+    # prompt and completion tokens by the model configured when each turn ran (None: before
+    # turns recorded it; priced at today's model)
+    tokens_by_model: dict[str | None, tuple[int, int]] = field(default_factory=dict)
 
 
 async def load_conversations(
@@ -219,6 +258,10 @@ async def load_conversations(
     for c in conversations:
         own = by_conversation[c.id]
         started = _aware(c.created_at)
+        by_model: dict[str | None, tuple[int, int]] = {}
+        for t in own:
+            prompt, completion = by_model.get(t.model, (0, 0))
+            by_model[t.model] = (prompt + t.prompt_tokens, completion + t.completion_tokens)
         summary = ConversationSummary(
             conversation_id=c.id,
             customer_key=c.customer_id or c.msisdn,
@@ -234,6 +277,8 @@ async def load_conversations(
                 started.date(),
                 [t.latency_ms for t in own],
                 (sum(t.prompt_tokens for t in own), sum(t.completion_tokens for t in own)),
+                c.segment,
+                by_model,
             )
         )
     return loaded
@@ -282,11 +327,14 @@ async def report(
     since: datetime,
     until: datetime,
     channel: str | None = None,
+    segment: str | None = None,
+    capability: str | None = None,
     model: str = "local",
     prices: Mapping[str, tuple[float, float]] | None = None,
 ) -> Report:
-    """The operator's numbers for conversations that started in [since, until); tokens are
-    priced at `model` (switchboard/pricing.py, `prices` over the shipped table)."""
+    """The operator's numbers for conversations that started in [since, until), on `channel`,
+    of customers in `segment` (`anonymous`: none), raising `capability`; tokens are priced per
+    turn's model, else at `model` (switchboard/pricing.py, `prices` over the shipped table)."""
     since, until = _aware(since), _aware(until)
     # repeat contacts are looked for up to the window past the period's end
     everyone = await load_conversations(sessionmaker, since, until + REPEAT_CONTACT_WINDOW)
@@ -294,7 +342,10 @@ async def report(
     rows = [
         r
         for r in everyone
-        if since <= r.summary.started_at < until and (channel is None or r.channel == channel)
+        if since <= r.summary.started_at < until
+        and (channel is None or r.channel == channel)
+        and (segment is None or (r.segment or "anonymous") == segment)
+        and (capability is None or capability in needs(r.summary))
     ]
     in_rows = {r.summary.conversation_id for r in rows}
     events = [e for e in events if e[0] in in_rows]
@@ -308,13 +359,22 @@ async def report(
     days: dict[date, list[LoadedConversation]] = defaultdict(list)
     for r in rows:
         days[r.day].append(r)
-    happy, _ = await satisfaction(sessionmaker, since=since, until=until, channel=channel)
-    daily_nps = await _nps_by_day(sessionmaker, since=since, until=until, channel=channel)
+    narrowed = in_rows if segment is not None or capability is not None else None
+    happy, _ = await satisfaction(
+        sessionmaker, since=since, until=until, channel=channel, conversations=narrowed
+    )
+    daily_nps = await _nps_by_day(
+        sessionmaker, since=since, until=until, channel=channel, conversations=narrowed
+    )
+    counted_rows = [r for r in rows if not r.summary.proactive]
+    handed = {e[0] for e in events if e[1] == "handoff"}
     return Report(
         since=since,
         until=until,
         channel=channel,
-        conversations=sum(1 for r in rows if not r.summary.proactive),
+        segment=segment,
+        capability=capability,
+        conversations=len(counted_rows),
         proactive_conversations=sum(1 for r in rows if r.summary.proactive),
         customer_messages=sum(1 for e in events if e[1] == MESSAGE),
         automation=_automation(rows, everyone),
@@ -322,17 +382,21 @@ async def report(
             sum(1 for r in needy if not r.summary.human_involved) / len(needy) if needy else None
         ),
         handoffs=dict(Counter(str(e[2].get("reason")) for e in events if e[1] == "handoff")),
+        handoff_rate=(
+            sum(1 for r in counted_rows if r.summary.conversation_id in handed) / len(counted_rows)
+            if counted_rows
+            else None
+        ),
+        queue_wait_s=await _queue_wait(sessionmaker, in_rows),
         actions={tool: dict(statuses) for tool, statuses in sorted(actions.items())},
         latency_ms={"p50": _percentile(latencies, 0.5), "p95": _percentile(latencies, 0.95)},
         tokens={"prompt": prompt, "completion": completion},
-        cost=Cost(
-            model=model,
-            usd=cost_usd(model, prompt_tokens=prompt, completion_tokens=completion, prices=prices),
-        ),
+        cost=_cost(rows, model=model, prices=prices),
         capabilities=dict(
             Counter(t.capability for r in rows for t in r.summary.turns if t.capability)
         ),
         channels=dict(Counter(r.channel for r in rows)),
+        segments=dict(Counter(r.segment or "anonymous" for r in counted_rows)),
         hours=dict(
             sorted(Counter(e[3].hour for e in events if e[1] == "customer.message").items())
         ),
@@ -349,12 +413,61 @@ async def report(
     )
 
 
+def _cost(
+    rows: list[LoadedConversation],
+    *,
+    model: str,
+    prices: Mapping[str, tuple[float, float]] | None,
+) -> Cost:
+    tokens: dict[str, tuple[int, int]] = defaultdict(lambda: (0, 0))
+    for r in rows:
+        for name, (prompt, completion) in r.tokens_by_model.items():
+            before = tokens[name or model]
+            tokens[name or model] = (before[0] + prompt, before[1] + completion)
+    by_model = {
+        name: ModelCost(
+            prompt_tokens=prompt,
+            completion_tokens=completion,
+            usd=cost_usd(name, prompt_tokens=prompt, completion_tokens=completion, prices=prices),
+        )
+        for name, (prompt, completion) in sorted(tokens.items())
+    }
+    if not by_model:  # no tokens: what the configured model would cost (None when unknown)
+        return Cost(model=model, usd=cost_usd(model, prompt_tokens=0, completion_tokens=0))
+    costs = [c.usd for c in by_model.values()]
+    total = None if any(c is None for c in costs) else sum(c for c in costs if c is not None)
+    return Cost(model=model, usd=total, by_model=by_model)
+
+
+async def _queue_wait(sessionmaker: async_sessionmaker[Any], conversations: set[str]) -> QueueWait:
+    async with sessionmaker() as session:
+        rows = (
+            await session.execute(
+                select(HandoffRecord.created_at, HandoffRecord.assigned_at).where(
+                    HandoffRecord.conversation_id.in_(conversations)
+                )
+            )
+        ).all()
+    waits = [
+        int((_aware(taken) - _aware(made)).total_seconds())
+        for made, taken in rows
+        if taken is not None
+    ]
+    return QueueWait(
+        p50=_percentile(waits, 0.5),
+        p95=_percentile(waits, 0.95),
+        taken=len(waits),
+        waiting=sum(1 for _, taken in rows if taken is None),
+    )
+
+
 async def _nps_by_day(
     sessionmaker: async_sessionmaker[Any],
     *,
     since: datetime,
     until: datetime,
     channel: str | None,
+    conversations: set[str] | None = None,
 ) -> dict[date, float | None]:
     query = select(Survey.created_at, Survey.score).where(
         Survey.created_at >= since,
@@ -364,6 +477,8 @@ async def _nps_by_day(
     )
     if channel is not None:
         query = query.where(Survey.channel == channel)
+    if conversations is not None:
+        query = query.where(Survey.conversation_id.in_(conversations))
     async with sessionmaker() as session:
         rows = (await session.execute(query)).all()
     by_day: dict[date, list[int]] = defaultdict(list)

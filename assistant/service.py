@@ -123,6 +123,7 @@ class ConversationService:
                     channel_user_id=getattr(identity, "channel_user_id", None)
                     or getattr(identity, "anonymous_id", None),
                     verified=identity.verified,
+                    segment=getattr(identity, "segment", None),
                     state={},
                 )
             )

@@ -248,6 +248,7 @@ class TurnRunner:
                     prompt_tokens=event.usage.prompt_tokens,
                     completion_tokens=event.usage.completion_tokens,
                     latency_ms=event.latency_ms,
+                    model=self.deps.settings.llm,
                 )
             )
 

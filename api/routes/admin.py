@@ -152,6 +152,10 @@ async def analytics_report(
     since: datetime | None = None,
     until: datetime | None = None,
     channel: Annotated[str | None, Query(max_length=16)] = None,
+    segment: Annotated[
+        Literal["prepaid", "postpaid", "business", "anonymous"] | None, Query()
+    ] = None,
+    capability: Annotated[str | None, Query(max_length=32)] = None,
 ) -> Report:
     """The operator's numbers for conversations started in [since, until) (default: the last 30
     days): automation rate against the 80% target, containment, handoffs by reason, action
@@ -163,6 +167,8 @@ async def analytics_report(
         since=since or start,
         until=until or end,
         channel=channel,
+        segment=segment,
+        capability=capability,
         model=state.settings.llm,
         prices=state.settings.model_prices,
     )

@@ -22,6 +22,7 @@
     if ($("db-since").value) params.set("since", `${$("db-since").value}T00:00:00Z`);
     if ($("db-until").value) params.set("until", `${$("db-until").value}T23:59:59Z`);
     if ($("db-channel").value) params.set("channel", $("db-channel").value);
+    if ($("db-segment").value) params.set("segment", $("db-segment").value);
     return params;
   }
 
@@ -119,6 +120,10 @@
     $("db-conversations").textContent = String(r.conversations);
     $("db-proactive").textContent = `${r.proactive_conversations} proactive, ${r.customer_messages} messages`;
     $("db-containment").textContent = pct(r.containment);
+    $("db-handoff-rate").textContent = pct(r.handoff_rate);
+    const wait = r.queue_wait_s;
+    const secs = (v) => (v === null ? "n/a" : `${Math.round(v)} s`);
+    $("db-queue-wait").textContent = `queue wait p50 ${secs(wait.p50)}, p95 ${secs(wait.p95)}; ${wait.waiting} still waiting`;
     const ms = (v) => (v === null ? "n/a" : `${Math.round(v)} ms`);
     $("db-latency").textContent = `${ms(r.latency_ms.p50)} / ${ms(r.latency_ms.p95)}`;
     $("db-tokens").textContent = String(r.tokens.prompt + r.tokens.completion);
@@ -140,6 +145,11 @@
       },
       options: { scales: { y: { min: 0, max: 1 } } },
     });
+    chart("db-chart-nps", {
+      type: "line",
+      data: { labels: r.by_day.map((d) => d.day), datasets: [{ label: "NPS", data: r.by_day.map((d) => d.nps), spanGaps: true }] },
+      options: { scales: { y: { min: -100, max: 100 } } },
+    });
     bars("db-chart-handoffs", r.handoffs, "handoffs");
     bars("db-chart-capabilities", r.capabilities, "turns");
     const hours = Array.from({ length: 24 }, (_, h) => r.hours[h] || 0);
@@ -158,10 +168,13 @@
     const rows = [["section", "key", "value"]];
     const put = (section, key, value) => rows.push([section, key, value === null ? "" : String(value)]);
     for (const [k, v] of Object.entries(r.automation)) put("automation", k, v);
-    for (const k of ["conversations", "proactive_conversations", "customer_messages", "containment"]) put("totals", k, r[k]);
+    for (const k of ["conversations", "proactive_conversations", "customer_messages", "containment", "handoff_rate"]) put("totals", k, r[k]);
+    for (const [k, v] of Object.entries(r.queue_wait_s)) put("queue_wait_s", k, v);
+    for (const [k, v] of Object.entries(r.segments)) put("segments", k, v);
     for (const [k, v] of Object.entries(r.latency_ms)) put("latency_ms", k, v);
     for (const [k, v] of Object.entries(r.tokens)) put("tokens", k, v);
-    for (const [k, v] of Object.entries(r.cost)) put("cost", k, v);
+    for (const [k, v] of Object.entries(r.cost)) if (k !== "by_model") put("cost", k, v);
+    for (const [name, m] of Object.entries(r.cost.by_model)) put("cost_by_model", name, m.usd);
     for (const [k, v] of Object.entries(r.satisfaction)) put("satisfaction", k, v);
     for (const [k, v] of Object.entries(r.handoffs)) put("handoffs", k, v);
     for (const [k, v] of Object.entries(r.capabilities)) put("capabilities", k, v);

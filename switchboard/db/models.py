@@ -40,6 +40,8 @@ class Conversation(Base):
     msisdn: Mapped[str | None] = mapped_column(String(20))
     channel: Mapped[str] = mapped_column(String(16), default="web")
     channel_user_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    # the customer's segment when it started (prepaid, postpaid, business), for analytics
+    segment: Mapped[str | None] = mapped_column(String(16))
     # active: the assistant answers; handed_off: waiting for or owned by a human; closed.
     status: Mapped[str] = mapped_column(String(16), default="active")
     assigned_agent: Mapped[str | None] = mapped_column(String(64))
@@ -96,6 +98,8 @@ class Turn(Base):
     prompt_tokens: Mapped[int] = mapped_column(Integer, default=0)
     completion_tokens: Mapped[int] = mapped_column(Integer, default=0)
     latency_ms: Mapped[int] = mapped_column(Integer, default=0)
+    # the configured model (`SWITCHBOARD_LLM`) when the turn ran: its tokens are priced at it
+    model: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

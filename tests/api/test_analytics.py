@@ -7,10 +7,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from api.analytics import report
-from switchboard.db.models import Conversation, Event, Turn
+from switchboard.db.models import Conversation, Event, HandoffRecord, Turn
 from tests.api.channels.conftest import MakeChannels, make_channels
 from tests.fakes.scripted_model import call, say
 
@@ -35,11 +36,17 @@ async def conversation(
     events: list[tuple[str, dict[str, Any]]] = (),  # type: ignore[assignment]
     channel: str = "web",
     first: str = "customer.message",
+    segment: str | None = None,
+    model: str | None = None,
 ) -> str:
     """A conversation with its turns and events, as the turn loop and the desk store them."""
     cid = str(uuid.uuid4())
     async with sessionmaker() as session, session.begin():
-        session.add(Conversation(id=cid, customer_id=customer, channel=channel, created_at=at))
+        session.add(
+            Conversation(
+                id=cid, customer_id=customer, channel=channel, created_at=at, segment=segment
+            )
+        )
         await session.flush()
         log = [(first, {"text": "hello"} if first == "customer.message" else {"kind": "outage"})]
         for i, (capability, outcome) in enumerate(turns):
@@ -54,6 +61,7 @@ async def conversation(
                     latency_ms=100 * (i + 1),
                     prompt_tokens=10,
                     completion_tokens=5,
+                    model=model,
                     created_at=at + timedelta(seconds=10 * i + next(_ids) % 3),
                 )
             )
@@ -195,3 +203,60 @@ async def test_the_admin_api_reports_a_real_conversation(make_channels: MakeChan
         "assumed": 0,
     }
     assert body["actions"] == {"top_up": {"ok": 1}}
+
+
+async def test_segment_and_capability_filters_handoff_rate_queue_wait_and_cost_per_model(
+    sessionmaker: async_sessionmaker[Any],
+) -> None:
+    handoff = [("handoff", {"reason": "customer_request"})]
+    prepaid = await conversation(
+        sessionmaker, customer="c1", segment="prepaid", turns=TOP_UP_DONE, model="local"
+    )
+    postpaid = await conversation(
+        sessionmaker,
+        customer="c2",
+        segment="postpaid",
+        turns=[("billing_payments", "handed_off")],
+        events=handoff,
+        model="openai:gpt-4.1-mini",
+    )
+    await conversation(sessionmaker, customer=None, turns=ANSWERED)  # anonymous, no model
+    waiting = await conversation(
+        sessionmaker, customer="c3", segment="postpaid", turns=ANSWERED, events=handoff
+    )
+    async with sessionmaker() as session, session.begin():
+        for cid, taken in ((postpaid, T0 + timedelta(seconds=90)), (waiting, None)):
+            session.add(
+                HandoffRecord(
+                    id=str(uuid.uuid4()),
+                    conversation_id=cid,
+                    reason="customer_request",
+                    created_at=T0,
+                    assigned_at=taken,
+                    status="assigned" if taken else "waiting",
+                )
+            )
+
+    everything = await report(sessionmaker, **PERIOD, model="openai:gpt-4o-mini")
+    assert everything.conversations == 4
+    assert everything.segments == {"prepaid": 1, "postpaid": 2, "anonymous": 1}
+    assert everything.handoff_rate == 2 / 4
+    wait = everything.queue_wait_s
+    assert (wait.p50, wait.p95, wait.taken, wait.waiting) == (90, 90, 1, 1)
+    # each turn at the model it ran on; turns that recorded none at the configured model
+    by_model = everything.cost.by_model
+    assert set(by_model) == {"local", "openai:gpt-4.1-mini", "openai:gpt-4o-mini"}
+    assert (by_model["local"].prompt_tokens, by_model["local"].usd) == (20, 0.0)
+    assert by_model["openai:gpt-4.1-mini"].completion_tokens == 5
+    assert by_model["openai:gpt-4o-mini"].prompt_tokens == 20  # two conversations, one turn each
+    usd = [m.usd for m in by_model.values()]
+    assert everything.cost.usd == pytest.approx(sum(u for u in usd if u is not None))
+
+    only_postpaid = await report(sessionmaker, **PERIOD, segment="postpaid")
+    assert only_postpaid.conversations == 2 and only_postpaid.segment == "postpaid"
+    assert only_postpaid.handoff_rate == 1.0
+    assert (await report(sessionmaker, **PERIOD, segment="anonymous")).conversations == 1
+    top_ups = await report(sessionmaker, **PERIOD, capability="top_up")
+    assert top_ups.conversations == 1 and top_ups.automation.automated == 1
+    assert top_ups.capabilities == {"top_up": 2}
+    assert prepaid  # the one conversation that raised top_up

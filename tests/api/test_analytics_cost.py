@@ -49,4 +49,9 @@ async def test_the_admin_api_prices_at_the_configured_model(make_channels: MakeC
         response = await ch.client.get("/v1/admin/analytics", headers=ch.staff)
     assert response.status_code == 200, response.text
     assert ch.settings.llm == "local"  # the scripted model stands in for the local engine
-    assert response.json()["cost"] == {"model": "local", "usd": 0.0, "prices_as_of": "2026-11"}
+    assert response.json()["cost"] == {
+        "model": "local",
+        "usd": 0.0,
+        "prices_as_of": "2026-11",
+        "by_model": {},  # no turns yet
+    }

@@ -52,7 +52,14 @@ async def test_the_dashboard_shows_what_the_api_and_the_export_say(
             await page.wait_for_selector("#db-main[data-loaded]")
             shown = {
                 key: await page.text_content(f"#db-{key}")
-                for key in ("automation", "conversations", "containment", "nps", "csat")
+                for key in (
+                    "automation",
+                    "conversations",
+                    "containment",
+                    "nps",
+                    "csat",
+                    "handoff-rate",
+                )
             }
             async with page.expect_download() as download_info:
                 await page.click("#db-json")
@@ -72,6 +79,7 @@ async def test_the_dashboard_shows_what_the_api_and_the_export_say(
         "containment": "50.0%",
         "nps": "100",
         "csat": "n/a",
+        "handoff-rate": "50.0%",
     }
     # the page asked a moment later for the same default period (the last 30 days)
     period = ("since", "until")
