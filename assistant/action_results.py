@@ -18,6 +18,7 @@ from switchboard.db.eventlog import StoredEvent
 from switchboard.db.models import Event, Message
 from tools import recovery
 from tools.action_store import ActionInProgressError, ActionRecord, executed_event, get_action
+from tools.registry import EXECUTORS
 
 if TYPE_CHECKING:
     from assistant.service import ServiceDeps
@@ -52,7 +53,7 @@ async def sweep(
         return 0
     older_than = timedelta(seconds=older_than_s)
     sessionmaker, settings = deps.sessionmaker, deps.settings
-    executors = getattr(deps.desk, "executors", None)
+    executors = getattr(deps.desk, "executors", None) or EXECUTORS
     for action in await recovery.unfinished(sessionmaker, older_than=older_than):
         async with locks[action.conversation_id]:
             with contextlib.suppress(ActionInProgressError):

@@ -9,6 +9,7 @@ from assistant.events import ActionExecuted
 from assistant.pending import ActionResult, OpenAction
 from tools import actions
 from tools.context import TurnContext
+from tools.registry import EXECUTORS, requote
 
 _EXPIRED = "That quote has expired, so nothing was changed."
 _CANCELLED = "OK, I've cancelled that — nothing was changed. Anything else I can help with?"
@@ -48,10 +49,10 @@ class ToolsActionDesk:
     `executors` replaces the registry's (tests pass fakes)."""
 
     def __init__(self, executors: Mapping[str, actions.Executor] | None = None) -> None:
-        self._executors = executors
+        self._executors = EXECUTORS if executors is None else executors
 
     @property
-    def executors(self) -> Mapping[str, actions.Executor] | None:
+    def executors(self) -> Mapping[str, actions.Executor]:
         return self._executors
 
     async def open_action(self, ctx: TurnContext) -> OpenAction | None:
@@ -86,8 +87,6 @@ class ToolsActionDesk:
         return self._result(record, event)
 
     async def requote(self, ctx: TurnContext, action_id: str) -> Any:
-        from tools.registry import requote
-
         return await requote(ctx, action_id)
 
     @staticmethod

@@ -1,14 +1,18 @@
 """Typed turn events. CONTRACT.md §3 is their wire form: `api/` turns each into an SSE frame whose
 `event:` is the class's `name` and whose `data:` is `model_dump(mode="json", exclude={"name"})`.
 
-Only add fields or events; never rename or remove them (clients rely on the contract)."""
+Only add fields or events; never rename or remove them (clients rely on the contract). The
+action events are defined by the tools that produce them and re-exported here."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from switchboard.wire import WireEvent
+from tools.events import ActionExecuted as ActionExecuted
+from tools.events import ActionProposed as ActionProposed
 
 Capability = Literal[
     "faq",
@@ -32,13 +36,7 @@ CAPABILITIES: tuple[str, ...] = Capability.__args__  # type: ignore[attr-defined
 Outcome = Literal["answered", "acted", "proposed", "clarified", "handed_off", "refused"]
 
 
-class _Event(BaseModel):
-    model_config = ConfigDict(frozen=True)
-    name: ClassVar[str]
-
-    def data(self) -> dict[str, Any]:
-        """The JSON object carried in the SSE `data:` line."""
-        return self.model_dump(mode="json", exclude={"kind"})
+_Event = WireEvent  # every event below; the action events are the tools' (tools/events.py)
 
 
 class TurnStarted(_Event):
@@ -81,27 +79,6 @@ class ToolResult(_Event):
     tool: str
     status: Literal["ok", "error"]
     summary: str
-
-
-class ActionProposed(_Event):
-    name: ClassVar[str] = "action.proposed"
-    kind: Literal["action.proposed"] = "action.proposed"
-    action_id: str
-    tool: str
-    args: dict[str, Any]
-    summary: str
-    amount: float | None
-    currency: str | None
-    expires_at: datetime
-
-
-class ActionExecuted(_Event):
-    name: ClassVar[str] = "action.executed"
-    kind: Literal["action.executed"] = "action.executed"
-    action_id: str
-    tool: str
-    status: Literal["ok", "failed", "cancelled", "expired"]
-    receipt: dict[str, Any] | None = None
 
 
 class Citation(_Event):

@@ -51,7 +51,7 @@ class Runtime:
 async def _bus(settings: Settings, stack: AsyncExitStack) -> EventBus:
     if not settings.redis_url:
         return InProcessBus()
-    from api.redis_bus import RedisBus  # the API package provides the scale-out bus
+    from switchboard.redis_bus import RedisBus  # imports redis: only when configured
 
     bus: EventBus = await stack.enter_async_context(RedisBus.connect(settings.redis_url))
     return bus

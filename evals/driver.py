@@ -76,11 +76,13 @@ class RuntimeSession:
 
     async def start(self) -> None:
         from assistant.runtime import build_runtime
+        from bss.app import create_bss_app
         from tools.bss.client import make_bss_client
 
         # The simulator in-process without its lifespan, hence without the clock worker; it still
         # seeds itself and takes due transitions before every request (CatchUpMiddleware).
-        bss = make_bss_client(self.settings)
+        simulator = create_bss_app(self.settings)
+        bss = make_bss_client(self.settings, app=simulator, on_close=simulator.state.sim.close)
         self.stack.push_async_callback(bss.aclose)
         self.runtime = await self.stack.enter_async_context(
             build_runtime(

@@ -14,10 +14,10 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from assistant.events import ActionExecuted
 from switchboard.db.models import PendingAction, utcnow
 from switchboard.errors import NotFoundError, SwitchboardError
 from tools import audit
+from tools.events import ActionExecuted
 
 TERMINAL = ("succeeded", "failed", "cancelled", "expired")
 _POLL_S = 0.05

@@ -21,7 +21,6 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from assistant.events import ActionExecuted, ActionProposed
 from switchboard.db.models import PendingAction, utcnow
 from switchboard.settings import Settings, get_settings
 from tools import audit
@@ -36,6 +35,7 @@ from tools.action_store import (
     transition,
     wait_terminal,
 )
+from tools.events import ActionExecuted, ActionProposed
 from tools.execution import execute, settle
 
 __all__ = [
@@ -155,8 +155,8 @@ async def confirm(
     customer_id: str,
     conversation_id: str,
     actor: str,
+    executors: Mapping[str, Executor],
     settings: Settings | None = None,
-    executors: Mapping[str, Executor] | None = None,
     now: datetime | None = None,
 ) -> ActionExecuted:
     """Execute the customer's confirmed quote exactly once and return its result.

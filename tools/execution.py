@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from assistant.events import ActionExecuted
 from switchboard.db.models import utcnow
 from switchboard.settings import Settings
 from tools import audit
 from tools.action_store import ActionRecord, Executor, get_action, transition, wait_terminal
+from tools.events import ActionExecuted
 from tools.failures import UNCONFIRMED, describe_failure
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ async def execute(
     bss: Any,
     action: ActionRecord,
     settings: Settings,
-    executors: Mapping[str, Executor] | None,
+    executors: Mapping[str, Executor],
     actor: str,
     *,
     recheck: bool = True,
@@ -35,7 +35,6 @@ async def execute(
     `recheck=False` for a recovered execution: its limits held when it first began, and its
     BSS call may already have been applied (the same key then returns that result)."""
     from tools.policy import recheck_limits
-    from tools.registry import EXECUTORS
 
     problem = None
     if recheck:
@@ -54,7 +53,7 @@ async def execute(
         )
         return await wait_terminal(sessionmaker, action.id)
     try:
-        executor = (executors or EXECUTORS)[action.tool]
+        executor = executors[action.tool]
         receipt = await executor(bss, action)
     except Exception as exc:
         failure = describe_failure(exc)
@@ -110,7 +109,7 @@ async def settle(
     bss: Any,
     action: ActionRecord,
     settings: Settings,
-    executors: Mapping[str, Executor] | None,
+    executors: Mapping[str, Executor],
     actor: str,
     now: datetime,
 ) -> ActionExecuted:

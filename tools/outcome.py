@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.events import ActionProposed
+from tools.events import ActionProposed
 
 
 class PassageOut(BaseModel):

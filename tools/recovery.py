@@ -64,7 +64,7 @@ async def finish(
     bss: Any,
     action: ActionRecord,
     settings: Settings,
-    executors: Mapping[str, Executor] | None = None,
+    executors: Mapping[str, Executor],
 ) -> bool:
     """Claim one unfinished action and re-send it with its key; False if someone else has it."""
     claimed = await transition(

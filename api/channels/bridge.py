@@ -22,11 +22,10 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from api.channels.fold import Outgoing, fold_turn, split_text
 from api.channels.identity import CustomerLookup, resolve_identity
-from api.channels.models import ChannelIdentity, InboundMessage
+from api.channels.models import ChannelIdentity, InboundMessage, SurveyHooks
 from api.channels.outbox import enqueue
 from api.channels.verification import CodeDialogue
 from api.channels.whatsapp import UNSUPPORTED
-from api.surveys import SurveyDesk
 from switchboard.db.models import Conversation, InboundReceipt
 from switchboard.settings import Settings
 
@@ -58,7 +57,7 @@ class ChannelBridge:
         lookup: CustomerLookup,
         task_group: TaskGroup,
         on_outbox: Callable[[], None] = lambda: None,
-        surveys: SurveyDesk | None = None,
+        surveys: SurveyHooks | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._surveys = surveys

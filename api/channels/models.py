@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 MessagingChannel = Literal["whatsapp", "sms", "telegram"]
 MESSAGING_CHANNELS: tuple[str, ...] = ("whatsapp", "sms", "telegram")
@@ -52,3 +53,13 @@ class ChannelIdentity:
     @property
     def owner(self) -> str:
         return self.customer_id or self.channel_user_id
+
+
+class SurveyHooks(Protocol):
+    """What the bridge asks of the surveys (api/surveys.py) around a messaging turn."""
+
+    async def answer_text(
+        self, conversation_id: str, text: str, *, on_outbox: Callable[[], None]
+    ) -> bool: ...
+
+    async def after_turn(self, conversation_id: str, *, on_outbox: Callable[[], None]) -> bool: ...

@@ -26,7 +26,6 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from api.app import create_app
 from api.auth import Identity
-from api.redis_bus import RedisBus
 from api.runtime import ApiRuntime
 from switchboard import clock
 from switchboard.bus import EventBus, InProcessBus
@@ -35,6 +34,7 @@ from switchboard.db.eventlog import EventWriter, StoredEvent, events_after
 from switchboard.db.migrate import upgrade_async
 from switchboard.db.models import Conversation, Message
 from switchboard.errors import NotFoundError
+from switchboard.redis_bus import RedisBus
 from switchboard.settings import Settings, load_settings
 
 ANSWER = (

@@ -15,7 +15,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from switchboard.cli import server_options
+from cli.main import server_options
 from switchboard.db.models import OtpChallenge
 from switchboard.logging import configure_logging
 from tests.api.conftest import ALICE, Api, live_server, make_settings, running_api

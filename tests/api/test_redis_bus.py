@@ -10,8 +10,8 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from api.redis_bus import RedisBus
 from switchboard.db.eventlog import StoredEvent
+from switchboard.redis_bus import RedisBus
 from tests.api.conftest import REDIS_URL, FrameReader, live_server, make_settings, running_api
 
 pytestmark = pytest.mark.redis

@@ -9,7 +9,7 @@ from pathlib import Path
 
 PROBE = """
 import sys
-from switchboard.cli import app, mount_parts
+from cli.main import app, mount_parts
 mount_parts(sys.argv[1:])
 from typer.main import get_command
 names = sorted(get_command(app).commands)
@@ -46,7 +46,7 @@ def test_a_part_command_mounts_its_part_only() -> None:
 
 def test_help_lists_every_command(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-c", "from switchboard.cli import main; main()", "--help"],
+        [sys.executable, "-c", "from cli.main import main; main()", "--help"],
         env={**os.environ, "SWITCHBOARD_DATA_DIR": str(tmp_path), "COLUMNS": "200"},
         capture_output=True,
         text=True,
@@ -60,7 +60,7 @@ def test_help_lists_every_command(tmp_path: Path) -> None:
 
 def _switchboard(tmp_path: Path, *argv: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", "from switchboard.cli import main; main()", *argv],
+        [sys.executable, "-c", "from cli.main import main; main()", *argv],
         env={**os.environ, "SWITCHBOARD_DATA_DIR": str(tmp_path)},
         capture_output=True,
         text=True,

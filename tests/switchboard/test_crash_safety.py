@@ -57,7 +57,7 @@ class Server:
     def start(self) -> None:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-c", "from switchboard.cli import main; main()", "serve"],
+                [sys.executable, "-c", "from cli.main import main; main()", "serve"],
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -87,7 +87,7 @@ def test_the_cli_stops_with_one_line_and_a_non_zero_exit(
     command = "serve" if "SWITCHBOARD_MODE" in env else "db"
     args = [command] if command == "serve" else ["db", "upgrade"]
     result = subprocess.run(
-        [sys.executable, "-c", "from switchboard.cli import main; main()", *args],
+        [sys.executable, "-c", "from cli.main import main; main()", *args],
         env={**os.environ, "SWITCHBOARD_DATA_DIR": str(tmp_path), **env},
         capture_output=True,
         text=True,

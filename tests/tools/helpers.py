@@ -15,6 +15,7 @@ from tools import actions
 from tools.bss import BssClient
 from tools.context import TurnContext
 from tools.outcome import ToolOutcome
+from tools.registry import EXECUTORS
 
 
 async def new_conversation(
@@ -81,6 +82,7 @@ async def confirm(ctx: TurnContext, action_id: str, **kwargs: Any) -> ActionExec
         conversation_id=ctx.conversation_id,
         actor=f"customer:{ctx.customer_id}",
         settings=ctx.settings,
+        executors=kwargs.pop("executors", EXECUTORS),
         **kwargs,
     )
 

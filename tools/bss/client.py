@@ -5,8 +5,9 @@ typed models (`tools.bss.models`) and raising typed errors (`tools.bss.errors`).
   `customer_id` and refuse (as "not found") anything that belongs to someone else.
 - Every write takes an `idempotency_key`, sent as the `Idempotency-Key` header; only reads
   and keyed writes are retried (transport errors, timeouts, 502/503/504), with backoff.
-- `make_bss_client(settings)` talks to `settings.bss_url`, or, when it is unset, to the
-  built-in simulator in-process through `httpx.ASGITransport`."""
+- `make_bss_client(settings, app=...)` talks to `settings.bss_url`, or, when it is unset, to
+  the app it is given (the built-in simulator, built by the composition root) in-process
+  through `httpx.ASGITransport`."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, TypeVar
 import httpx
 
 from switchboard import clock
+from switchboard.errors import ConfigError
 from tools.bss.auth import BssAuthError, OAuth2ClientCredentials, bss_auth, tls_context
 from tools.bss.errors import (
     BssBusinessError,
@@ -54,11 +56,11 @@ from tools.bss.models import (
 )
 
 if TYPE_CHECKING:
-    from fastapi import FastAPI
-
     from switchboard.settings import Settings
 
 Doc = dict[str, Any]
+ASGIApp = Callable[..., Awaitable[None]]  # what httpx.ASGITransport runs (the simulator's app)
+Closer = Callable[[], Awaitable[None]]
 
 
 class _Owned(Protocol):
@@ -939,9 +941,13 @@ def _doc_owner(doc: Doc) -> str | None:
     return None
 
 
-def make_bss_client(settings: Settings, *, app: FastAPI | None = None) -> BssClient:
-    """A client for `settings.bss_url`, or for the built-in simulator in-process when unset
-    (pass `app` to share one simulator app; otherwise one is created from `settings`)."""
+def make_bss_client(
+    settings: Settings, *, app: ASGIApp | None = None, on_close: Closer | None = None
+) -> BssClient:
+    """A client for `settings.bss_url`, or, when it is unset, for `app` in-process — the built-in
+    simulator, which the composition root builds (`assistant.runtime`, the evals, the CLI): the
+    client speaks TMF over a transport and knows nothing of the simulator. `on_close` runs when
+    the client closes (e.g. to release a simulator the client is the only user of)."""
     timeout = httpx.Timeout(settings.bss_timeout_s)
     if settings.bss_url:
         auth, headers = bss_auth(settings)
@@ -954,12 +960,13 @@ def make_bss_client(settings: Settings, *, app: FastAPI | None = None) -> BssCli
         )
         closing = auth.aclose if isinstance(auth, OAuth2ClientCredentials) else None
         return BssClient(http, on_close=closing)
-    on_close = None
     if app is None:
-        from bss.app import create_bss_app
-
-        app = create_bss_app(settings)
-        on_close = app.state.sim.close  # the client owns this simulator: release its database
+        raise ConfigError(
+            "SWITCHBOARD_BSS_URL",
+            "unset, and no in-process BSS was given",
+            "Set it to the operator's TMF base URL, or pass the built-in simulator "
+            "(bss.app.create_bss_app) as `app`",
+        )
     transport = httpx.ASGITransport(app=app)
     return BssClient(
         httpx.AsyncClient(transport=transport, base_url="http://bss.internal", timeout=timeout),

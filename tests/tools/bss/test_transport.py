@@ -10,6 +10,7 @@ import pytest
 from fastapi import FastAPI
 
 from bss.app import create_bss_app
+from switchboard.errors import ConfigError
 from switchboard.settings import Settings, load_settings
 from tools.bss.client import BssClient, make_bss_client
 from tools.bss.errors import BssUnavailableError
@@ -82,8 +83,11 @@ async def test_unreachable_bss_is_a_typed_error(app: FastAPI) -> None:
     assert flaky.seen == 3  # one try and two retries
 
 
-async def test_make_bss_client_uses_the_in_process_simulator_by_default(tmp_path: object) -> None:
+async def test_make_bss_client_speaks_to_the_simulator_it_is_given(tmp_path: object) -> None:
     settings = load_settings(data_dir=str(tmp_path), bss_clock_speed=1e9)
-    async with make_bss_client(settings) as bss:
+    with pytest.raises(ConfigError, match="SWITCHBOARD_BSS_URL"):  # it never builds one itself
+        make_bss_client(settings)
+    simulator = create_bss_app(settings)
+    async with make_bss_client(settings, app=simulator, on_close=simulator.state.sim.close) as bss:
         alice = await bss.find_customer_by_msisdn(msisdn="+447700900001")
         assert alice is not None and alice.id == "cust-001"

@@ -66,7 +66,7 @@ def chat(
     """Chat with the assistant in the terminal (type /quit to leave)."""
     import asyncio
 
-    from switchboard.chat import ChatError, chat_in_process, chat_with_server, console_reader
+    from cli.chat import ChatError, chat_in_process, chat_with_server, console_reader
 
     settings = _settings()
     try:
