@@ -9,10 +9,11 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import anyio
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -101,12 +102,16 @@ def create_app(
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    brand = html.escape(settings.brand_name)
-    page = (STATIC / "index.html").read_text().replace("{{brand}}", brand)
+    page, csp = _widget_page(settings)
+    brand_css = f":root {{ --sb-brand: {settings.widget_colour}; }}\n"
 
     @app.get("/", include_in_schema=False)
     async def widget_page() -> HTMLResponse:
-        return HTMLResponse(page, headers={"Content-Security-Policy": _CSP})
+        return HTMLResponse(page, headers={"Content-Security-Policy": csp})
+
+    @app.get("/brand.css", include_in_schema=False)
+    async def brand_stylesheet() -> Response:
+        return Response(brand_css, media_type="text/css")
 
     app.add_middleware(
         BodyLimit,
@@ -116,6 +121,27 @@ def create_app(
     if settings.trusted_proxies:  # outermost: the client address is known before anything runs
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app
+
+
+def _widget_page(settings: Settings) -> tuple[str, str]:
+    """The widget's page with the operator's name and logo, and its CSP (which allows the logo's
+    origin when it is on another host)."""
+    logo, csp = "", _CSP
+    if settings.widget_logo_url:
+        src = html.escape(settings.widget_logo_url, quote=True)
+        logo = f'<img class="sb-logo" src="{src}" alt="">'
+        if settings.widget_logo_url.startswith("https://"):
+            parts = urlsplit(settings.widget_logo_url)
+            csp = csp.replace(
+                "img-src 'self' data:", f"img-src 'self' data: https://{parts.netloc}"
+            )
+    page = (
+        (STATIC / "index.html")
+        .read_text()
+        .replace("{{brand}}", html.escape(settings.brand_name))
+        .replace("{{logo}}", logo)
+    )
+    return page, csp
 
 
 async def _recover(recover: Any, settings: Settings) -> None:

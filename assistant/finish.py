@@ -111,6 +111,7 @@ async def finish_turn(
         if facts.force_handoff is not None or facts.tool_handoff is None:
             separator = "\n\n" if "".join(facts.reply).strip() else ""
             text = separator + replies.handoff_text(decision_reason)
+            text += replies.after_hours(request.ctx.settings)
             facts.reply.append(text)
             yield Token(text=text)
         yield Handoff(

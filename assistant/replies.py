@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from switchboard import clock
+from switchboard.hours import closed_note
+from switchboard.settings import Settings
+
 EMPTY_MESSAGE = (
     "It looks like your message was empty. I can help with your balance, top-ups, plans, "
     "bills, roaming and more. What would you like to do?"
@@ -49,6 +53,11 @@ def handoff_text(reason: str) -> str:
     if reason == "self_help_failed":
         return HANDOFF_UNRESOLVED
     return HANDOFF
+
+
+def after_hours(settings: Settings) -> str:
+    """When the team is back, if a handoff happens outside the support hours; else nothing."""
+    return closed_note(settings.hours, clock.now(), settings.zone)
 
 
 def confirm_prompt(summary: str) -> str:

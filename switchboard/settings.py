@@ -8,6 +8,7 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,12 +16,17 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from switchboard.clock import parse_start
 from switchboard.errors import ConfigError
 from switchboard.files import create_private
+from switchboard.hours import SupportHours
 
 _FIXES: dict[str, str] = {
     "database_url": "Use sqlite+aiosqlite:///path/to.db or postgresql+asyncpg://user@host/db",
     "llm": "Use 'local' or 'openai:<model>', e.g. openai:gpt-4.1-mini",
     "embeddings": "Use 'local' or 'openai:<model>'",
     "mode": "Use 'demo' or 'production'",
+    "support_hours": "Use e.g. 'Mon-Fri 08:00-20:00; Sat 09:00-13:00' or '24/7'",
+    "time_zone": "Use an IANA time zone name, e.g. Europe/London",
+    "widget_colour": "Use a hex colour, e.g. #123e7c",
+    "widget_logo_url": "Use a path on this server (/static/logo.png) or an https URL",
 }
 
 
@@ -156,8 +162,17 @@ class Settings(BaseSettings):
     survey_kind: Literal["nps", "csat"] = "nps"
     survey_interval_days: int = Field(default=30, ge=0, le=365)
     survey_idle_minutes: float = Field(default=30.0, ge=0)
-    # The operator's name as customers see it (replies, surveys, the widget's title).
+    # The operator's name as customers see it (replies, surveys, the widget's title), the
+    # widget's colour and logo (a path on this server or an https URL; the page allows its origin).
     brand_name: str = Field(default="Brightwave", min_length=1, max_length=60)
+    widget_colour: str = Field(default="#123e7c", pattern=r"^#[0-9a-fA-F]{6}$")
+    widget_logo_url: str | None = Field(
+        default=None, pattern=r"^(https://[A-Za-z0-9.-]+(:\d+)?)?/([^/\s\"'<>;][^\s\"'<>;]*)?$"
+    )
+    # The operator's time zone and when people answer (switchboard/hours.py): a handoff outside
+    # these hours tells the customer when the team is back.
+    time_zone: str = "Europe/London"
+    support_hours: str = "24/7"
 
     max_message_chars: int = Field(default=4000, ge=1)
     # Bytes a webhook body (WhatsApp, SMS, Telegram, BSS hub) may have; other routes allow
@@ -180,6 +195,31 @@ class Settings(BaseSettings):
         if value and not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("unsupported database URL scheme")
         return value
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r} (an IANA name, e.g. Europe/London)"
+            ) from None
+        return value
+
+    @field_validator("support_hours")
+    @classmethod
+    def _readable_hours(cls, value: str) -> str:
+        SupportHours.parse(value)  # ValueError says which part cannot be read
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    @property
+    def hours(self) -> SupportHours:
+        return SupportHours.parse(self.support_hours)
 
     @field_validator("clock_start", mode="before")
     @classmethod

@@ -7,7 +7,9 @@ import uuid
 
 from sqlalchemy import select
 
+from switchboard import clock
 from switchboard.db.models import HandoffRecord
+from switchboard.hours import closed_note
 from tools import audit
 from tools.context import TurnContext
 from tools.outcome import HandoffOut, ToolOutcome, ok
@@ -69,9 +71,11 @@ async def transfer_to_human(ctx: TurnContext, args: TransferToHumanArgs) -> Tool
         handoff_id=record.id, reason=record.reason, queue=record.queue, summary=record.summary
     )
     already = " (they already have the request)" if existing is not None else ""
+    closed = closed_note(ctx.settings.hours, clock.now(), ctx.settings.zone)
     return ok(
         "transfer_to_human",
-        f"I've passed you to our {record.queue} team{already}; a person will reply here shortly.",
+        f"I've passed you to our {record.queue} team{already}; a person will reply here"
+        + (f".{closed}" if closed else " shortly."),
         data={"handoff_id": record.id, "queue": record.queue, "reason": record.reason},
         handoff=handoff,
     )

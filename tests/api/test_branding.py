@@ -33,3 +33,23 @@ async def test_the_brand_is_what_customers_read(tmp_path: Path) -> None:
     assert prompt.startswith(f"You are Switchboard, the customer-service assistant of {BRAND},")
     assert "Brightwave" not in prompt
     assert question_text("nps", BRAND, "sms").startswith(f"How likely are you to recommend {BRAND}")
+
+
+async def test_the_widget_colour_and_logo(tmp_path: Path) -> None:
+    logo = "https://cdn.example.com/brand/logo.svg"
+    settings = make_settings(tmp_path, widget_colour="#aa3300", widget_logo_url=logo)
+    async with running_api(settings) as api:
+        page = await api.client.get("/")
+        css = await api.client.get("/brand.css")
+    assert css.headers["content-type"].startswith("text/css")
+    assert css.text == ":root { --sb-brand: #aa3300; }\n"
+    assert f'<img class="sb-logo" src="{logo}" alt="">' in page.text
+    assert '<link rel="stylesheet" href="/brand.css">' in page.text
+    assert (
+        "img-src 'self' data: https://cdn.example.com;" in page.headers["content-security-policy"]
+    )
+    async with running_api(make_settings(tmp_path / "plain")) as api:
+        plain = await api.client.get("/")
+        assert (await api.client.get("/brand.css")).text == ":root { --sb-brand: #123e7c; }\n"
+    assert "sb-logo" not in plain.text and "{{logo}}" not in plain.text
+    assert "img-src 'self' data:;" in plain.headers["content-security-policy"]

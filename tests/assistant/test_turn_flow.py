@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from assistant.signals import SIGNALS_KEY
+from switchboard import clock
 from switchboard.db.models import Conversation, HandoffRecord, Message, PendingAction, Turn
+from switchboard.settings import Settings
 from tests.assistant.conftest import ALICE, Backend, MakeHarness, completed, reply, types
 from tests.fakes.scripted_model import ScriptedChatModel, call, say
 
@@ -113,6 +117,23 @@ async def test_made_up_price_is_flagged_and_lowers_confidence(
     done = completed(await h.say(cid, "how much is unlimited?"))
     assert "couldn't check that price" in done["text"]
     assert done["confidence"] < 0.5
+
+
+async def test_a_handoff_outside_support_hours_says_when_the_team_is_back(
+    make_harness: MakeHarness, settings: Settings
+) -> None:
+    closed = settings.model_copy(update={"support_hours": "Mon-Fri 09:00-17:00"})
+    h = make_harness(ScriptedChatModel(script=[]), settings=closed)
+    cid = await h.service.start_conversation(ALICE)
+    # the tests' instant is Thursday 26 November 2026, 09:00 UTC = 09:00 in London: open
+    assert "nobody is there" not in completed(await h.say(cid, "agent please"))["text"]
+    with clock.use_clock(datetime(2026, 11, 26, 18, 30, tzinfo=UTC)):
+        cid = await h.service.start_conversation(ALICE)
+        text = completed(await h.say(cid, "can I talk to a human"))["text"]
+    assert text.endswith(
+        "Our team works Mon-Fri 09:00-17:00 (Europe/London time), so nobody is there right "
+        "now. They'll pick this up from 09:00 tomorrow."
+    )
 
 
 async def test_request_for_a_person_is_always_honoured(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from switchboard import clock
 from switchboard.db.models import HandoffRecord
 from switchboard.settings import Settings
 from tests.tools.helpers import TrippedBss, make_context
@@ -44,3 +46,25 @@ async def test_anonymous_customers_can_reach_a_person(
         ctx, "transfer_to_human", {"reason": "customer_request", "summary": "Asked for a person."}
     )
     assert outcome.ok and outcome.handoff is not None and outcome.handoff.queue == "general"
+
+
+async def test_outside_support_hours_the_customer_is_told_when_the_team_is_back(
+    settings: Settings, sessionmaker: async_sessionmaker[Any], make_conversation: Any
+) -> None:
+    hours = settings.model_copy(
+        update={"support_hours": "Mon-Fri 08:00-20:00", "time_zone": "Europe/London"}
+    )
+    args = {"reason": "customer_request", "summary": "Asked for a person."}
+    # Saturday 28 November 2026, 14:00 in London: back on Monday at 08:00
+    with clock.use_clock(datetime(2026, 11, 28, 14, 0, tzinfo=UTC)):
+        ctx = make_context(hours, sessionmaker, await make_conversation(None), customer_id=None)
+        text = (await invoke_tool(ctx, "transfer_to_human", args)).summary
+    assert text.endswith(
+        "a person will reply here. Our team works Mon-Fri 08:00-20:00 (Europe/London time), "
+        "so nobody is there right now. They'll pick this up from 08:00 Monday."
+    )
+    # Thursday 10:00: open
+    with clock.use_clock(datetime(2026, 11, 26, 10, 0, tzinfo=UTC)):
+        ctx = make_context(hours, sessionmaker, await make_conversation(None), customer_id=None)
+        text = (await invoke_tool(ctx, "transfer_to_human", args)).summary
+    assert text.endswith("a person will reply here shortly.")
