@@ -29,7 +29,8 @@ from api.routes import conversations, demo, health, session
 from api.runtime import adapt_runtime
 from api.sse import TurnRunner
 from api.surveys import SurveyDesk
-from switchboard import clock
+from bss.world import with_demo_identity
+from switchboard import clock, currency
 from switchboard.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -51,8 +52,10 @@ def create_app(
 
     `ping_s` is the keep-alive interval of SSE streams (tests shorten it). On shutdown, turns
     still running get `shutdown_grace_s` to finish before they are cancelled."""
-    settings = settings or get_settings()
+    settings = with_demo_identity(settings or get_settings())
     clock.configure(settings.clock_start)
+    if settings.currency:
+        currency.configure(settings.currency, settings.locale)
     codec = TokenCodec(settings)  # configuration mistakes surface now, not at the first request
     if settings.demo:
         settings.resolved_console_token()  # var/console-token exists before an agent signs in
@@ -138,7 +141,7 @@ def _widget_page(settings: Settings) -> tuple[str, str]:
     page = (
         (STATIC / "index.html")
         .read_text()
-        .replace("{{brand}}", html.escape(settings.brand_name))
+        .replace("{{brand}}", html.escape(settings.brand))
         .replace("{{logo}}", logo)
     )
     return page, csp

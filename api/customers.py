@@ -24,7 +24,7 @@ class CustomerDirectory(Protocol):
 
 
 class SeedDirectory:
-    """The seeded Brightwave customers of the built-in BSS simulator, one entry per line."""
+    """The seeded demo-world customers of the built-in BSS simulator, one entry per line."""
 
     async def demo_customers(self) -> list[DemoCustomer]:
         from bss.world import load_world  # the simulator is only needed in demo mode

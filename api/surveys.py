@@ -184,9 +184,9 @@ class SurveyDesk:
         kind = self._settings.survey_kind
         channel = conversation.channel
         scale = SCALES[kind]
-        text = question_text(kind, self._settings.brand_name, channel)
+        text = question_text(kind, self._settings.brand, channel)
         data: dict[str, Any] = {}
-        question = scale.question.format(brand=self._settings.brand_name)
+        question = scale.question.format(brand=self._settings.brand)
 
         async def claim(session: AsyncSession) -> None:  # one survey per conversation
             row = Survey(

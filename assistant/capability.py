@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 
 from assistant.events import Capability
+from switchboard.currency import CURRENCY_SIGN, MONEY_WORDS
 from tools import registry
 
 TOOL_CAPABILITY: dict[str, Capability] = {
@@ -39,7 +40,8 @@ _RULES: list[tuple[Capability, re.Pattern[str]]] = [
     ("human_agent", re.compile(r"\b(person|human|agent|representative|someone real)\b")),
     ("retention", re.compile(r"\b(cancel my (contract|account|plan)|leave|leaving|switch(ing)? "
                              r"provider|port.?out|pac code|stac|compensation|complain\w*)\b")),
-    ("top_up", re.compile(r"\btop.?up|\badd (£|\d+ ?(pounds|quid))|\bcredit to my\b")),
+    ("top_up", re.compile(rf"\btop.?up|\badd ({CURRENCY_SIGN}|\d+ ?{MONEY_WORDS})"
+                          r"|\bcredit to my\b")),
     ("roaming", re.compile(r"\broam\w*|\babroad\b|\btravel\w*\b")),
     ("renewal", re.compile(r"\brenew\w*\b")),
     ("addons_limits", re.compile(r"\badd.?on|\bboost\b|\bbundle\b|spending cap|\blimit\b")),

@@ -13,7 +13,10 @@ from collections.abc import Iterable, Sequence
 
 from pydantic import BaseModel, Field
 
+from switchboard.currency import CURRENCY_SIGN
+
 LLM_PRIOR = 0.85  # base for a provider that reports no recognition score of its own
+_WORD = rf"(?:[a-z0-9.]|{CURRENCY_SIGN}){{3,}}"
 _STOP = {
     "the", "and", "you", "your", "for", "are", "with", "that", "this", "have", "can", "will",
     "from", "our", "not", "but", "any", "all", "per", "into", "there", "they", "them", "what",
@@ -75,7 +78,7 @@ def score(inputs: ConfidenceInputs) -> Confidence:
 
 
 def _content_words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z0-9£.]{3,}", text.lower()) if w not in _STOP}
+    return {w for w in re.findall(_WORD, text.lower()) if w not in _STOP}
 
 
 def _sentences(text: str) -> list[str]:

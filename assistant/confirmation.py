@@ -1,7 +1,7 @@
 """Deterministic detection of an explicit yes or no to the open pending action.
 
 The model never decides whether the customer confirmed: a short, unambiguous reply is matched
-here, and anything else ("make it £20 instead", "what would it cost?") goes to the model with
+here, and anything else ("make it 20 instead", "what would it cost?") goes to the model with
 the pending action in its context."""
 
 from __future__ import annotations
@@ -140,7 +140,7 @@ def _short_decision(text: str) -> Decision | None:
         return "cancel"
     norm = _normalise(stripped)
     if not norm or len(norm.split()) > 6 or re.search(r"\d", norm):
-        return None  # long messages and anything with a number ("£20 instead") go to the model
+        return None  # long messages and anything with a number ("20 instead") go to the model
     if norm in _NO_PHRASES or norm in _NO_WORDS:
         return "cancel"
     if norm in _YES_PHRASES or norm in _YES_WORDS:

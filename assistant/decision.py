@@ -63,7 +63,7 @@ def _only_questions_since(history: list[BaseMessage], tool: str) -> bool:
 
 
 def _is_question(text: str) -> bool:
-    """A question that cannot have changed the quote: one with a number ("can I just pay £10
+    """A question that cannot have changed the quote: one with a number ("can I just pay 10
     of it?") may be a correction, so the quote is shown again before a yes counts."""
     if re.search(r"\d", text) or extract_amount(text, bare=True) or _CHANGE_WORDS.search(text):
         return False

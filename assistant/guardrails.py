@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from switchboard.currency import CURRENCY_CODE, CURRENCY_SIGN
 from switchboard.redaction import mask_payment_data
 
 # Longest reply each channel takes as one message (characters). SMS: four concatenated segments.
@@ -24,7 +25,10 @@ CHANNEL_MAX_CHARS: dict[str, int] = {
 
 _CARD = re.compile(r"(?<![\w])(?:\d[ -]?){12,18}\d(?![\w])")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}")
-_PRICE = re.compile(r"(?:£|GBP\s?)\s?(\d+(?:[.,]\d{1,2})?)|(\d+(?:\.\d{1,2})?)\s?(?:p\b|pence)")
+_PRICE = re.compile(
+    rf"(?:{CURRENCY_SIGN}|{CURRENCY_CODE}\s?)\s?(\d+(?:[.,]\d{{1,2}})?)"
+    r"|(\d+(?:\.\d{1,2})?)\s?(?:p\b|pence|cents?\b)"
+)
 
 
 def _luhn_ok(digits: str) -> bool:
@@ -87,7 +91,7 @@ def frame_as_data(source: str, content: str) -> str:
 
 
 def prices_in(text: str) -> set[str]:
-    """Money amounts mentioned in `text`, normalised ("£10" and "£10.00" are the same)."""
+    """Money amounts mentioned in `text`, normalised (10 and 10.00 after a sign are the same)."""
     found: set[str] = set()
     for match in _PRICE.finditer(text):
         pounds, pence = match.group(1), match.group(2)
@@ -106,14 +110,15 @@ _PRICE_CLAIM = re.compile(
 
 
 _EXAMPLE = re.compile(
-    r"\b(for example|for instance|e\.g\.|such as|say)[,:]?\s*£\s?\d+(?:\.\d+)?", re.I
+    rf"\b(for example|for instance|e\.g\.|such as|say)[,:]?\s*{CURRENCY_SIGN}\s?\d+(?:\.\d+)?", re.I
 )
 
 
 def unverified_prices(reply: str, evidence: Iterable[str]) -> set[str]:
-    """Amounts stated as a price ("costs £19", "£5 a month", "for £8") that no tool result,
-    passage or message mentioned: the model made them up (or remembered them), which the
-    catalog rule forbids. An amount that is not a price claim ("for example £10") is ignored."""
+    """Amounts stated as a price (a currency sign and "costs 19", "5 a month", "for 8") that no
+    tool result, passage or message mentioned: the model made them up (or remembered them),
+    which the catalog rule forbids. An amount that is not a price claim ("for example" and an
+    amount) is ignored."""
     allowed: set[str] = set()
     for text in evidence:
         allowed |= prices_in(text)

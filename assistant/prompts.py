@@ -41,7 +41,7 @@ def system_prompt(ctx: TurnContext, *, summary_hint: str | None = None) -> str:
         "their account, ask them to sign in."
     )
     parts = [
-        _BASE.format(brand=ctx.settings.brand_name),
+        _BASE.format(brand=ctx.settings.brand),
         f"Channel: {ctx.channel}. Keep every reply under {limit} characters.",
         who,
     ]

@@ -3,8 +3,8 @@
 Retrieved passages and tool results are data. A model that has read data in this turn (a
 knowledge passage, a ticket note, a bill line) may still call a write tool, but only for a
 capability the customer's own words asked for: this message or the customer's last few messages
-(a slot answer such as "£10" continues an earlier "top up please"). Otherwise the call is refused
-before the tool runs — no quote is made, nothing is shown to the customer as an offer.
+(a slot answer such as an amount continues an earlier "top up please"). Otherwise the call is
+refused before the tool runs — no quote is made, nothing is shown to the customer as an offer.
 
 A write the model calls before reading any data in the turn comes from the customer's message and
 the conversation, and is left to the confirmation protocol (quote → explicit yes → execute).
@@ -23,6 +23,7 @@ from langgraph.types import Command
 
 from assistant.capability import TOOL_CAPABILITY
 from assistant.guardrails import frame_as_data
+from switchboard.currency import CURRENCY_SIGN, MONEY_WORDS
 from tools.registry import CONFIRMED_TOOLS
 
 log = logging.getLogger(__name__)
@@ -40,8 +41,8 @@ REFUSAL = (
 # still has to confirm.
 _CUES: dict[str, re.Pattern[str]] = {
     "top_up": re.compile(
-        r"top.?up|\btop (it|me|my \w+) up|\brecharge|\badd\b.{0,20}(£|\d|credit|money|"
-        r"pounds|quid)|\bcredit\b|£\s?\d|\b\d+\s?(pounds|quid|gbp)\b"
+        rf"top.?up|\btop (it|me|my \w+) up|\brecharge|\badd\b.{{0,20}}({CURRENCY_SIGN}|\d|credit|"
+        rf"money|{MONEY_WORDS})|\bcredit\b|{CURRENCY_SIGN}\s?\d|\b\d+\s?({MONEY_WORDS}|money)\b"
     ),
     "change_plan": re.compile(
         r"\bplans?\b|\bupgrad|\bdowngrad|\btariff|\bswitch (me|to)|\bchange (me|to|my)|"

@@ -23,7 +23,8 @@ from assistant.desk import ToolsActionDesk
 from assistant.memory import TokenCounter
 from assistant.models import LocalFactory, make_chat_model, make_http_client, model_name
 from assistant.service import ConversationService, ServiceDeps
-from switchboard import clock
+from bss.world import with_demo_identity
+from switchboard import clock, currency
 from switchboard.bus import EventBus, InProcessBus
 from switchboard.db import make_engine, make_sessionmaker
 from switchboard.db.migrate import upgrade_async
@@ -101,7 +102,10 @@ async def build_runtime(
     from knowledge.offline import seed_tiktoken_cache
 
     seed_tiktoken_cache(settings.data_dir / "tiktoken")
+    settings = with_demo_identity(settings)
     clock.configure(settings.clock_start)
+    if settings.currency:
+        currency.configure(settings.currency, settings.locale)
     url = settings.resolved_database_url
     if migrate:
         await upgrade_async(url)

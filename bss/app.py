@@ -65,7 +65,7 @@ def create_bss_app(
 ) -> FastAPI:
     """Build the simulator app. `listener_transport` routes event deliveries (tests pass an
     `httpx.ASGITransport` to a listener app); `run_worker=False` leaves the clock to requests
-    and to `POST /brightwave/v1/simulator/advance`."""
+    and to `POST /ext/v1/simulator/advance`."""
     settings = settings or get_settings()
     clock.configure(settings.clock_start)
     simulator = Simulator(

@@ -9,6 +9,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from switchboard.settings import Settings
+
 WORLD_FILE = Path(__file__).parent / "data" / "world.yaml"
 Segment = Literal["prepaid", "postpaid", "business"]
 
@@ -94,7 +96,9 @@ class Rules(BaseModel):
 class World(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
     operator: str
+    brand: str
     currency: str
+    locale: str = "en_GB"
     plans: list[Plan]
     addons: list[Addon]
     devices: list[Device]
@@ -127,3 +131,20 @@ class World(BaseModel):
 @lru_cache(maxsize=4)
 def load_world(path: Path = WORLD_FILE) -> World:
     return World.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def with_demo_identity(settings: Settings) -> Settings:
+    """`settings` with the demo world's operator name, currency and locale where none is set, in
+    demo mode (the BSS is the simulator, in this process or its own); otherwise `settings`
+    itself (production requires them: Settings.check_production)."""
+    if not settings.demo:
+        return settings
+    world = load_world()
+    update: dict[str, str] = {}
+    if settings.brand_name is None:
+        update["brand_name"] = world.brand
+    if settings.currency is None:
+        update["currency"] = world.currency
+        if "locale" not in settings.model_fields_set:
+            update["locale"] = world.locale
+    return settings.model_copy(update=update) if update else settings

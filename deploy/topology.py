@@ -139,7 +139,7 @@ def _start_all(top: Topology) -> None:
         "SWITCHBOARD_TRUSTED_PROXIES": '["127.0.0.1"]',  # the proxy: believe its X-Forwarded-For
     }
     top.wait_ready("chroma", f"http://127.0.0.1:{chroma}/api/v2/heartbeat")
-    top.wait_ready("bss", f"http://127.0.0.1:{bss}/brightwave/v1/outage")
+    top.wait_ready("bss", f"http://127.0.0.1:{bss}/ext/v1/outage")
     for i, port in enumerate(api_ports):
         name = f"api-{i + 1}"
         top.start(
@@ -183,9 +183,9 @@ def smoke(top: Topology) -> dict[str, object]:
             response.raise_for_status()
             return _events(response)
 
-        quote = [d for n, d in say("top up £10") if n == "action.proposed"]
+        quote = [d for n, d in say("top up 10 pounds") if n == "action.proposed"]
         if not quote:
-            raise RuntimeError("no quote for 'top up £10'")
+            raise RuntimeError("no quote for 'top up 10 pounds'")
         done = [d for n, d in say("yes") if n == "action.executed"]
         if not done or done[0]["status"] != "ok":
             raise RuntimeError(f"the confirmed top-up did not execute: {done}")

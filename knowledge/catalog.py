@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ConfigDict
 
 from knowledge.document import CUSTOMER_TYPES, CustomerType, Document
+from switchboard.currency import MoneyFormat, current
 
 CATALOG_SOURCE = "catalog"
 
@@ -84,8 +85,7 @@ async def load_catalog(source: CatalogSource) -> list[Document]:
 def _price(offering: CatalogOffering) -> str:
     if offering.price is None:
         return "see the current price list"
-    symbol = {"GBP": "£", "EUR": "€", "USD": "$"}.get(offering.currency, offering.currency + " ")
-    amount = f"{symbol}{offering.price:.2f}".replace(".00", "")
+    amount = MoneyFormat(offering.currency, current().locale).format(offering.price)
     return f"{amount} per {offering.period}" if offering.period else f"{amount} (one-off)"
 
 

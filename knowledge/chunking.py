@@ -19,10 +19,11 @@ import tiktoken
 from pydantic import BaseModel, ConfigDict
 
 from knowledge.document import Document
+from switchboard.currency import CURRENCY_SIGN
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(£*-])")
+_SENTENCE_END = re.compile(rf"(?<=[.!?])\s+(?=[A-Z0-9\"'(*-]|{CURRENCY_SIGN})")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ from functools import lru_cache
 
 import Stemmer
 
+from switchboard.currency import CURRENCY_SIGN
+
 STOPWORDS = frozenset(
     """a about an and are as at be been but by can could did do does doing for from had has have
     how i i'd i'm i've if in into is it it's its me my myself of on or our please so than that the
@@ -73,7 +75,7 @@ _VARIANTS = {
     "cellular": "mobile",
     "license": "licence",
 }
-_WORD = re.compile(r"[a-z0-9£]+(?:'[a-z]+)?")
+_WORD = re.compile(rf"(?:[a-z0-9]|{CURRENCY_SIGN})+(?:'[a-z]+)?")
 _NUMBER_UNIT = re.compile(r"^(\d+(?:\.\d+)?)([a-z]+)$")
 _stemmer = Stemmer.Stemmer("english")
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from switchboard import currency as money_format
 from switchboard.clock import parse_start
 from switchboard.errors import ConfigError
 from switchboard.files import create_private
@@ -76,6 +77,8 @@ class Settings(BaseSettings):
     max_concurrent_turns: int = Field(default=0, ge=0, le=10_000)
 
     bss_url: str | None = None
+    # Where the operator's non-TMF coverage and outage API lives under `bss_url` (docs/bss.md)
+    bss_extension_path: str = Field(default="/ext/v1", pattern=r"^/[A-Za-z0-9/_.-]*$")
     bss_timeout_s: float = Field(default=10.0, gt=0)
     bss_clock_speed: float = Field(default=60.0, gt=0)
     bss_database_url: str = ""
@@ -120,6 +123,7 @@ class Settings(BaseSettings):
     topup_min_per_transaction: float = Field(default=5.0, gt=0)
     topup_max_per_transaction: float = Field(default=50.0, gt=0)
     topup_max_per_day: float = Field(default=100.0, gt=0)
+    spending_cap_max: float = Field(default=100.0, ge=0)  # a month, in the currency
     daily_spend_cap: float = Field(default=150.0, gt=0)
     action_ttl_s: int = Field(default=600, ge=10)
     # The recovery sweep (docs/decisions/0020-action-recovery.md): at start-up and every
@@ -164,7 +168,13 @@ class Settings(BaseSettings):
     survey_idle_minutes: float = Field(default=30.0, ge=0)
     # The operator's name as customers see it (replies, surveys, the widget's title), the
     # widget's colour and logo (a path on this server or an https URL; the page allows its origin).
-    brand_name: str = Field(default="Brightwave", min_length=1, max_length=60)
+    # Unset in demo mode with the built-in simulator: the demo world's
+    # (bss.world.with_demo_identity); required in production.
+    brand_name: str | None = Field(default=None, min_length=1, max_length=60)
+    # Money as customers read it (switchboard/currency.py, Babel): an ISO 4217 currency (unset in
+    # demo mode: the demo world's) and a CLDR locale for the number format.
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    locale: str = "en_GB"
     widget_colour: str = Field(default="#123e7c", pattern=r"^#[0-9a-fA-F]{6}$")
     widget_logo_url: str | None = Field(
         default=None, pattern=r"^(https://[A-Za-z0-9.-]+(:\d+)?)?/([^/\s\"'<>;][^\s\"'<>;]*)?$"
@@ -206,6 +216,24 @@ class Settings(BaseSettings):
                 f"unknown time zone {value!r} (an IANA name, e.g. Europe/London)"
             ) from None
         return value
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        money_format.validate("GBP", value)  # ValueError names the locale
+        return value
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str | None) -> str | None:
+        if value is not None:
+            money_format.validate(value, "en_GB")
+        return value
+
+    @property
+    def brand(self) -> str:
+        """The operator's name; a neutral phrase where none is configured (a bare test set-up)."""
+        return self.brand_name or "your operator"
 
     @field_validator("support_hours")
     @classmethod
@@ -273,6 +301,13 @@ class Settings(BaseSettings):
                 "SWITCHBOARD_PUBLIC_BASE_URL",
                 f"is {self.public_base_url}, a local address",
                 "Set the https URL customers and webhooks reach Switchboard at",
+            )
+        if not self.brand_name or not self.currency:
+            raise ConfigError(
+                "SWITCHBOARD_BRAND_NAME" if not self.brand_name else "SWITCHBOARD_CURRENCY",
+                "is unset (the demo world's operator name and currency are for demo mode)",
+                "Set the operator's name as customers know it and its ISO 4217 currency, e.g. "
+                "SWITCHBOARD_BRAND_NAME=Acme SWITCHBOARD_CURRENCY=EUR SWITCHBOARD_LOCALE=de_DE",
             )
 
     def resolved_token_secret(self) -> str:

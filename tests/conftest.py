@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from switchboard import clock
+from switchboard import clock, currency
 from switchboard.db import make_engine, make_sessionmaker
 from switchboard.db.migrate import upgrade_async
 from switchboard.settings import Settings, get_settings, load_settings
@@ -34,7 +34,9 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     monkeypatch.setenv("SWITCHBOARD_DATA_DIR", str(tmp_path / "var"))
     monkeypatch.chdir(tmp_path)
     get_settings.cache_clear()
+    money_format = currency.current()
     yield
+    currency.configure(money_format.currency, money_format.locale)  # a test's app may change it
     get_settings.cache_clear()
 
 

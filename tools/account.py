@@ -10,7 +10,7 @@ from tools.bss.models import Bucket, LineOverview
 from tools.catalog import day, days_away, describe
 from tools.context import TurnContext
 from tools.lines import allowed, customer_of, label, resolve_line
-from tools.money import gbp
+from tools.money import money
 from tools.outcome import ToolOutcome, ok
 from tools.schemas import GetAccountOverviewArgs, GetUsageArgs
 
@@ -56,7 +56,7 @@ def _headline(overview: LineOverview) -> str:
     if line.status != "active":
         parts.append(f"the line is {line.status}")
     if overview.credit is not None:
-        parts.append(f"credit {gbp(overview.credit)}")
+        parts.append(f"credit {money(overview.credit)}")
     data = overview.data_left_gb
     if data is not None:
         parts.append(f"{data.normalize():f}GB data left")
@@ -117,10 +117,10 @@ async def get_usage(ctx: TurnContext, args: GetUsageArgs) -> ToolOutcome:
     ]
     window = f"since {day(since)}" if until is None else f"from {day(since)} to {day(until)}"
     if extras:
-        named = "; ".join(f"{c.name} {gbp(c.amount)}" for c in extras)
+        named = "; ".join(f"{c.name} {money(c.amount)}" for c in extras)
         headline = (
             f"Extra (out-of-bundle) charges on {label(line)} {window}: "
-            f"{gbp(usage.out_of_bundle_total)} ({named})."
+            f"{money(usage.out_of_bundle_total)} ({named})."
         )
     else:
         headline = f"No extra charges on {label(line)} {window}."

@@ -10,14 +10,11 @@ from tools.catalog import describe, find_offer, needs_credit, price_text
 from tools.context import TurnContext
 from tools.failures import ToolRefusal
 from tools.lines import customer_of, ensure_active, label, resolve_line
-from tools.money import gbp
+from tools.money import currency_of, money, to_decimal
 from tools.orders import settle_order
 from tools.outcome import ToolOutcome
 from tools.quoting import nothing_to_do, quote
 from tools.schemas import BuyAddonArgs, SetSpendingCapArgs
-
-# Brightwave's rule (the BSS enforces it too): a cap is £0-£100 a month.
-SPENDING_CAP_MAX = Decimal("100")
 
 
 async def buy_addon(ctx: TurnContext, args: BuyAddonArgs) -> ToolOutcome:
@@ -55,8 +52,8 @@ async def buy_addon(ctx: TurnContext, args: BuyAddonArgs) -> ToolOutcome:
 
 async def set_spending_cap(ctx: TurnContext, args: SetSpendingCapArgs) -> ToolOutcome:
     """Quote setting the monthly spending cap on out-of-bundle and premium charges (postpaid,
-    £0-£100; empty amount removes the cap). Nothing changes until the customer explicitly
-    confirms on their next message."""
+    from zero up to the operator's maximum; empty amount removes the cap). Nothing changes
+    until the customer explicitly confirms on their next message."""
     line = await resolve_line(ctx, args.msisdn)
     ensure_active(line)
     overview = await ctx.bss.get_line_overview(customer_id=customer_of(ctx), product_id=line.id)
@@ -66,20 +63,21 @@ async def set_spending_cap(ctx: TurnContext, args: SetSpendingCapArgs) -> ToolOu
             "Spending caps are for pay-monthly lines; on pay as you go you only ever spend the "
             "credit you top up.",
         )
-    if args.amount is not None and args.amount > SPENDING_CAP_MAX:
+    cap_max = to_decimal(ctx.settings.spending_cap_max)  # the BSS enforces its own rule too
+    if args.amount is not None and args.amount > cap_max:
         raise ToolRefusal(
-            "limit_exceeded", f"A spending cap can be at most {gbp(SPENDING_CAP_MAX)} a month."
+            "limit_exceeded", f"A spending cap can be at most {money(cap_max)} a month."
         )
     current = line.spending_cap
     if current == args.amount:
-        state = f"already {gbp(current)} a month" if current is not None else "already off"
+        state = f"already {money(current)} a month" if current is not None else "already off"
         return nothing_to_do("set_spending_cap", f"The spending cap on {label(line)} is {state}.")
-    now = f"{gbp(current)} a month" if current is not None else "no cap"
+    now = f"{money(current)} a month" if current is not None else "no cap"
     if args.amount is None:
         summary = f"Remove the spending cap on {label(line)} (currently {now})."
     else:
         summary = (
-            f"Set a spending cap of {gbp(args.amount)} a month on out-of-bundle and premium "
+            f"Set a spending cap of {money(args.amount)} a month on out-of-bundle and premium "
             f"charges for {label(line)} (currently {now})."
         )
     return await quote(
@@ -88,7 +86,7 @@ async def set_spending_cap(ctx: TurnContext, args: SetSpendingCapArgs) -> ToolOu
         args={
             "msisdn": line.msisdn,
             "amount": str(args.amount) if args.amount is not None else None,
-            "currency": "GBP",
+            "currency": currency_of(ctx.settings, args.currency),
             "product_id": line.id,
         },
         summary=summary,
@@ -122,7 +120,7 @@ async def execute_set_spending_cap(bss: Any, action: ActionRecord) -> dict[str, 
         idempotency_key=action.idempotency_key,
     )
     done = (
-        f"Done: the spending cap is now {gbp(cap)} a month."
+        f"Done: the spending cap is now {money(cap)} a month."
         if cap is not None
         else ("Done: the spending cap is removed.")
     )

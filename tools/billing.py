@@ -11,7 +11,7 @@ from tools.catalog import day
 from tools.context import TurnContext
 from tools.failures import ToolRefusal
 from tools.lines import customer_of
-from tools.money import gbp
+from tools.money import currency_of, money
 from tools.outcome import ToolOutcome, ok
 from tools.quoting import nothing_to_do, quote
 from tools.schemas import DisputeChargeArgs, GetBillsArgs, PayBillArgs, SetAutopayArgs
@@ -21,8 +21,8 @@ def _state(bill: Bill) -> str:
     if bill.remaining <= 0:
         return "paid"
     if bill.overdue:
-        return f"overdue: {gbp(bill.remaining)} unpaid since {day(bill.due_date)}"
-    return f"{gbp(bill.remaining)} to pay by {day(bill.due_date)}"
+        return f"overdue: {money(bill.remaining)} unpaid since {day(bill.due_date)}"
+    return f"{money(bill.remaining)} to pay by {day(bill.due_date)}"
 
 
 def _due(bill: Bill) -> str:
@@ -34,12 +34,12 @@ _MAX_ITEMS = 6
 
 
 def _items(bill: Bill) -> str:
-    """' Charges: Bundle 20 £20.00; Data outside your bundle £6.40 (usage beyond the
+    """' Charges: Bundle 20 20.00; Data outside your bundle 6.40 (usage beyond the
     allowance).' — what the bill is made of, so a question about it can be answered."""
     if not bill.items:
         return ""
     shown = [
-        f"{c.name} {gbp(c.amount)}" + (" (usage beyond the allowance)" if c.out_of_bundle else "")
+        f"{c.name} {money(c.amount)}" + (" (usage beyond the allowance)" if c.out_of_bundle else "")
         for c in bill.items[:_MAX_ITEMS]
     ]
     more = len(bill.items) - len(shown)
@@ -91,7 +91,7 @@ async def get_bills(ctx: TurnContext, args: GetBillsArgs) -> ToolOutcome:
     latest = bills[0]
     headline = (
         f"Bill {latest.bill_no or latest.id} of {day(latest.bill_date)}: "
-        f"{gbp(latest.amount_due)}, {_state(latest)}{_due(latest)}.{_items(latest)}"
+        f"{money(latest.amount_due)}, {_state(latest)}{_due(latest)}.{_items(latest)}"
     )
     headline += "".join(
         f" Also open: bill {b.bill_no or b.id} of {day(b.bill_date)}, {_state(b)}."
@@ -134,11 +134,11 @@ async def pay_bill(ctx: TurnContext, args: PayBillArgs) -> ToolOutcome:
     if amount > bill.remaining:
         raise ToolRefusal(
             "invalid_input",
-            f"That's more than the {gbp(bill.remaining)} due on bill {bill.bill_no or bill.id}.",
+            f"That's more than the {money(bill.remaining)} due on bill {bill.bill_no or bill.id}.",
         )
     late = ", which is overdue" if bill.overdue else ""
     summary = (
-        f"Pay {gbp(amount)} towards bill {bill.bill_no or bill.id} (due "
+        f"Pay {money(amount)} towards bill {bill.bill_no or bill.id} (due "
         f"{day(bill.due_date)}{late}) from your {card.name or 'stored card'}."
     )
     return await quote(
@@ -148,7 +148,7 @@ async def pay_bill(ctx: TurnContext, args: PayBillArgs) -> ToolOutcome:
             "bill_id": bill.id,
             "bill_no": bill.bill_no,
             "amount": str(amount),
-            "currency": "GBP",
+            "currency": currency_of(ctx.settings, args.currency),
             "payment_method_id": card.id,
         },
         summary=summary,
@@ -197,7 +197,9 @@ async def dispute_charge(ctx: TurnContext, args: DisputeChargeArgs) -> ToolOutco
             raise ToolRefusal("not_found", f"That charge isn't on bill {bill.bill_no or bill.id}.")
     amount: Decimal = item.amount if item else bill.amount_due
     what = (
-        f"the charge '{item.name}' ({gbp(amount)})" if item else f"the whole bill ({gbp(amount)})"
+        f"the charge '{item.name}' ({money(amount)})"
+        if item
+        else f"the whole bill ({money(amount)})"
     )
     summary = (
         f"Open a billing dispute about {what} on bill {bill.bill_no or bill.id}, because: "
@@ -233,7 +235,7 @@ async def execute_pay_bill(bss: Any, action: ActionRecord) -> dict[str, Any]:
         "bss_ref": payment.id,
         "amount": str(payment.amount),
         "status": payment.status,
-        "message": f"Done: {gbp(payment.amount)} paid towards bill "
+        "message": f"Done: {money(payment.amount)} paid towards bill "
         f"{args.get('bill_no') or args['bill_id']}.",
     }
 

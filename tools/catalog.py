@@ -12,7 +12,7 @@ from tools.bss.models import Eligibility, LineOverview, Offering, Product
 from tools.context import TurnContext
 from tools.failures import BSS_MESSAGES, ToolRefusal
 from tools.lines import customer_of, label
-from tools.money import gbp
+from tools.money import money
 
 SEGMENT_WORDS = {"prepaid": "prepaid", "postpaid": "pay-monthly", "business": "business"}
 
@@ -100,11 +100,11 @@ def price_text(offer: Offering) -> str:
         return "price on request"
     period = offer.price_period
     if not period:
-        return gbp(offer.price)
+        return money(offer.price)
     return (
-        f"{gbp(offer.price)} per {period}"
+        f"{money(offer.price)} per {period}"
         if not period[0].isdigit()
-        else (f"{gbp(offer.price)} every {period}")
+        else (f"{money(offer.price)} every {period}")
     )
 
 
@@ -131,6 +131,6 @@ def needs_credit(overview: LineOverview, amount: Decimal, what: str) -> None:
     if overview.credit is not None and overview.credit < amount:
         raise ToolRefusal(
             "INSUFFICIENT_BALANCE",
-            f"{what} costs {gbp(amount)} and the credit on {label(overview.line)} is "
-            f"{gbp(overview.credit)}. A top-up first would cover it.",
+            f"{what} costs {money(amount)} and the credit on {label(overview.line)} is "
+            f"{money(overview.credit)}. A top-up first would cover it.",
         )

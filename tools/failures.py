@@ -53,9 +53,11 @@ BSS_MESSAGES: dict[str, str] = {
     "ADDON_ALREADY_ACTIVE": "That add-on is already active on the line.",
     "NOT_SELLABLE": "That can't be bought here.",
     "NO_FIBRE_AT_ADDRESS": "Fibre broadband isn't available at that address yet.",
-    "TOPUP_LIMIT": "That top-up is outside the allowed amount (£5 to £50).",
-    "TOPUP_DAILY_LIMIT": "That would go over the daily top-up limit of £100 for the line.",
-    "INVALID_CURRENCY": "Payments can only be made in pounds (GBP).",
+    # the amounts are the BSS's rules; the tools check the configured ones first and name them
+    # (tools/policy.top_up_problem), so these texts only answer a BSS stricter than the settings
+    "TOPUP_LIMIT": "That top-up is outside the amount the account allows for one top-up.",
+    "TOPUP_DAILY_LIMIT": "That would go over the line's daily top-up limit.",
+    "INVALID_CURRENCY": "Payments can only be made in the account's own currency.",
     "ORDER_NOT_CANCELLABLE": "That order can no longer be cancelled.",
     "INVALID_STATE_TRANSITION": "That can't be done in the current state of the request.",
     "INVALID_NUMBER": "That phone number isn't one we can use for this.",

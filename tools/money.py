@@ -1,19 +1,17 @@
-"""Money as customers read it: pounds, two decimals only when there are pence."""
+"""Money as customers read it, in the operator's currency and locale (switchboard/currency.py)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from switchboard.currency import current, money, to_decimal
+from switchboard.settings import Settings
+from tools.failures import BSS_MESSAGES, ToolRefusal
+
+__all__ = ["currency_of", "money", "to_decimal"]
 
 
-def to_decimal(value: object) -> Decimal:
-    """A BSS figure (float, int, str or Decimal) as an exact two-decimal amount."""
-    return Decimal(str(value)).quantize(Decimal("0.01"))
-
-
-def gbp(value: object) -> str:
-    amount = to_decimal(value)
-    sign = "-" if amount < 0 else ""
-    amount = abs(amount)
-    if amount == amount.to_integral_value():
-        return f"{sign}£{amount:,.0f}"
-    return f"{sign}£{amount:,.2f}"
+def currency_of(settings: Settings, asked: str | None = None) -> str:
+    """The operator's currency (ISO 4217); a different one `asked` for is refused."""
+    own = settings.currency or current().currency
+    if asked is not None and asked.upper() != own:
+        raise ToolRefusal("INVALID_CURRENCY", BSS_MESSAGES["INVALID_CURRENCY"])
+    return own

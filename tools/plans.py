@@ -9,7 +9,7 @@ from tools.catalog import days_away, describe, find_offer, needs_credit, offers_
 from tools.context import TurnContext
 from tools.failures import ToolRefusal
 from tools.lines import customer_of, ensure_active, label, resolve_line
-from tools.money import gbp
+from tools.money import money
 from tools.orders import settle_order
 from tools.outcome import ToolOutcome, ok
 from tools.quoting import quote
@@ -54,7 +54,7 @@ async def change_plan(ctx: TurnContext, args: ChangePlanArgs) -> ToolOutcome:
     terms = []
     if overview.credit is not None and offer.price:  # prepaid bundles are paid from credit now
         needs_credit(overview, offer.price, offer.name)
-        terms.append(f"{gbp(offer.price)} is taken from your credit today")
+        terms.append(f"{money(offer.price)} is taken from your credit today")
     if offer.min_term_months:
         terms.append(f"{offer.min_term_months}-month minimum term")
     change = offer.eligibility.change if offer.eligibility else None
@@ -108,8 +108,8 @@ async def renew_plan(ctx: TurnContext, args: RenewPlanArgs) -> ToolOutcome:
     needs_credit(overview, plan.price, f"Renewing {plan.name}")
     ends = f" (the current period ends {line.renewal_date:%-d %B})" if line.renewal_date else ""
     summary = (
-        f"Renew {plan.name} on {label(line)} now for {gbp(plan.price)} from your credit of "
-        f"{gbp(overview.credit)}; a new {plan.price_period} period starts today{ends}."
+        f"Renew {plan.name} on {label(line)} now for {money(plan.price)} from your credit of "
+        f"{money(overview.credit)}; a new {plan.price_period} period starts today{ends}."
     )
     return await quote(
         ctx,

@@ -16,7 +16,7 @@ from switchboard.db.models import PendingAction, utcnow
 from switchboard.settings import Settings
 from tools.action_store import ActionRecord
 from tools.failures import ToolRefusal
-from tools.money import gbp, to_decimal
+from tools.money import money, to_decimal
 
 # Tools whose amount is money leaving the customer's card or credit today.
 CHARGING_TOOLS: tuple[str, ...] = ("top_up", "buy_addon", "pay_bill", "renew_plan")
@@ -55,18 +55,18 @@ def top_up_problem(settings: Settings, amount: Decimal, already_today: Decimal) 
     high = to_decimal(settings.topup_max_per_transaction)
     per_day = to_decimal(settings.topup_max_per_day)
     if amount < low:
-        return f"The smallest top-up is {gbp(low)}."
+        return f"The smallest top-up is {money(low)}."
     if amount > high:
-        return f"The largest single top-up is {gbp(high)}."
+        return f"The largest single top-up is {money(high)}."
     if already_today + amount > per_day:
         room = max(per_day - already_today, Decimal(0))
         left = (
-            f"the most you can add today is {gbp(room)}"
+            f"the most you can add today is {money(room)}"
             if room >= low
             else ("no more top-ups are possible today")
         )
         return (
-            f"Your daily top-up limit is {gbp(per_day)}; you've topped up {gbp(already_today)} "
+            f"Your daily top-up limit is {money(per_day)}; you've topped up {money(already_today)} "
             f"today, so {left}."
         )
     return None
@@ -77,7 +77,7 @@ def spend_cap_problem(settings: Settings, amount: Decimal, spent: Decimal) -> st
     if spent + amount > cap:
         return (
             f"That would take today's payments through the assistant past the daily limit of "
-            f"{gbp(cap)} (already {gbp(spent)} today). A person can help with larger amounts."
+            f"{money(cap)} (already {money(spent)} today). A person can help with larger amounts."
         )
     return None
 

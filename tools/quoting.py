@@ -9,6 +9,7 @@ from typing import Any
 from tools import actions, policy
 from tools.context import TurnContext
 from tools.lines import customer_of
+from tools.money import currency_of
 from tools.outcome import ToolOutcome, ok
 
 CONFIRM_HINT = "Shall I go ahead? Please reply yes to confirm or no to cancel."
@@ -43,7 +44,7 @@ async def quote(
         summary=summary,
         ttl_s=ctx.settings.action_ttl_s,
         amount=amount,
-        currency="GBP" if amount is not None else None,
+        currency=currency_of(ctx.settings) if amount is not None else None,
         actor=f"assistant:{ctx.turn_id}",
     )
     return ok(

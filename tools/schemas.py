@@ -1,7 +1,7 @@
 """One pydantic argument model per tool (CONTRACT.md §2). These are what a model fills in, so
 nothing here names the customer: identity comes from the turn's verified context.
 
-Every model forbids unknown fields and normalises its values (E.164 numbers, pence-exact GBP
+Every model forbids unknown fields and normalises its values (E.164 numbers, pence-exact amounts
 amounts, upper-case postcodes); names are stable once published."""
 
 from __future__ import annotations
@@ -77,7 +77,9 @@ class SearchKnowledgeArgs(ToolArgs):
 
 class TopUpArgs(LineArgs):
     amount: PositiveMoney
-    currency: Literal["GBP"] = "GBP"
+    currency: str | None = Field(
+        default=None, pattern=r"^[A-Za-z]{3}$", description="ISO 4217; empty: the operator's"
+    )
 
 
 class ChangePlanArgs(LineArgs):
@@ -94,9 +96,11 @@ class BuyAddonArgs(LineArgs):
 
 class SetSpendingCapArgs(LineArgs):
     amount: Money | None = Field(
-        default=None, description="monthly cap in pounds; empty removes the cap"
+        default=None, description="monthly cap in the operator's currency; empty removes it"
     )
-    currency: Literal["GBP"] = "GBP"
+    currency: str | None = Field(
+        default=None, pattern=r"^[A-Za-z]{3}$", description="ISO 4217; empty: the operator's"
+    )
 
 
 class SetRoamingArgs(LineArgs):
@@ -130,7 +134,9 @@ class SetCallFeatureArgs(LineArgs):
 class PayBillArgs(ToolArgs):
     bill_id: Ref | None = Field(default=None, description="empty: the oldest unpaid bill")
     amount: PositiveMoney | None = Field(default=None, description="empty: the full balance due")
-    currency: Literal["GBP"] = "GBP"
+    currency: str | None = Field(
+        default=None, pattern=r"^[A-Za-z]{3}$", description="ISO 4217; empty: the operator's"
+    )
 
 
 class SetAutopayArgs(ToolArgs):

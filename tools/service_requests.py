@@ -56,7 +56,7 @@ async def _ported_number(ctx: TurnContext, args: StartServiceRequestArgs) -> str
     lines = await ctx.bss.list_lines(customer_id=customer_of(ctx))
     if any(line.msisdn == number for line in lines):
         raise ToolRefusal(
-            "invalid_input", f"{number} is already on your {ctx.settings.brand_name} account."
+            "invalid_input", f"{number} is already on your {ctx.settings.brand} account."
         )
     return number
 
@@ -81,7 +81,7 @@ async def _plan(
         number = await _ported_number(ctx, args)
         pac = (args.pac_code or "").upper()
         summary = (
-            f"Bring {number} to {ctx.settings.brand_name} with PAC {pac}; the number moves "
+            f"Bring {number} to {ctx.settings.brand} with PAC {pac}; the number moves "
             "over once your current provider releases it."
         )
         return summary, {"pacCode": pac, "portingMsisdn": number}, None

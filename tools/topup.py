@@ -9,7 +9,7 @@ from tools.actions import ActionRecord
 from tools.context import TurnContext
 from tools.failures import ToolRefusal
 from tools.lines import customer_of, ensure_active, resolve_line
-from tools.money import gbp
+from tools.money import currency_of, money
 from tools.outcome import ToolOutcome
 from tools.quoting import quote
 from tools.schemas import TopUpArgs
@@ -40,8 +40,8 @@ async def top_up(ctx: TurnContext, args: TopUpArgs) -> ToolOutcome:
     today = await ctx.bss.topped_up_today(customer_id=customer_id, product_id=line.id)
     after = overview.credit + args.amount
     summary = (
-        f"Top up {gbp(args.amount)} on {line.msisdn} from your {card.name or 'stored card'}: "
-        f"your credit goes from {gbp(overview.credit)} to {gbp(after)}."
+        f"Top up {money(args.amount)} on {line.msisdn} from your {card.name or 'stored card'}: "
+        f"your credit goes from {money(overview.credit)} to {money(after)}."
     )
     return await quote(
         ctx,
@@ -49,7 +49,7 @@ async def top_up(ctx: TurnContext, args: TopUpArgs) -> ToolOutcome:
         args={
             "msisdn": line.msisdn,
             "amount": str(args.amount),
-            "currency": args.currency,
+            "currency": currency_of(ctx.settings, args.currency),
             "product_id": line.id,
             "payment_method_id": card.id,
         },
@@ -72,6 +72,7 @@ async def execute_top_up(bss: Any, action: ActionRecord) -> dict[str, Any]:
         customer_id=action.customer_id,
         product_id=args["product_id"],
         amount=Decimal(args["amount"]),
+        currency=args.get("currency"),
         idempotency_key=action.idempotency_key,
         payment_method_id=args.get("payment_method_id"),
     )
@@ -80,10 +81,10 @@ async def execute_top_up(bss: Any, action: ActionRecord) -> dict[str, Any]:
             "topup_failed",
             "The card payment for that top-up didn't go through, so no credit was added.",
         )
-    balance = f" Your credit is now {gbp(topup.balance_after)}." if topup.balance_after else ""
+    balance = f" Your credit is now {money(topup.balance_after)}." if topup.balance_after else ""
     return {
         "bss_ref": topup.id,
         "amount": str(topup.amount),
         "balance_after": str(topup.balance_after) if topup.balance_after is not None else None,
-        "message": f"Done: {gbp(topup.amount)} added to {args['msisdn']}.{balance}",
+        "message": f"Done: {money(topup.amount)} added to {args['msisdn']}.{balance}",
     }

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import phonenumbers
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
+from switchboard.currency import CURRENCY_SIGN
 from switchboard.redaction import mask_payment_data
 
 # Ofcom's drama range: not "valid" to libphonenumber, but it is the demo world's number space.
@@ -39,7 +40,7 @@ def normalise_amount(value: Any) -> Decimal:
     """A money amount: finite, at most two decimal places, not negative, below a sanity bound."""
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
         raise ValueError("an amount such as 10 or 12.50 is needed")
-    text = value.strip().lstrip("£") if isinstance(value, str) else str(value)
+    text = re.sub(CURRENCY_SIGN, "", value).strip() if isinstance(value, str) else str(value)
     try:
         amount = Decimal(text)
     except (InvalidOperation, ValueError):

@@ -67,7 +67,7 @@ class ChannelBridge:
         self._tg = task_group
         self._on_outbox = on_outbox
         self._codes = CodeDialogue(
-            sessionmaker, secret=settings.resolved_token_secret(), brand=settings.brand_name
+            sessionmaker, secret=settings.resolved_token_secret(), brand=settings.brand
         )
         self._locks: defaultdict[tuple[str, str], anyio.Lock] = defaultdict(anyio.Lock)
         self._running = 0

@@ -31,9 +31,7 @@ class CodeDialogue:
     """State lives in the conversation: `otp_challenge` and its `otp_purpose` (verify or
     step_up), `code_verified`, `stepped_up`."""
 
-    def __init__(
-        self, sessionmaker: async_sessionmaker[Any], *, secret: str, brand: str = "Brightwave"
-    ) -> None:
+    def __init__(self, sessionmaker: async_sessionmaker[Any], *, secret: str, brand: str) -> None:
         self._sessionmaker = sessionmaker
         self._secret = secret
         self._brand = brand

@@ -61,7 +61,7 @@ async def start_otp(body: OtpStartIn, state: State) -> OtpStarted:
         state.runtime.sessionmaker,
         msisdn=body.msisdn,
         secret=state.settings.resolved_token_secret(),
-        operator=state.settings.brand_name,
+        operator=state.settings.brand,
     )
     return OtpStarted(challenge_id=challenge_id, expires_at=expires_at)
 

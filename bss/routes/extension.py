@@ -12,7 +12,7 @@ from bss.errors import bad_request, not_found
 from bss.routes.common import json_body, sim
 
 Doc = dict[str, Any]
-router = APIRouter(prefix="/brightwave/v1", tags=["Brightwave extensions"])
+router = APIRouter(prefix="/ext/v1", tags=["Operator extensions (coverage, outages)"])
 
 
 async def _outage_times(request: Request) -> dict[str, tuple[str, str]]:

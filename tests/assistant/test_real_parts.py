@@ -72,3 +72,33 @@ async def test_a_yes_after_the_quote_expired_quotes_again(settings: Settings) ->
         assert completed(late)["outcome"] == "proposed"
         done = [e async for e in runtime.service.handle_message(cid, alice, "yes", "m3")]
         assert next(e for e in done if e.type == "action.executed").data["status"] == "ok"
+
+
+async def test_quotes_are_in_the_operators_currency_and_locale(settings: Settings) -> None:
+    """ADR 0043: the same top-up for an operator set to euros in German: the quote's amount and
+    currency follow the settings, and a different currency asked for is refused."""
+    euro = settings.model_copy(update={"currency": "EUR", "locale": "de_DE", "brand_name": "Acme"})
+    model = ScriptedChatModel(
+        script=[
+            call("top_up", amount=10),
+            say("Shall I go ahead?"),
+            call("top_up", "call_2", amount=10, currency="USD"),
+            say("Only euros, sorry."),
+        ]
+    )
+    async with build_runtime(euro, model=model, with_retriever=False) as runtime:
+        found = await runtime.bss.find_customer_by_msisdn(msisdn=ALICE.msisdn)
+        alice = replace(ALICE, customer_id=found.id)
+        cid = await runtime.service.start_conversation(alice)
+        quote = [e async for e in runtime.service.handle_message(cid, alice, "top up 10", "m1")]
+        proposed = next(e for e in quote if e.type == "action.proposed")
+        assert proposed.data["currency"] == "EUR"
+        assert proposed.data["summary"].startswith("Top up 10\xa0€ on ")
+        assert "£" not in proposed.data["summary"]
+        other = [
+            e async for e in runtime.service.handle_message(cid, alice, "top up 10 dollars", "m2")
+        ]
+        result = next(e for e in other if e.type == "tool.result")
+        assert result.data["status"] == "error"
+        assert "account's own currency" in result.data["summary"]
+        assert not [e for e in other if e.type == "action.proposed"]

@@ -140,7 +140,7 @@ def bss_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     deadline = time.monotonic() + 120  # a loaded 2-core machine starts slowly
     while True:
         try:
-            httpx.get(f"{url}/brightwave/v1/outage", timeout=1).raise_for_status()
+            httpx.get(f"{url}/ext/v1/outage", timeout=1).raise_for_status()
             break
         except httpx.HTTPError:
             if proc.poll() is not None or time.monotonic() > deadline:
@@ -168,7 +168,7 @@ async def bss(
         http = httpx.AsyncClient(
             transport=_transport(httpx.AsyncHTTPTransport(), report), base_url=base, timeout=10
         )
-        reset = await http.post("/brightwave/v1/simulator/reset", timeout=60)
+        reset = await http.post("/ext/v1/simulator/reset", timeout=60)
         reset.raise_for_status()
         async with BssClient(http, backoff_s=0.01) as client:
             yield client
@@ -191,7 +191,7 @@ async def slow_http(
     settings: Settings, listener: Listener, report: Report
 ) -> AsyncIterator[httpx.AsyncClient]:
     """A simulator whose clock runs at real time: nothing moves unless the test advances it
-    (`POST /brightwave/v1/simulator/advance`), so every intermediate state is observable."""
+    (`POST /ext/v1/simulator/advance`), so every intermediate state is observable."""
     app = create_bss_app(
         settings,
         clock_speed=1.0,

@@ -138,4 +138,4 @@ def test_classify_maps_paths_to_definitions() -> None:
         "TaskFlow",
         "TaskFlow_Update",
     )
-    assert classify("GET", "/brightwave/v1/coverage") is None
+    assert classify("GET", "/ext/v1/coverage") is None

@@ -23,7 +23,7 @@ ALICE = [{"id": "cust-001", "role": "customer", "@referredType": "Customer"}]
 
 
 async def advance(http: httpx.AsyncClient, seconds: float) -> None:
-    response = await http.post("/brightwave/v1/simulator/advance", json={"seconds": seconds})
+    response = await http.post("/ext/v1/simulator/advance", json={"seconds": seconds})
     response.raise_for_status()
 
 

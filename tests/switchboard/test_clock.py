@@ -88,7 +88,7 @@ async def test_the_demo_world_is_seeded_on_the_clocks_day(settings: Settings) ->
                     params={"relatedParty.id": "cust-004"},
                 )
             ).json()
-            outage = (await http.get("/brightwave/v1/outage")).json()[0]
+            outage = (await http.get("/ext/v1/outage")).json()[0]
     # issued on the 1st of this month and the last; before the 15th the newest is not yet due
     assert sorted(b["id"] for b in bills) == ["bill-004-202612", "bill-004-202701"]
     overdue = [b for b in bills if b["remainingAmount"]["value"] > 0 and b["id"].endswith("12")]

@@ -30,6 +30,9 @@ def test_defaults_are_the_embedded_ones(tmp_path: Path) -> None:
         ({"port": 70000}, "SWITCHBOARD_PORT"),
         ({"llm": "openai:gpt-4.1-mini"}, "SWITCHBOARD_LLM_API_KEY"),
         ({"chroma_url": "http://x", "chroma_path": "/tmp/x"}, "SWITCHBOARD_CHROMA_URL"),
+        ({"locale": "xx_QQ"}, "SWITCHBOARD_LOCALE"),
+        ({"currency": "POUNDS"}, "SWITCHBOARD_CURRENCY"),
+        ({"currency": "XYZ"}, "SWITCHBOARD_CURRENCY"),
     ],
 )
 def test_a_wrong_setting_is_named_with_a_fix(overrides: dict[str, object], setting: str) -> None:
@@ -78,6 +81,27 @@ SECRETS = {"SWITCHBOARD_TOKEN_SECRET": "t" * 40, "SWITCHBOARD_CONSOLE_TOKEN": "c
                 "SWITCHBOARD_DATABASE_URL": "postgresql+asyncpg://db.example/switchboard",
             },
             "SWITCHBOARD_PUBLIC_BASE_URL",
+        ),
+        (
+            {
+                "SWITCHBOARD_MODE": "production",
+                **SECRETS,
+                "SWITCHBOARD_BSS_URL": "https://bss.example",
+                "SWITCHBOARD_DATABASE_URL": "postgresql+asyncpg://db.example/switchboard",
+                "SWITCHBOARD_PUBLIC_BASE_URL": "https://help.example",
+            },
+            "SWITCHBOARD_BRAND_NAME",
+        ),
+        (
+            {
+                "SWITCHBOARD_MODE": "production",
+                **SECRETS,
+                "SWITCHBOARD_BSS_URL": "https://bss.example",
+                "SWITCHBOARD_DATABASE_URL": "postgresql+asyncpg://db.example/switchboard",
+                "SWITCHBOARD_PUBLIC_BASE_URL": "https://help.example",
+                "SWITCHBOARD_BRAND_NAME": "Acme",
+            },
+            "SWITCHBOARD_CURRENCY",
         ),
     ],
 )

@@ -12,6 +12,7 @@ typed models (`tools.bss.models`) and raising typed errors (`tools.bss.errors`).
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, TypeVar
 import httpx
 
 from switchboard import clock
+from switchboard.currency import current, money
 from switchboard.errors import ConfigError
 from tools.bss.auth import BssAuthError, OAuth2ClientCredentials, bss_auth, tls_context
 from tools.bss.errors import (
@@ -84,7 +86,6 @@ PAYMENT = "/tmf-api/paymentManagement/v4"
 TICKET = "/tmf-api/troubleTicket/v4"
 FLOW = "/tmf-api/processFlowManagement/v4"
 COMMUNICATION = "/tmf-api/communicationManagement/v4"
-EXTENSION = "/brightwave/v1"
 HUB_PATHS: dict[str, str] = {
     "customer": CUSTOMER,
     "inventory": INVENTORY,
@@ -118,8 +119,14 @@ class BssClient:
         max_retries: int = 2,
         backoff_s: float = 0.2,
         on_close: Callable[[], Awaitable[None]] | None = None,
+        sender: str = "Switchboard",
+        extension_path: str = "/ext/v1",
     ) -> None:
+        """`sender` signs the messages sent through TMF681 (the operator's name);
+        `extension_path` is where the operator's non-TMF coverage and outage API lives."""
         self._http = http
+        self._sender = sender
+        self._extension = extension_path.rstrip("/")
         self._max_retries = max_retries
         self._backoff_s = backoff_s
         self._on_close = on_close
@@ -419,8 +426,10 @@ class BssClient:
         idempotency_key: str,
         payment_method_id: str | None = None,
         channel: str | None = None,
+        currency: str | None = None,
     ) -> TopUp:
-        """TMF654 `topupBalance` of `amount` GBP to the line's credit bucket."""
+        """TMF654 `topupBalance` of `amount` (in `currency`, the operator's when None) to the
+        line's credit bucket."""
         line = await self.get_product(customer_id=customer_id, product_id=product_id)
         credit = next(
             (
@@ -433,7 +442,7 @@ class BssClient:
         if credit is None:
             raise BssBusinessError("INELIGIBLE_PRODUCT", f"{product_id} has no prepaid credit")
         body: Doc = {
-            "amount": {"amount": float(amount), "units": "GBP"},
+            "amount": {"amount": float(amount), "units": currency or current().currency},
             "usageType": "monetary",
             "bucket": {"id": credit.id},
             "partyAccount": {"id": line.billing_account_id or ""},
@@ -623,7 +632,7 @@ class BssClient:
     async def set_spending_cap(
         self, *, customer_id: str, product_id: str, cap: Decimal | None, idempotency_key: str
     ) -> Order:
-        """Monthly cap in GBP (0-100) on out-of-bundle charges; None removes it."""
+        """Monthly cap on out-of-bundle charges, in the operator's currency; None removes it."""
         return await self.set_line_features(
             customer_id=customer_id,
             product_id=product_id,
@@ -750,7 +759,7 @@ class BssClient:
         if entities:
             body["relatedEntity"] = entities
         if disputed_amount is not None:
-            body["note"] = [{"text": f"Disputed amount: £{disputed_amount:.2f}"}]
+            body["note"] = [{"text": f"Disputed amount: {money(disputed_amount)}"}]
         if channel:
             body["channel"] = {"id": channel, "name": channel}
         doc = await self._call(
@@ -861,11 +870,11 @@ class BssClient:
     async def get_coverage(self, *, postcode: str) -> Coverage:
         """Mobile/fibre coverage and current outages for a UK postcode (or its district)."""
         return Coverage.from_wire(
-            await self._call("GET", f"{EXTENSION}/coverage", params={"postcode": postcode})
+            await self._call("GET", f"{self._extension}/coverage", params={"postcode": postcode})
         )
 
     async def list_outages(self) -> list[Outage]:
-        docs = await self._list(f"{EXTENSION}/outage")
+        docs = await self._list(f"{self._extension}/outage")
         return [
             Coverage.from_wire(
                 {
@@ -920,7 +929,7 @@ class BssClient:
         body: Doc = {
             "content": content,
             "messageType": message_type,
-            "sender": {"id": "brightwave", "name": "Brightwave Mobile"},
+            "sender": {"id": slug(self._sender), "name": self._sender},
             "receiver": [receiver],
         }
         if subject:
@@ -959,7 +968,12 @@ def make_bss_client(
             verify=tls_context(settings),
         )
         closing = auth.aclose if isinstance(auth, OAuth2ClientCredentials) else None
-        return BssClient(http, on_close=closing)
+        return BssClient(
+            http,
+            on_close=closing,
+            sender=settings.brand,
+            extension_path=settings.bss_extension_path,
+        )
     if app is None:
         raise ConfigError(
             "SWITCHBOARD_BSS_URL",
@@ -971,4 +985,11 @@ def make_bss_client(
     return BssClient(
         httpx.AsyncClient(transport=transport, base_url="http://bss.internal", timeout=timeout),
         on_close=on_close,
+        sender=settings.brand,
+        extension_path=settings.bss_extension_path,
     )
+
+
+def slug(name: str) -> str:
+    """A sender id from the operator's name: "Acme Mobile" → "acme-mobile"."""
+    return "-".join(re.findall(r"[a-z0-9]+", name.lower())) or "operator"

@@ -206,7 +206,7 @@ def mtls_server(pki: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     deadline = time.monotonic() + 120
     while True:
         try:
-            httpx.get(f"{url}/brightwave/v1/outage", verify=context, timeout=1).raise_for_status()
+            httpx.get(f"{url}/ext/v1/outage", verify=context, timeout=1).raise_for_status()
             break
         except httpx.HTTPError:
             if proc.poll() is not None or time.monotonic() > deadline:
