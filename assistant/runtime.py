@@ -9,6 +9,7 @@ runner all use `build_runtime`; tests pass fakes for any part.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -20,6 +21,7 @@ from langchain_core.tools import BaseTool
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from assistant.desk import ToolsActionDesk
+from assistant.language import language_of
 from assistant.memory import TokenCounter
 from assistant.models import LocalFactory, make_chat_model, make_http_client, model_name
 from assistant.service import ConversationService, ServiceDeps
@@ -124,6 +126,9 @@ async def build_runtime(
             stack.push_async_callback(http.aclose)
             extra = {"http_async_client": http} if _remote(settings) else {}
             model = make_chat_model(settings.llm, settings, local_factory=local_factory, **extra)
+        # the language detector's model takes ~1.5 s to load: in the background, not in the
+        # first customer's turn (assistant/language.py)
+        asyncio.get_running_loop().run_in_executor(None, language_of, "warm up")
         if tool_factory is None:
             from tools.registry import build_tools
 

@@ -41,6 +41,7 @@ from assistant.finish import TurnFacts, finish_turn
 from assistant.framing import DataFramingMiddleware
 from assistant.guardrails import CHANNEL_MAX_CHARS
 from assistant.handoff import HandoffPolicy
+from assistant.language import language_of, languages
 from assistant.memory import TurnTrace
 from assistant.models import ModelUnavailableError
 from assistant.pending import ActionDesk, OpenAction
@@ -106,6 +107,14 @@ async def run_turn(request: TurnRequest, deps: TurnDeps) -> AsyncIterator[TurnEv
         facts.force_handoff = care  # a bereaved or vulnerable customer goes to the care team
     elif self_help_failed(text) and request.forced_decision is None and request.pending is None:
         facts.force_handoff = "self_help_failed"
+    elif request.forced_decision is None and (foreign := _foreign(request, text)) is not None:
+        if foreign == "handoff":  # a second message in that language, or a yes to the offer
+            facts.force_handoff = "language"
+        else:
+            facts.capability, facts.outcome = "human_agent", "clarified"
+            facts.fixed_confidence = 0.9
+            async for event in say(facts, languages().reply(foreign)):
+                yield event
     elif request.pending is not None and (
         decision := request.forced_decision or customer_decision(request, text)
     ):
@@ -118,6 +127,20 @@ async def run_turn(request: TurnRequest, deps: TurnDeps) -> AsyncIterator[TurnEv
             yield event
     async for event in finish_turn(request, deps.policy, facts):
         yield event
+
+
+def _foreign(request: TurnRequest, text: str) -> str | None:
+    """A message in a language the assistant does not serve: its code (answer with the offer of
+    a person), or "handoff" when the customer's last message was one too and this one is also
+    foreign or a yes to that offer (assistant/language.py)."""
+    language = language_of(text)
+    earlier = request.earlier_customer_texts[-1:]
+    after_offer = bool(earlier) and language_of(earlier[0]) != "en"
+    if language != "en":
+        return "handoff" if after_offer else language
+    if after_offer and detect_decision(text) == "confirm":
+        return "handoff"
+    return None
 
 
 async def _run_agent(
