@@ -1,9 +1,10 @@
 """Which language a customer writes in, and the reply to one the assistant does not serve
 (issue #15 part 5, ADR 0044).
 
-The assistant answers in English. A message in another language it knows (assistant/data/
-languages.yaml) gets, before any model runs, a short reply in that language and in English
-offering a person; a second message in that language, or a yes, hands the conversation over. It
+The assistant answers in English. A message in another language it knows
+(knowledge/data/acts/languages.yaml) gets, before any model runs, a short reply in that language
+and in English asking whether to put the customer through to a person; a yes (in that language
+or English) or another message in it hands the conversation over, a no goes on in English. It
 is never refused as out of scope.
 
 Detection is py3langid (langid.py's naive Bayes over byte n-grams, trained on 97 languages; its
@@ -14,18 +15,20 @@ as foreign only with at least three words and P(not English) >= `FOREIGN_MIN_P`;
 mostly in another script (Cyrillic, Arabic, Devanagari, Han) needs no threshold. Measured with
 `python -m evals.languages`: 0 of 1,420 own English texts, 0 of 9,171 written outside the team
 (the dev sets, CLINC150 and BANKING77 test splits) taken for another language; 57 of 57 requests
-in the 18 languages named.
+in the 18 languages named."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 from pathlib import Path
 
 import yaml
 
-LANGUAGES_FILE = Path(__file__).parent / "data" / "languages.yaml"
+# The languages, their replies and their words for yes and no: data the team extends freely.
+LANGUAGES_FILE = Path(str(resources.files("knowledge") / "data" / "acts" / "languages.yaml"))
 FOREIGN_MIN_P = 0.95
 MIN_LATIN_WORDS = 3
 _WORD = re.compile(r"\w+")
@@ -34,28 +37,44 @@ _WORD = re.compile(r"\w+")
 @dataclass(frozen=True, slots=True)
 class Language:
     code: str  # ISO 639-1, as langid names it
-    name: str  # in English
-    reply: str  # in the language itself
+    reply: str  # in the language itself: English only, shall I put you through? (yes/no)
+    yes: frozenset[str]
+    no: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
 class Languages:
-    english: str  # the same reply in English
+    english: str  # the same offer in English
     known: dict[str, Language]
 
     def reply(self, code: str) -> str:
         """The reply to a message in `code`: in that language, then in English."""
         return f"{self.known[code].reply}\n\n{self.english}"
 
+    def answer(self, text: str) -> bool | None:
+        """A yes (True) or no (False) in one of the languages ("tak", "nein danke"), or None."""
+        words = " ".join(re.findall(r"[^\W\d_]+", text.lower()))
+        for language in self.known.values():
+            if words in language.yes:
+                return True
+            if words in language.no:
+                return False
+        return None
+
 
 @cache
 def languages() -> Languages:
     raw = yaml.safe_load(LANGUAGES_FILE.read_text(encoding="utf-8"))
     known = {
-        code: Language(code, str(entry["name"]), str(entry["reply"]))
+        str(code): Language(
+            code=str(code),
+            reply=str(entry["reply"]),
+            yes=frozenset(str(w).lower() for w in entry["yes"]),
+            no=frozenset(str(w).lower() for w in entry["no"]),
+        )
         for code, entry in raw["languages"].items()
     }
-    return Languages(english=" ".join(str(raw["english"]).split()), known=known)
+    return Languages(english=str(raw["other_script"]["reply"]), known=known)
 
 
 @cache

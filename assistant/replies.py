@@ -10,6 +10,7 @@ EMPTY_MESSAGE = (
     "It looks like your message was empty. I can help with your balance, top-ups, plans, "
     "bills, roaming and more. What would you like to do?"
 )
+LANGUAGE_DECLINED = "All right. Ask me anything in English and I'll do my best to help."
 HANDOFF = (
     "I'm passing you to a member of our team now. They'll see our conversation so far and "
     "will reply here."

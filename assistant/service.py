@@ -36,6 +36,7 @@ from switchboard.db.models import Conversation, Message
 from switchboard.errors import BusyError, InvalidInputError, NotFoundError
 from switchboard.settings import Settings
 from tools.action_store import ActionInProgressError, get_action
+from tools.bss.client import BssClient
 from tools.context import TurnContext
 from tools.recovery import UNFINISHED
 
@@ -81,7 +82,7 @@ class ServiceDeps:
     model: BaseChatModel
     tool_factory: ToolFactory
     desk: ActionDesk | None = None
-    bss: Any = None
+    bss: BssClient | None = None
     retriever: Any = None
     counter: TokenCounter = field(default_factory=TokenCounter)
     prompt_budget: int = 6000

@@ -108,8 +108,13 @@ async def run_turn(request: TurnRequest, deps: TurnDeps) -> AsyncIterator[TurnEv
     elif self_help_failed(text) and request.forced_decision is None and request.pending is None:
         facts.force_handoff = "self_help_failed"
     elif request.forced_decision is None and (foreign := _foreign(request, text)) is not None:
-        if foreign == "handoff":  # a second message in that language, or a yes to the offer
+        if foreign == "handoff":  # a yes to the person offered, or another message in it
             facts.force_handoff = "language"
+        elif foreign == "declined":
+            facts.capability, facts.outcome = None, "clarified"
+            facts.fixed_confidence = 0.9
+            async for event in say(facts, replies.LANGUAGE_DECLINED):
+                yield event
         else:
             facts.capability, facts.outcome = "human_agent", "clarified"
             facts.fixed_confidence = 0.9
@@ -130,16 +135,22 @@ async def run_turn(request: TurnRequest, deps: TurnDeps) -> AsyncIterator[TurnEv
 
 
 def _foreign(request: TurnRequest, text: str) -> str | None:
-    """A message in a language the assistant does not serve: its code (answer with the offer of
-    a person), or "handoff" when the customer's last message was one too and this one is also
-    foreign or a yes to that offer (assistant/language.py)."""
-    language = language_of(text)
+    """After a message in a language the assistant does not serve (assistant/language.py):
+    "handoff" for a yes to the person offered (in any of the languages or English) or another
+    message in it, "declined" for a no. A message in such a language: its code (answer with
+    the offer). Otherwise None."""
     earlier = request.earlier_customer_texts[-1:]
     after_offer = bool(earlier) and language_of(earlier[0]) != "en"
+    if after_offer:
+        answer = languages().answer(text)
+        if answer is None:
+            decision = detect_decision(text)
+            answer = True if decision == "confirm" else False if decision == "cancel" else None
+        if answer is not None:
+            return "handoff" if answer else "declined"
+    language = language_of(text)
     if language != "en":
         return "handoff" if after_offer else language
-    if after_offer and detect_decision(text) == "confirm":
-        return "handoff"
     return None
 
 

@@ -4,6 +4,7 @@ transaction as its last event (assistant message, turn row, conversation state, 
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,7 @@ from assistant.turn import TurnDeps, TurnRequest, run_turn
 from switchboard import clock
 from switchboard.db.eventlog import StoredEvent
 from switchboard.db.models import Conversation, Message, Turn
+from tools.bss.client import no_bss
 from tools.context import TurnContext
 
 if TYPE_CHECKING:
@@ -36,6 +38,9 @@ if TYPE_CHECKING:
 
 _SEGMENTS = ("prepaid", "postpaid", "business")
 _KEEP_TRACES = 4  # turns whose tool exchange is replayed in the next prompt
+
+
+_no_bss = functools.cache(no_bss)  # one for every runtime built without a BSS
 
 
 class TurnRunner:
@@ -60,7 +65,7 @@ class TurnRunner:
             channel=identity.channel if identity.channel in _CHANNELS else "web",  # type: ignore[arg-type]
             settings=self.deps.settings,
             sessionmaker=self.deps.sessionmaker,
-            bss=self.deps.bss,
+            bss=self.deps.bss if self.deps.bss is not None else _no_bss(),
             retriever=self.deps.retriever,
             customer_id=identity.customer_id,
             msisdn=identity.msisdn,

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from switchboard.db.models import PendingAction, utcnow
 from switchboard.errors import NotFoundError, SwitchboardError
 from tools import audit
+from tools.bss.client import BssClient
 from tools.events import ActionExecuted
 
 TERMINAL = ("succeeded", "failed", "cancelled", "expired")
@@ -57,7 +58,7 @@ class ActionRecord(BaseModel):
 # An executor performs a confirmed action against the BSS and returns its receipt (JSON-safe,
 # with `bss_ref` and a customer-facing `message`); it raises the BSS client's errors, which
 # become a failed action.
-Executor = Callable[[Any, ActionRecord], Awaitable[dict[str, Any]]]
+Executor = Callable[[BssClient, ActionRecord], Awaitable[dict[str, Any]]]
 
 
 async def get_action(sessionmaker: async_sessionmaker[Any], action_id: str) -> ActionRecord | None:

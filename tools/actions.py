@@ -35,6 +35,7 @@ from tools.action_store import (
     transition,
     wait_terminal,
 )
+from tools.bss.client import BssClient
 from tools.events import ActionExecuted, ActionProposed
 from tools.execution import execute, settle
 
@@ -150,7 +151,7 @@ async def propose(
 async def confirm(
     *,
     sessionmaker: async_sessionmaker[Any],
-    bss: Any,
+    bss: BssClient,
     action_id: str,
     customer_id: str,
     conversation_id: str,

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from tools.actions import ActionRecord
+from tools.bss.client import BssClient
 from tools.catalog import describe, find_offer, needs_credit, price_text
 from tools.context import TurnContext
 from tools.failures import ToolRefusal
@@ -97,7 +98,7 @@ async def set_spending_cap(ctx: TurnContext, args: SetSpendingCapArgs) -> ToolOu
     )
 
 
-async def execute_buy_addon(bss: Any, action: ActionRecord) -> dict[str, Any]:
+async def execute_buy_addon(bss: BssClient, action: ActionRecord) -> dict[str, Any]:
     args = action.args
     order = await bss.buy_addon(
         customer_id=action.customer_id,
@@ -110,7 +111,7 @@ async def execute_buy_addon(bss: Any, action: ActionRecord) -> dict[str, Any]:
     )
 
 
-async def execute_set_spending_cap(bss: Any, action: ActionRecord) -> dict[str, Any]:
+async def execute_set_spending_cap(bss: BssClient, action: ActionRecord) -> dict[str, Any]:
     args = action.args
     cap = Decimal(args["amount"]) if args.get("amount") is not None else None
     order = await bss.set_spending_cap(

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from tools.actions import ActionRecord
+from tools.bss.client import BssClient
 from tools.bss.models import Bill, Customer, PaymentMethod
 from tools.catalog import day
 from tools.context import TurnContext
@@ -220,7 +221,7 @@ async def dispute_charge(ctx: TurnContext, args: DisputeChargeArgs) -> ToolOutco
     )
 
 
-async def execute_pay_bill(bss: Any, action: ActionRecord) -> dict[str, Any]:
+async def execute_pay_bill(bss: BssClient, action: ActionRecord) -> dict[str, Any]:
     args = action.args
     payment = await bss.pay_bill(
         customer_id=action.customer_id,
@@ -240,7 +241,7 @@ async def execute_pay_bill(bss: Any, action: ActionRecord) -> dict[str, Any]:
     }
 
 
-async def execute_set_autopay(bss: Any, action: ActionRecord) -> dict[str, Any]:
+async def execute_set_autopay(bss: BssClient, action: ActionRecord) -> dict[str, Any]:
     args = action.args
     customer = await bss.set_autopay(
         customer_id=action.customer_id,
@@ -253,7 +254,7 @@ async def execute_set_autopay(bss: Any, action: ActionRecord) -> dict[str, Any]:
     return {"bss_ref": f"{action.customer_id}:autopay", "message": f"Done: autopay is {state}."}
 
 
-async def execute_dispute_charge(bss: Any, action: ActionRecord) -> dict[str, Any]:
+async def execute_dispute_charge(bss: BssClient, action: ActionRecord) -> dict[str, Any]:
     args = action.args
     ticket = await bss.open_ticket(
         customer_id=action.customer_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tools.actions import ActionRecord
+from tools.bss.client import BssClient
 from tools.bss.models import LineFeatures, Product
 from tools.context import TurnContext
 from tools.failures import ToolRefusal
@@ -69,7 +70,7 @@ async def set_call_feature(ctx: TurnContext, args: SetCallFeatureArgs) -> ToolOu
     )
 
 
-async def execute_set_call_feature(bss: Any, action: ActionRecord) -> dict[str, Any]:
+async def execute_set_call_feature(bss: BssClient, action: ActionRecord) -> dict[str, Any]:
     args = action.args
     feature, enabled = args["feature"], bool(args["enabled"])
     if feature == "call_forwarding":

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import async_sessionmaker
 
     from switchboard.settings import Settings
+    from tools.bss.client import BssClient
 
 Channel = Literal["web", "whatsapp", "sms", "telegram", "console", "eval"]
 
@@ -21,7 +22,7 @@ class TurnContext:
     channel: Channel
     settings: Settings
     sessionmaker: async_sessionmaker[Any]
-    bss: Any  # tools.bss.client.BssClient
+    bss: BssClient
     retriever: Any | None = None  # knowledge retriever
     customer_id: str | None = None  # TMF629 customer id; None for an anonymous conversation
     msisdn: str | None = None  # E.164 of the line the customer is signed in with

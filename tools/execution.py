@@ -14,6 +14,7 @@ from switchboard.db.models import utcnow
 from switchboard.settings import Settings
 from tools import audit
 from tools.action_store import ActionRecord, Executor, get_action, transition, wait_terminal
+from tools.bss.client import BssClient
 from tools.events import ActionExecuted
 from tools.failures import UNCONFIRMED, describe_failure
 
@@ -22,7 +23,7 @@ log = logging.getLogger(__name__)
 
 async def execute(
     sessionmaker: async_sessionmaker[Any],
-    bss: Any,
+    bss: BssClient,
     action: ActionRecord,
     settings: Settings,
     executors: Mapping[str, Executor],
@@ -106,7 +107,7 @@ async def execute(
 
 async def settle(
     sessionmaker: async_sessionmaker[Any],
-    bss: Any,
+    bss: BssClient,
     action: ActionRecord,
     settings: Settings,
     executors: Mapping[str, Executor],

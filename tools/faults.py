@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tools.actions import ActionRecord
+from tools.bss.client import BssClient
 from tools.bss.models import Product
 from tools.context import TurnContext
 from tools.coverage import coverage_at, outage_data, outage_note
@@ -73,7 +74,7 @@ async def report_fault(ctx: TurnContext, args: ReportFaultArgs) -> ToolOutcome:
     )
 
 
-async def execute_report_fault(bss: Any, action: ActionRecord) -> dict[str, Any]:
+async def execute_report_fault(bss: BssClient, action: ActionRecord) -> dict[str, Any]:
     args = action.args
     where = f" (postcode {args['postcode']})" if args.get("postcode") else ""
     ticket = await bss.open_ticket(

@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from tools.actions import ActionRecord
+from tools.bss.client import BssClient
 from tools.failures import ToolRefusal
 
 FINAL_BAD = {"failed", "rejected", "cancelled"}
 WAIT_S = 5.0
 
 
-async def settle_order(bss: Any, action: ActionRecord, order: Any, done: str) -> dict[str, Any]:
+async def settle_order(
+    bss: BssClient, action: ActionRecord, order: Any, done: str
+) -> dict[str, Any]:
     """The receipt of an accepted order: final within a few seconds on the demo clock; an
     operator's BSS may take longer, and the customer is told it is being processed."""
     order = await bss.wait_for_order(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tools.actions import ActionRecord
+from tools.bss.client import BssClient
 from tools.catalog import days_away, describe, find_offer, needs_credit, offers_for, price_text
 from tools.context import TurnContext
 from tools.failures import ToolRefusal
@@ -125,7 +126,7 @@ async def renew_plan(ctx: TurnContext, args: RenewPlanArgs) -> ToolOutcome:
     )
 
 
-async def execute_change_plan(bss: Any, action: ActionRecord) -> dict[str, Any]:
+async def execute_change_plan(bss: BssClient, action: ActionRecord) -> dict[str, Any]:
     args = action.args
     order = await bss.change_plan(
         customer_id=action.customer_id,
@@ -141,7 +142,7 @@ async def execute_change_plan(bss: Any, action: ActionRecord) -> dict[str, Any]:
     )
 
 
-async def execute_renew_plan(bss: Any, action: ActionRecord) -> dict[str, Any]:
+async def execute_renew_plan(bss: BssClient, action: ActionRecord) -> dict[str, Any]:
     args = action.args
     order = await bss.renew_plan(
         customer_id=action.customer_id,

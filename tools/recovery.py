@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from switchboard.db.models import PendingAction, utcnow
 from switchboard.settings import Settings
 from tools.action_store import ActionRecord, Executor, transition
+from tools.bss.client import BssClient
 from tools.execution import execute
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ async def settled_since(
 
 async def finish(
     sessionmaker: async_sessionmaker[Any],
-    bss: Any,
+    bss: BssClient,
     action: ActionRecord,
     settings: Settings,
     executors: Mapping[str, Executor],

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from tools.bss.errors import BssNotFoundError
 from tools.bss.models import Order, ServiceRequest, Ticket
@@ -13,6 +14,8 @@ from tools.failures import ToolRefusal
 from tools.lines import customer_of
 from tools.outcome import ToolOutcome, ok
 from tools.schemas import GetRequestStatusArgs
+
+T = TypeVar("T")
 
 
 def _order(order: Order) -> dict[str, Any]:
@@ -83,16 +86,21 @@ def _line(item: dict[str, Any]) -> str:
     return f"{item['ref']} ({item['about']}): {state}{step}{appointment}{expected}.{latest}"
 
 
+async def _shaped(shape: Callable[[T], dict[str, Any]], found: Awaitable[T]) -> dict[str, Any]:
+    return shape(await found)
+
+
 async def _one(ctx: TurnContext, ref: str) -> dict[str, Any]:
     customer_id = customer_of(ctx)
-    lookups = (
-        (ctx.bss.get_order, "order_id", _order),
-        (ctx.bss.get_ticket, "ticket_id", _ticket),
-        (ctx.bss.get_service_request, "request_id", _request),
+    bss = ctx.bss
+    lookups: tuple[Callable[[], Awaitable[dict[str, Any]]], ...] = (
+        lambda: _shaped(_order, bss.get_order(customer_id=customer_id, order_id=ref)),
+        lambda: _shaped(_ticket, bss.get_ticket(customer_id=customer_id, ticket_id=ref)),
+        lambda: _shaped(_request, bss.get_service_request(customer_id=customer_id, request_id=ref)),
     )
-    for get, key, shape in lookups:
+    for lookup in lookups:
         try:
-            return shape(await get(customer_id=customer_id, **{key: ref}))  # type: ignore[no-any-return, operator]
+            return await lookup()
         except BssNotFoundError:
             continue
     raise ToolRefusal("not_found", f"I couldn't find {ref} on your account.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tools.actions import ActionRecord
+from tools.bss.client import BssClient
 from tools.context import TurnContext
 from tools.lines import customer_of, ensure_active, label, resolve_line
 from tools.orders import settle_order
@@ -55,7 +56,7 @@ async def set_roaming(ctx: TurnContext, args: SetRoamingArgs) -> ToolOutcome:
     )
 
 
-async def execute_set_roaming(bss: Any, action: ActionRecord) -> dict[str, Any]:
+async def execute_set_roaming(bss: BssClient, action: ActionRecord) -> dict[str, Any]:
     args = action.args
     order = await bss.set_roaming(
         customer_id=action.customer_id,

@@ -7,6 +7,7 @@ from typing import Any
 
 from switchboard import clock
 from tools.actions import ActionRecord
+from tools.bss.client import BssClient
 from tools.bss.errors import BssNotFoundError
 from tools.bss.models import Offering, Product
 from tools.catalog import describe, price_text
@@ -125,7 +126,7 @@ async def start_service_request(ctx: TurnContext, args: StartServiceRequestArgs)
     )
 
 
-async def execute_start_service_request(bss: Any, action: ActionRecord) -> dict[str, Any]:
+async def execute_start_service_request(bss: BssClient, action: ActionRecord) -> dict[str, Any]:
     args = action.args
     request = await bss.start_service_request(
         customer_id=action.customer_id,

@@ -5,13 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from tools.actions import ActionRecord
+from tools.bss.client import BssClient, SuspensionReason
 from tools.context import TurnContext
 from tools.lines import label, resolve_line
 from tools.outcome import ToolOutcome
 from tools.quoting import nothing_to_do, quote
 from tools.schemas import BlockLineArgs
 
-BSS_REASONS = {"lost": "lost", "stolen": "stolen", "other": "customerRequest"}
+BSS_REASONS: dict[str, SuspensionReason] = {
+    "lost": "lost",
+    "stolen": "stolen",
+    "other": "customerRequest",
+}
 
 
 async def block_line(ctx: TurnContext, args: BlockLineArgs) -> ToolOutcome:
@@ -36,7 +41,7 @@ async def block_line(ctx: TurnContext, args: BlockLineArgs) -> ToolOutcome:
     )
 
 
-async def execute_block_line(bss: Any, action: ActionRecord) -> dict[str, Any]:
+async def execute_block_line(bss: BssClient, action: ActionRecord) -> dict[str, Any]:
     args = action.args
     product = await bss.block_line(
         customer_id=action.customer_id,

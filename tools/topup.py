@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from tools.actions import ActionRecord
+from tools.bss.client import BssClient
 from tools.context import TurnContext
 from tools.failures import ToolRefusal
 from tools.lines import customer_of, ensure_active, resolve_line
@@ -66,7 +67,7 @@ async def top_up(ctx: TurnContext, args: TopUpArgs) -> ToolOutcome:
     )
 
 
-async def execute_top_up(bss: Any, action: ActionRecord) -> dict[str, Any]:
+async def execute_top_up(bss: BssClient, action: ActionRecord) -> dict[str, Any]:
     args = action.args
     topup = await bss.top_up(
         customer_id=action.customer_id,

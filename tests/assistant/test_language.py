@@ -20,7 +20,7 @@ FOREIGN = foreign()
 def test_every_language_has_a_reply_and_the_test_set_covers_each() -> None:
     known = languages().known
     assert {code for code, _ in FOREIGN} == set(known)
-    assert all(entry.reply and entry.name for entry in known.values())
+    assert all(entry.reply and entry.yes and entry.no for entry in known.values())
 
 
 @pytest.mark.parametrize(("code", "text"), FOREIGN)
@@ -75,4 +75,15 @@ async def test_a_yes_in_english_to_the_offer_hands_over_and_english_goes_on_as_u
     await h.say(other, "Bonjour, je voudrais recharger mon crédit", cmid="m3")
     english = await h.say(other, "sorry - what is my balance", cmid="m4")
     assert "handoff" not in types(english)
+    assert reply(english) == "Your balance is shown above."
+
+
+async def test_a_no_in_that_language_goes_on_in_english(make_harness: MakeHarness) -> None:
+    h = make_harness(ScriptedChatModel(script=[say("Your balance is shown above.")]))
+    cid = await h.service.start_conversation(ALICE)
+    await h.say(cid, "Guten Tag, ich möchte mein Guthaben aufladen", cmid="m1")
+    declined = await h.say(cid, "nein danke", cmid="m2")
+    assert "handoff" not in types(declined) and "English" in reply(declined)
+    assert completed(declined)["outcome"] == "clarified"
+    english = await h.say(cid, "what is my balance", cmid="m3")
     assert reply(english) == "Your balance is shown above."

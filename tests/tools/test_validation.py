@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from switchboard.settings import Settings
+from switchboard.settings import Settings, load_settings
 from tests.tools.helpers import TrippedBss, make_context
+from tools.failures import ToolRefusal
+from tools.money import currency_of
 from tools.registry import TOOL_SPECS, invoke_tool
 from tools.schemas import (
     ChangePlanArgs,
@@ -70,7 +72,7 @@ def test_models_refuse_identity_and_unknown_fields() -> None:
     with pytest.raises(ValidationError):
         TopUpArgs.model_validate({"amount": 10, "customer_id": "cust-002"})
     with pytest.raises(ValidationError):
-        TopUpArgs.model_validate({"amount": 10, "currency": "EUR"})
+        TopUpArgs.model_validate({"amount": 10, "currency": "euros"})  # not an ISO code
     with pytest.raises(ValidationError):
         TopUpArgs.model_validate({"amount": 0})
     with pytest.raises(ValidationError):
@@ -153,3 +155,14 @@ async def test_no_input_crashes_a_tool_and_invalid_input_never_reaches_the_bss(
         assert outcome.status == "error" and outcome.code == "invalid_input"
         assert bss.used == []
     assert "Traceback" not in outcome.render()
+
+
+def test_a_currency_other_than_the_operators_is_refused() -> None:
+    """The schema takes any ISO code; the operator's currency is a setting (ADR 0043), so the
+    tool refuses the others before anything is quoted."""
+    gbp = load_settings(currency="GBP")
+    assert currency_of(gbp) == "GBP" and currency_of(gbp, "gbp") == "GBP"
+    with pytest.raises(ToolRefusal) as refused:
+        currency_of(gbp, "EUR")
+    assert refused.value.code == "INVALID_CURRENCY"
+    assert currency_of(load_settings(currency="EUR", locale="de_DE"), "EUR") == "EUR"

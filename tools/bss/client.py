@@ -990,6 +990,19 @@ def make_bss_client(
     )
 
 
+def no_bss() -> BssClient:
+    """The client of a runtime built without a BSS (`build_runtime(with_bss=False)`): every call
+    fails as a BSS that cannot be reached, which the tools already answer for."""
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("no BSS is configured for this runtime", request=request)
+
+    transport = httpx.MockTransport(refuse)
+    return BssClient(
+        httpx.AsyncClient(transport=transport, base_url="http://no-bss.invalid"), max_retries=0
+    )
+
+
 def slug(name: str) -> str:
     """A sender id from the operator's name: "Acme Mobile" → "acme-mobile"."""
     return "-".join(re.findall(r"[a-z0-9]+", name.lower())) or "operator"
