@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import admin, console, webhooks
+from api.routes import admin, console, desk, webhooks
 
-routers: tuple[APIRouter, ...] = (webhooks.router, console.router, admin.router)
+routers: tuple[APIRouter, ...] = (webhooks.router, console.router, desk.router, admin.router)
 
 __all__ = ["routers"]

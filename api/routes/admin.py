@@ -17,6 +17,7 @@ from api.analytics import Report, Satisfaction, ScaleSummary, default_period, re
 from api.channels.outbox import OutboxRow, list_outbox
 from api.channels.staff import Hub, require_staff
 from api.deps import State
+from api.desk.accounts import AGENT_ID_PATTERN, AgentIn, AgentOut, list_agents, save_agent
 from api.errors import ERROR_RESPONSES, ConflictError
 from api.gap_scope import shared_scope
 from api.surveys import SurveyOut
@@ -245,3 +246,16 @@ async def customers_needing_attention(
         window_days=state.settings.attention_window_days,
         min_contacts=state.settings.attention_min_contacts,
     )
+
+
+@router.put("/agents/{agent_id}")
+async def save_desk_agent(
+    agent_id: Annotated[str, PathParam(pattern=AGENT_ID_PATTERN)], body: AgentIn, hub: Hub
+) -> AgentOut:
+    """Create an agent of the desk or replace their name, role, password and active flag."""
+    return await save_agent(hub.sessionmaker, agent_id, body)
+
+
+@router.get("/agents")
+async def desk_agents(hub: Hub) -> list[AgentOut]:
+    return await list_agents(hub.sessionmaker)
