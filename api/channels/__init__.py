@@ -6,8 +6,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import admin, console, desk, webhooks
+from api.routes import admin, console, desk, helpdesk, webhooks
 
-routers: tuple[APIRouter, ...] = (webhooks.router, console.router, desk.router, admin.router)
+routers: tuple[APIRouter, ...] = (
+    webhooks.router,
+    console.router,
+    desk.router,
+    helpdesk.router,
+    admin.router,
+)
 
 __all__ = ["routers"]

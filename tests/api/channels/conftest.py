@@ -37,6 +37,7 @@ CONSOLE_TOKEN = "c" * 40
 PUBLIC = "https://assistant.example.com"
 ALICE = "+447700900001"  # prepaid demo customer
 STRANGER = "+447700900999"  # a UK drama-range number that is nobody's line
+HELPDESK_HOST = "desk.example.com"  # an operator's own helpdesk (the bridge's webhook)
 
 
 def spec(path: str) -> Any:
@@ -75,6 +76,8 @@ class FakeProvider:
             return httpx.Response(201, json={"sid": "SM" + "0" * 32, "status": "queued"})
         if request.url.host == "api.telegram.org":
             return httpx.Response(200, json={"ok": True, "result": {"message_id": 7}})
+        if request.url.host == HELPDESK_HOST:
+            return httpx.Response(202)
         return httpx.Response(404)
 
 
