@@ -14,6 +14,7 @@ routers: tuple[APIRouter, ...] = (
     desk.router,
     helpdesk.router,
     admin.router,
+    admin.reports,
 )
 
 __all__ = ["routers"]

@@ -12,7 +12,7 @@ from typing import Annotated
 import jwt
 from fastapi import Depends, Request
 
-from api.channels.staff import Hub
+from api.channels.staff import Hub, require_staff
 from api.deps import State
 from api.desk.accounts import AgentOut, find_agent
 from switchboard.errors import SwitchboardError, UnauthorizedError
@@ -86,3 +86,11 @@ async def signed_in_supervisor(agent: Annotated[AgentOut, Depends(signed_in_agen
 
 SignedIn = Annotated[AgentOut, Depends(signed_in_agent)]
 Supervisor = Annotated[AgentOut, Depends(signed_in_supervisor)]
+
+
+async def staff_or_supervisor(request: Request, state: State, hub: Hub) -> None:
+    """The console token (automation), or a supervisor's desk session (the dashboard's people)."""
+    try:
+        await require_staff(request, state)
+    except UnauthorizedError:
+        await signed_in_supervisor(await signed_in_agent(request, state, hub))

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from switchboard import clock
 from tests.api.channels.conftest import AGENT_PASSWORD, MakeChannels, make_channels
 from tests.api.conftest import ALICE, live_server
+from tests.api.test_gaps import turn
 from tests.api.test_widget_browser import CHROMIUM, FLAGS, _shot
 from tests.fakes.scripted_model import say
 
@@ -69,11 +72,20 @@ async def test_the_desk_sign_in_state_before_and_after(
 ) -> None:
     _, browser = two_browsers
     async with make_channels() as ch, live_server(ch.app) as base:
-        await ch.desk("sam")
+        sam = await ch.desk("sam")
+        for n in range(5):  # one customer, five contacts about one thing within the week
+            at = clock.now() - timedelta(days=2, hours=n)
+            await turn(ch.hub.sessionmaker, f"my voicemail pin fails ({n})", at=at)
+        flagged = (await ch.client.get("/v1/console/attention", headers=sam)).json()
+        assert [c["customer"] for c in flagged["customers"]] == ["c1"]
         page = await browser.new_page(viewport={"width": 1280, "height": 800})
         errors = _errors(page)
         await _sign_in_to_the_desk(page, base, "sam")
         assert await page.is_visible("#cs-empty")  # now, and only now, nobody is waiting
+        # issue #20: the customers who need attention, shown to agents in the console
+        row = page.locator("#cs-attention li", has_text="c1")
+        await row.wait_for()
+        assert "5 contacts about faq within 7 days" in await row.text_content()
         assert "Signed in as Sam (agent)." in await page.text_content("#cs-status")
         assert await page.is_hidden("#cs-supervisor")  # an agent has no supervisor panel
         await page.click("#cs-signout")
