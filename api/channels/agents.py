@@ -1,5 +1,5 @@
-"""The human-agent side of a handoff: the queue, taking a conversation, replying, handing it
-back to the assistant, closing it and (supervisors) reassigning it.
+"""The human-agent side of a handoff: taking a conversation, replying, handing it back to the
+assistant, closing it and (supervisors) reassigning it. What the desk reads is api/desk/views.py.
 
 While a handoff is `waiting` or `assigned` the conversation's status is `handed_off` and the
 conversation service routes the customer's messages to the agent, not the assistant. Every desk
@@ -9,23 +9,21 @@ the bus's agent channel, so every open desk redraws its queue at once."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any, Protocol
 
-from pydantic import BaseModel
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.channels.delivery import Post, post_to_conversation
+from api.desk.views import OPEN
 from assistant.service import AGENT_QUEUE
 from switchboard.bus import EventBus
 from switchboard.db.eventlog import StoredEvent
-from switchboard.db.models import Conversation, HandoffRecord, Message, utcnow
+from switchboard.db.models import Conversation, HandoffRecord, utcnow
 from switchboard.errors import NotFoundError, SwitchboardError
 from switchboard.redaction import mask_payment_data
 from tools import audit
 
-OPEN = ("waiting", "assigned")
 HANDED_BACK = "You're back with the assistant. Just type your question."
 CLOSED = "This conversation is closed. Message us any time to start a new one."
 
@@ -65,109 +63,6 @@ def _audit(
         customer_id=conversation.customer_id,
         conversation_id=conversation.id,
     )
-
-
-class QueueItem(BaseModel):
-    handoff_id: str
-    conversation_id: str
-    reason: str
-    queue: str
-    summary: str
-    status: str
-    agent: str | None  # the owning agent's id
-    created_at: datetime
-    channel: str
-    customer_id: str | None
-    # what a desk row shows beside the reason (api/desk/queue.py fills the customer's name)
-    customer_name: str | None = None
-    wait_s: float = 0.0
-    last_message: str | None = None
-    escalated: bool = False
-
-
-class Line(BaseModel):
-    role: str
-    text: str
-    created_at: datetime
-
-
-class ConversationView(BaseModel):
-    conversation_id: str
-    channel: str
-    customer_id: str | None
-    status: str
-    assigned_agent: str | None
-    handoff: QueueItem | None
-    transcript: list[Line]
-
-
-def _item(h: HandoffRecord, c: Conversation, last: str | None = None) -> QueueItem:
-    now = utcnow()
-    created = h.created_at if h.created_at.tzinfo else h.created_at.replace(tzinfo=now.tzinfo)
-    return QueueItem(
-        handoff_id=h.id,
-        conversation_id=h.conversation_id,
-        reason=h.reason,
-        queue=h.queue,
-        summary=h.summary,
-        status=h.status,
-        agent=h.agent,
-        created_at=h.created_at,
-        channel=c.channel,
-        customer_id=c.customer_id,
-        wait_s=max(0.0, (now - created).total_seconds()),
-        last_message=last,
-        escalated=h.escalated_at is not None,
-    )
-
-
-async def _last_customer_line(session: AsyncSession, conversation_id: str) -> str | None:
-    text: str | None = await session.scalar(
-        select(Message.text)
-        .where(Message.conversation_id == conversation_id, Message.role == "customer")
-        .order_by(Message.id.desc())
-        .limit(1)
-    )
-    return text
-
-
-async def queue(
-    sessionmaker: async_sessionmaker[Any], *, statuses: tuple[str, ...] = OPEN
-) -> list[QueueItem]:
-    """Open handoffs, oldest first (the longest wait at the top)."""
-    async with sessionmaker() as session:
-        rows = await session.execute(
-            select(HandoffRecord, Conversation)
-            .join(Conversation, Conversation.id == HandoffRecord.conversation_id)
-            .where(HandoffRecord.status.in_(statuses))
-            .order_by(HandoffRecord.created_at, HandoffRecord.id)
-        )
-        return [_item(h, c, await _last_customer_line(session, c.id)) for h, c in rows.all()]
-
-
-async def view(sessionmaker: async_sessionmaker[Any], conversation_id: str) -> ConversationView:
-    async with sessionmaker() as session:
-        conversation = await session.get(Conversation, conversation_id)
-        if conversation is None:
-            raise NotFoundError(f"conversation {conversation_id} not found")
-        handoff = await session.scalar(
-            select(HandoffRecord)
-            .where(HandoffRecord.conversation_id == conversation_id)
-            .order_by(HandoffRecord.created_at.desc())
-            .limit(1)
-        )
-        lines = await session.scalars(
-            select(Message).where(Message.conversation_id == conversation_id).order_by(Message.id)
-        )
-        return ConversationView(
-            conversation_id=conversation.id,
-            channel=conversation.channel,
-            customer_id=conversation.customer_id,
-            status=conversation.status,
-            assigned_agent=conversation.assigned_agent,
-            handoff=_item(handoff, conversation) if handoff is not None else None,
-            transcript=[Line(role=m.role, text=m.text, created_at=m.created_at) for m in lines],
-        )
 
 
 async def _open_handoff(session: Any, conversation_id: str) -> HandoffRecord:

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from api.channels import agents
 from api.customers import CustomerDirectory
+from api.desk import views
 from switchboard.db.models import HandoffRecord, utcnow
 
 
@@ -42,10 +42,10 @@ async def customer_names(directory: CustomerDirectory) -> dict[str, str]:
 
 async def desk_queue(
     sessionmaker: async_sessionmaker[Any], directory: CustomerDirectory, *, escalate_after_s: float
-) -> list[agents.QueueItem]:
+) -> list[views.QueueItem]:
     await escalate_overdue(sessionmaker, after_s=escalate_after_s)
     names = await customer_names(directory)
-    items = await agents.queue(sessionmaker)
+    items = await views.queue(sessionmaker)
     return [
         item.model_copy(update={"customer_name": names.get(item.customer_id or "")})
         for item in items

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from api.channels import agents
 from api.channels.staff import Hub
 from api.deps import State, limit_ip
+from api.desk import views
 from api.desk.accounts import AGENT_ID_PATTERN, AgentOut, authenticate
 from api.desk.session import COOKIE_NAME, SignedIn, issue_session, signed_in_agent
 from api.errors import ERROR_RESPONSES
@@ -83,9 +84,9 @@ async def who_am_i(agent: SignedIn) -> AgentOut:
 
 
 @api.get("/conversations/{conversation_id}")
-async def read_conversation(conversation_id: ConversationId, hub: Hub) -> agents.ConversationView:
+async def read_conversation(conversation_id: ConversationId, hub: Hub) -> views.ConversationView:
     """Transcript, handoff reason and summary."""
-    return await agents.view(hub.sessionmaker, conversation_id)
+    return await views.view(hub.sessionmaker, conversation_id)
 
 
 @api.get("/conversations/{conversation_id}/events")
@@ -95,7 +96,7 @@ async def read_events(
     after: Annotated[int, Query(ge=0)] = 0,
 ) -> list[EventOut]:
     """The conversation's log after `after`."""
-    await agents.view(hub.sessionmaker, conversation_id)  # 404 for an unknown id
+    await views.view(hub.sessionmaker, conversation_id)  # 404 for an unknown id
     async with hub.sessionmaker() as session:
         found = await events_after(session, conversation_id=conversation_id, after=after)
     return [EventOut(id=e.seq, event=e.type, data=e.data) for e in found]

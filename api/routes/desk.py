@@ -14,6 +14,7 @@ from api import attention
 from api.channels import agents
 from api.channels.staff import Hub
 from api.deps import State
+from api.desk import views
 from api.desk.accounts import AGENT_ID_PATTERN, find_agent
 from api.desk.context import DeskContext, read_context
 from api.desk.presence import AgentPresence, roster
@@ -40,12 +41,12 @@ class AssignIn(BaseModel):
 
 
 class SupervisorView(BaseModel):
-    queue: list[agents.QueueItem]
+    queue: list[views.QueueItem]
     agents: list[AgentPresence]
 
 
 @router.get("/queue")
-async def list_queue(hub: Hub, state: State) -> list[agents.QueueItem]:
+async def list_queue(hub: Hub, state: State) -> list[views.QueueItem]:
     """Conversations waiting for a person or being handled, longest wait first."""
     return await desk_queue(
         hub.sessionmaker,
@@ -75,7 +76,7 @@ async def conversation_stream(
     after: Annotated[int, Query(ge=0)] = 0,
 ) -> EventSourceResponse:
     """The conversation's events after `after`, then live (the same frames as the widget's)."""
-    await agents.view(hub.sessionmaker, conversation_id)  # 404 for an unknown id
+    await views.view(hub.sessionmaker, conversation_id)  # 404 for an unknown id
     events = replay_then_live(
         conversation_id=conversation_id,
         after=after,

@@ -10,14 +10,22 @@ from typing import Literal
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import delete
 
 from api.channels import agents
 from api.channels.bridge import claim_receipt
+from api.channels.hub import ChannelHub
 from api.channels.staff import Hub
 from api.deps import State
 from api.desk.bridge import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_ok
 from api.errors import ERROR_RESPONSES
-from switchboard.errors import InvalidInputError, ServiceUnavailableError, UnauthorizedError
+from switchboard.db.models import InboundReceipt
+from switchboard.errors import (
+    InvalidInputError,
+    ServiceUnavailableError,
+    SwitchboardError,
+    UnauthorizedError,
+)
 
 router = APIRouter(prefix="/v1/helpdesk", tags=["helpdesk"], responses=ERROR_RESPONSES)
 
@@ -58,6 +66,20 @@ async def helpdesk_event(request: Request, state: State, hub: Hub) -> Accepted:
         raise InvalidInputError("a reply needs text")
     if not await claim_receipt(hub.sessionmaker, source="helpdesk", external_id=event.id):
         return Accepted(status="duplicate")
+    try:
+        await _act(hub, event)
+    except SwitchboardError:  # refused (409, 404): the same id may be sent again later
+        async with hub.sessionmaker() as session, session.begin():
+            await session.execute(
+                delete(InboundReceipt).where(
+                    InboundReceipt.source == "helpdesk", InboundReceipt.external_id == event.id
+                )
+            )
+        raise
+    return Accepted(status="done")
+
+
+async def _act(hub: ChannelHub, event: HelpdeskEvent) -> None:
     actor = HelpdeskAgent(id=f"helpdesk:{event.agent}", name=event.agent)
     cid = event.conversation_id
     await agents.take(hub.sessionmaker, hub.bus, cid, actor)  # theirs already, or free: ok
@@ -71,4 +93,3 @@ async def helpdesk_event(request: Request, state: State, hub: Hub) -> Accepted:
         await agents.finish(
             hub.sessionmaker, hub.bus, cid, agent=actor, close=close, on_outbox=hub.wake
         )
-    return Accepted(status="done")

@@ -88,6 +88,12 @@ async def test_the_helpdesk_replies_and_hands_back(make_channels: MakeChannels) 
         async with ch.runtime.sessionmaker() as session:
             conversation = await session.get(Conversation, cid)
         assert conversation is not None and conversation.status == "active"
+        # a refused event is not spent: once the customer asks for a person again, the same id acts
+        late = {**reply, "id": "hd-3", "text": "Still there?"}
+        assert (await _post(ch, late)).status_code == 404  # no open handoff any more
+        await ch.whatsapp("agent", wamid="wamid.B4")
+        await ch.settle()
+        assert (await _post(ch, late)).json() == {"status": "done"}
 
 
 async def test_the_helpdesk_endpoint_is_off_without_a_secret(make_channels: MakeChannels) -> None:
