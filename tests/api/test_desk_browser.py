@@ -8,15 +8,17 @@ both sides go to artifacts/browser/."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 
 from switchboard import clock
-from tests.api.channels.conftest import AGENT_PASSWORD, MakeChannels, make_channels
-from tests.api.conftest import ALICE, live_server
+from tests.api.channels.conftest import AGENT_PASSWORD, CONSOLE_TOKEN, MakeChannels, make_channels
+from tests.api.conftest import ALICE, free_port, live_server
+from tests.api.server import subprocess_server
 from tests.api.test_gaps import turn
 from tests.api.test_widget_browser import CHROMIUM, FLAGS, _shot
 from tests.fakes.scripted_model import say
@@ -24,6 +26,7 @@ from tests.fakes.scripted_model import say
 pytestmark = pytest.mark.browser
 __all__ = ["make_channels"]  # the fixture
 ANSWER = "You have £7.50 of credit."
+KATIE = "+447700900013"  # prepaid, £15.00
 
 
 @pytest.fixture
@@ -168,3 +171,76 @@ async def _journey(desk: Any, widget: Any, base: str) -> None:
     await desk.locator("#cs-log .cs-assistant", has_text=ANSWER).wait_for()
     await _shot(widget, "desk-4-assistant-again")
     await _shot(desk, "desk-5-agent-sees-assistant")
+
+
+@pytest.fixture(scope="module")
+def real_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The whole product in a process of its own: the local engine, the BSS simulator and the
+    knowledge base (the fast test embedder), as `switchboard serve` would run it."""
+    env = {
+        "SWITCHBOARD_DATA_DIR": str(tmp_path_factory.mktemp("desk-real")),
+        "SWITCHBOARD_TOKEN_SECRET": "d" * 40,
+        "SWITCHBOARD_CONSOLE_TOKEN": CONSOLE_TOKEN,
+        "SWITCHBOARD_BSS_CLOCK_SPEED": "1000000000",
+        "SWITCHBOARD_RATE_LIMIT_PER_MINUTE": "1000",
+    }
+    factory = "tests.api.real_app:create_real_app"
+    with subprocess_server(env, port=free_port(), factory=factory, start_timeout_s=240) as base:
+        yield base
+
+
+@pytest.mark.slow
+async def test_the_local_engine_answers_after_the_agent_hands_back(
+    two_browsers: tuple[Any, Any], real_server: str
+) -> None:
+    """The same journey over the real turn loop: the offline engine, not a scripted model,
+    hands off and later answers from the customer's account (Katie: prepaid, £15.00)."""
+    async with httpx.AsyncClient(base_url=real_server, timeout=30) as client:
+        details = {"name": "Sam", "role": "agent", "password": AGENT_PASSWORD}
+        headers = {"Authorization": f"Bearer {CONSOLE_TOKEN}"}
+        saved = await client.put("/v1/admin/agents/sam", json=details, headers=headers)
+        assert saved.status_code == 200, saved.text
+    customer_browser, agent_browser = two_browsers
+    desk = await agent_browser.new_page(viewport={"width": 1280, "height": 900})
+    widget = await customer_browser.new_page(viewport={"width": 390, "height": 844})
+    desk_errors, widget_errors = _errors(desk), _errors(widget)
+    try:
+        await _sign_in_to_the_desk(desk, real_server, "sam")
+        await widget.goto(real_server + "/")
+        await widget.wait_for_selector(f"#sb-customer option[value='{KATIE}']", state="attached")
+        await widget.select_option("#sb-customer", KATIE)
+        await widget.click("#sb-signin-go")
+        await widget.fill("#sb-input", "I want to talk to a person please")
+        await widget.keyboard.press("Enter")
+        await widget.locator(".sb-notice", has_text="connected to a person").wait_for()
+        row = desk.locator("#cs-queue button", has_text="Katie")
+        await row.wait_for()
+        await row.click()
+        await desk.click("#cs-take")
+        overview = desk.locator("#cs-account .cs-tool-get_account_overview")
+        await overview.wait_for()
+        assert "credit £15" in await overview.text_content()
+        await desk.click("#cs-suggest")
+        await desk.wait_for_function("() => document.getElementById('cs-text').value.length > 0")
+        draft = await desk.input_value("#cs-text")
+        assert draft.startswith("Hi Katie,") and "credit £15" in draft
+        await desk.fill("#cs-text", "Hi Katie, Sam here. Your line looks fine.")
+        await desk.click("#cs-reply button[type=submit]")
+        await widget.locator(".sb-agent", has_text="Your line looks fine.").wait_for()
+        await desk.click("#cs-return")
+        await widget.locator(".sb-notice", has_text="back with the assistant").wait_for()
+        await widget.fill("#sb-input", "how much credit do I have?")
+        await widget.keyboard.press("Enter")
+        answer = widget.locator(".sb-assistant", has_text="£15")
+        await answer.wait_for()
+        await _shot(widget, "desk-real-customer")
+        await _shot(desk, "desk-real-agent")
+    except BaseException:
+        await _shot(desk, "desk-real-failure-agent")
+        await _shot(widget, "desk-real-failure-customer")
+        raise
+    finally:
+        await desk.close()
+        await widget.close()
+    assert [e for e in desk_errors if "401" not in e] == []
+    assert widget_errors == []
