@@ -180,6 +180,12 @@ class Settings(BaseSettings):
     desk_escalate_after_s: float = Field(default=300.0, gt=0)
     helpdesk_webhook_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
     helpdesk_secret: SecretStr | None = None
+    # Desk sign-in through the operator's OpenID Connect provider (authorization code + PKCE);
+    # the claim below names an agent account that exists here (its role is ours to give).
+    oidc_issuer: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(/\S*)?$")
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_username_claim: str = "preferred_username"
 
     max_message_chars: int = Field(default=4000, ge=1)
     # Bytes a webhook body (WhatsApp, SMS, Telegram, BSS hub) may have; other routes allow

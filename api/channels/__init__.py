@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import admin, console, desk, helpdesk, webhooks
+from api.routes import admin, console, desk, helpdesk, oidc, webhooks
 
 routers: tuple[APIRouter, ...] = (
     webhooks.router,
     console.router,
+    oidc.router,
     desk.router,
     helpdesk.router,
     admin.router,

@@ -39,6 +39,9 @@
     $("cs-login").hidden = false;
     status(message || "Sign in to see the queue.");
     $("cs-agent").focus();
+    fetch("/v1/console/sign-in-options").then((r) => r.json()).then((options) => {
+      $("cs-oidc").hidden = !options.oidc;
+    }).catch(() => {});
   }
 
   function element(tag, className, text) {
