@@ -132,6 +132,12 @@ def _mount_gaps() -> None:
     mount_gaps(app)
 
 
+def _mount_agents() -> None:
+    from api.desk.cli import mount as mount_agents
+
+    mount_agents(app)
+
+
 # The parts' own commands, imported only when called: each pulls in its part (the BSS app, Chroma,
 # the eval runner), which costs seconds that `serve`, `db` and `chat` should not pay.
 _PARTS = {
@@ -141,6 +147,7 @@ _PARTS = {
     "eval": _mount_eval,
     "audit": _mount_audit,
     "gaps": _mount_gaps,
+    "agents": _mount_agents,
 }
 
 

@@ -183,6 +183,19 @@ class Settings(BaseSettings):
     # these hours tells the customer when the team is back.
     time_zone: str = "Europe/London"
     support_hours: str = "24/7"
+    # The agent desk (docs/desk.md): how long an agent's sign-in lasts, after how long a
+    # conversation waiting for a person escalates to supervisors, and the helpdesk bridge — a
+    # signed webhook on every handoff and a signed endpoint for the external desk's replies.
+    agent_session_ttl_s: int = Field(default=8 * 3600, ge=60)
+    desk_escalate_after_s: float = Field(default=300.0, gt=0)
+    helpdesk_webhook_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    helpdesk_secret: SecretStr | None = None
+    # Desk sign-in through the operator's OpenID Connect provider (authorization code + PKCE);
+    # the claim below names an agent account that exists here (its role is ours to give).
+    oidc_issuer: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(/\S*)?$")
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_username_claim: str = "preferred_username"
 
     max_message_chars: int = Field(default=4000, ge=1)
     # Bytes a webhook body (WhatsApp, SMS, Telegram, BSS hub) may have; other routes allow

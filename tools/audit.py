@@ -24,6 +24,12 @@ AuditEvent = Literal[
     "replayed",
     "refused",
     "handoff",
+    # the agent desk (api/channels/agents.py), actor `agent:<id>`
+    "agent_take",
+    "agent_reply",
+    "agent_return",
+    "agent_close",
+    "agent_reassign",
 ]
 
 

@@ -6,8 +6,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import admin, console, webhooks
+from api.routes import admin, console, desk, helpdesk, oidc, webhooks
 
-routers: tuple[APIRouter, ...] = (webhooks.router, console.router, admin.router)
+routers: tuple[APIRouter, ...] = (
+    webhooks.router,
+    console.router,
+    oidc.router,
+    desk.router,
+    helpdesk.router,
+    admin.router,
+    admin.reports,
+)
 
 __all__ = ["routers"]

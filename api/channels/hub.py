@@ -13,6 +13,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import anyio
@@ -27,6 +28,7 @@ from api.channels.sender import Sender
 from api.channels.sms import TwilioSender
 from api.channels.telegram import TelegramSender
 from api.channels.whatsapp import WhatsAppSender
+from api.desk.bridge import HelpdeskSender, relay_handoffs
 from switchboard.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -81,6 +83,12 @@ def build_senders(settings: Settings, http: httpx.AsyncClient) -> dict[str, Send
         senders["telegram"] = TelegramSender(
             http, bot_token=settings.telegram_bot_token.get_secret_value()
         )
+    if settings.helpdesk_webhook_url and settings.helpdesk_secret:
+        senders["helpdesk"] = HelpdeskSender(
+            http,
+            url=settings.helpdesk_webhook_url,
+            secret=settings.helpdesk_secret.get_secret_value(),
+        )
     return senders
 
 
@@ -134,6 +142,13 @@ async def channel_lifespan(app: FastAPI) -> AsyncIterator[None]:
             )
             app.state.channels = hub
             tg.start_soon(worker.run)
+            if settings.helpdesk_webhook_url and settings.helpdesk_secret:
+                url = settings.helpdesk_webhook_url
+                tg.start_soon(
+                    partial(
+                        relay_handoffs, runtime.sessionmaker, runtime.bus, url=url, wake=worker.wake
+                    )
+                )
             if bss is not None and options.register_listener:
                 callback = (
                     f"{settings.public_base_url.rstrip('/')}/v1/bss/events/{hub.listener_key}"

@@ -1,4 +1,4 @@
-"""The console and admin bearer: `Authorization: Bearer <settings.resolved_console_token()>`."""
+"""The admin bearer, for automation: `Authorization: Bearer <settings.resolved_console_token()>`."""
 
 from __future__ import annotations
 

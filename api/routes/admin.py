@@ -1,5 +1,6 @@
-"""The admin API (bearer: the console token): the audit trail of actions, the outbox, and
-one-article edits of the knowledge base."""
+"""The admin API (bearer: the console token, for automation): the audit trail of actions, the
+outbox, one-article edits of the knowledge base and the desk's agents. The dashboard's reads
+(`reports`: analytics, surveys, gaps, attention) also take a supervisor's desk session."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from api.analytics import Report, Satisfaction, ScaleSummary, default_period, re
 from api.channels.outbox import OutboxRow, list_outbox
 from api.channels.staff import Hub, require_staff
 from api.deps import State
+from api.desk.accounts import AGENT_ID_PATTERN, AgentIn, AgentOut, list_agents, save_agent
+from api.desk.session import staff_or_supervisor
 from api.errors import ERROR_RESPONSES, ConflictError
 from api.gap_scope import shared_scope
 from api.surveys import SurveyOut
@@ -30,6 +33,13 @@ router = APIRouter(
     prefix="/v1/admin",
     tags=["admin"],
     dependencies=[Depends(require_staff)],
+    responses=ERROR_RESPONSES,
+)
+# What the operator dashboard reads: also open to a supervisor's desk session.
+reports = APIRouter(
+    prefix="/v1/admin",
+    tags=["admin"],
+    dependencies=[Depends(staff_or_supervisor)],
     responses=ERROR_RESPONSES,
 )
 Text = Annotated[str | None, Query(max_length=64)]
@@ -145,7 +155,7 @@ async def delete_article(name: ArticleName, state: State) -> ArticleChange:
     return ArticleChange(path=name, removed=removed)
 
 
-@router.get("/analytics")
+@reports.get("/analytics")
 async def analytics_report(
     hub: Hub,
     state: State,
@@ -182,7 +192,7 @@ class SurveyReport(BaseModel):
     surveys: list[SurveyOut]
 
 
-@router.get("/surveys")
+@reports.get("/surveys")
 async def surveys(
     hub: Hub,
     state: State,
@@ -205,7 +215,7 @@ async def surveys(
     )
 
 
-@router.get("/gaps")
+@reports.get("/gaps")
 async def knowledge_gaps(
     hub: Hub,
     state: State,
@@ -232,7 +242,7 @@ async def knowledge_gaps(
     )
 
 
-@router.get("/attention")
+@reports.get("/attention")
 async def customers_needing_attention(
     hub: Hub, state: State, as_of: datetime | None = None
 ) -> attention.AttentionReport:
@@ -245,3 +255,16 @@ async def customers_needing_attention(
         window_days=state.settings.attention_window_days,
         min_contacts=state.settings.attention_min_contacts,
     )
+
+
+@router.put("/agents/{agent_id}")
+async def save_desk_agent(
+    agent_id: Annotated[str, PathParam(pattern=AGENT_ID_PATTERN)], body: AgentIn, hub: Hub
+) -> AgentOut:
+    """Create an agent of the desk or replace their name, role, password and active flag."""
+    return await save_agent(hub.sessionmaker, agent_id, body)
+
+
+@router.get("/agents")
+async def desk_agents(hub: Hub) -> list[AgentOut]:
+    return await list_agents(hub.sessionmaker)

@@ -5,7 +5,7 @@
 (() => {
   const $ = (id) => document.getElementById(id);
   const TARGET = 0.8;
-  const state = { token: sessionStorage.getItem("sb-console-token") || "", report: null, gaps: null, charts: {} };
+  const state = { token: sessionStorage.getItem("sb-dashboard-session") || "", report: null, gaps: null, charts: {} };
   const TOP_GAPS = 10;
   const status = (text) => { $("db-status").textContent = text; };
   const pct = (v) => (v === null || v === undefined ? "n/a" : `${(v * 100).toFixed(1)}%`);
@@ -30,7 +30,8 @@
     const response = await fetch(`/v1/admin/analytics?${query()}`, {
       headers: { Authorization: `Bearer ${state.token}` },
     });
-    if (response.status === 401) { showLogin("That token was not accepted."); return; }
+    if (response.status === 401) { showLogin("Please sign in."); return; }
+    if (response.status === 403) { showLogin("The dashboard is for supervisors."); return; }
     if (!response.ok) { status(`Could not load the numbers (${response.status}).`); return; }
     state.report = await response.json();
     if (!$("db-since").value) $("db-since").value = state.report.since.slice(0, 10);
@@ -186,10 +187,18 @@
     return rows.map((row) => row.map((cell) => `"${cell.replaceAll('"', '""')}"`).join(",")).join("\n") + "\n";
   }
 
-  $("db-login").addEventListener("submit", (event) => {
+  // A supervisor's desk session (POST /v1/console/session), sent as the bearer of the admin reads.
+  $("db-login").addEventListener("submit", async (event) => {
     event.preventDefault();
-    state.token = $("db-token").value.trim();
-    sessionStorage.setItem("sb-console-token", state.token);
+    const response = await fetch("/v1/console/session", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ agent: $("db-agent").value.trim(), password: $("db-password").value }),
+    });
+    $("db-password").value = "";
+    if (!response.ok) { status("That name and password were not accepted."); return; }
+    state.token = (await response.json()).token;
+    sessionStorage.setItem("sb-dashboard-session", state.token);
     load();
   });
   $("db-filters").addEventListener("submit", (event) => { event.preventDefault(); load(); });

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from switchboard import clock
-from tests.api.channels.conftest import MakeChannels, make_channels
+from tests.api.channels.conftest import AGENT_PASSWORD, MakeChannels, make_channels
 from tests.api.conftest import live_server
 from tests.api.test_gaps import turn
 from tests.api.test_widget_browser import _shot, browser
@@ -20,6 +20,37 @@ from tests.fakes.scripted_model import call, say
 
 pytestmark = pytest.mark.browser
 __all__ = ["browser", "make_channels"]  # the fixtures
+
+
+async def _sign_in(page: Any, base: str, agent: str = "lee") -> None:
+    """The dashboard is behind the desk's sign-in: a supervisor's name and password."""
+    await page.goto(base + "/dashboard")
+    await page.wait_for_selector("#db-login", state="visible")
+    assert await page.is_hidden("#db-main")
+    await page.fill("#db-agent", agent)
+    await page.fill("#db-password", AGENT_PASSWORD)
+    await page.click("#db-login button[type=submit]")
+
+
+async def test_the_dashboard_is_for_supervisors_only(
+    browser: Any, make_channels: MakeChannels
+) -> None:
+    async with make_channels() as ch:
+        sam = await ch.desk("sam")  # an agent, not a supervisor
+        lee = await ch.desk("lee", role="supervisor")
+        for path in ("/v1/admin/analytics", "/v1/admin/gaps", "/v1/admin/attention"):
+            assert (await ch.client.get(path, headers=sam)).status_code == 403
+            assert (await ch.client.get(path, headers=lee)).status_code == 200
+            assert (await ch.client.get(path, headers=ch.staff)).status_code == 200
+            assert (await ch.client.get(path)).status_code == 401
+        # the rest of the admin API stays automation's (the console token)
+        assert (await ch.client.get("/v1/admin/outbox", headers=lee)).status_code == 401
+        async with live_server(ch.app) as base:
+            page = await browser.new_page(viewport={"width": 1280, "height": 900})
+            await _sign_in(page, base, "sam")
+            await page.locator("#db-status", has_text="for supervisors").wait_for()
+            assert await page.is_hidden("#db-main")
+            await page.close()
 
 
 async def test_the_dashboard_shows_what_the_api_and_the_export_say(
@@ -38,7 +69,7 @@ async def test_the_dashboard_shows_what_the_api_and_the_export_say(
         await ch.whatsapp("agent", wamid="wamid.D3", sender="+447700900002")
         await ch.settle()
         expected = (await ch.client.get("/v1/admin/analytics", headers=ch.staff)).json()
-        token = ch.staff["Authorization"].removeprefix("Bearer ")
+        await ch.desk("lee", role="supervisor")
         async with live_server(ch.app) as base:
             page = await browser.new_page(
                 viewport={"width": 1280, "height": 900}, accept_downloads=True
@@ -46,9 +77,7 @@ async def test_the_dashboard_shows_what_the_api_and_the_export_say(
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            await page.goto(base + "/dashboard")
-            await page.fill("#db-token", token)
-            await page.click("#db-login button[type=submit]")
+            await _sign_in(page, base)
             await page.wait_for_selector("#db-main[data-loaded]")
             shown = {
                 key: await page.text_content(f"#db-{key}")
@@ -107,14 +136,12 @@ async def test_the_dashboard_lists_knowledge_gaps_and_customers_needing_attentio
             await turn(ch.hub.sessionmaker, text, confidence=0.1, at=at)
         expected = (await ch.client.get("/v1/admin/gaps", headers=ch.staff)).json()
         flagged = (await ch.client.get("/v1/admin/attention", headers=ch.staff)).json()
-        token = ch.staff["Authorization"].removeprefix("Bearer ")
+        await ch.desk("lee", role="supervisor")
         async with live_server(ch.app) as base:
             page = await browser.new_page(viewport={"width": 1280, "height": 1400})
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
-            await page.goto(base + "/dashboard")
-            await page.fill("#db-token", token)
-            await page.click("#db-login button[type=submit]")
+            await _sign_in(page, base)
             await page.wait_for_selector("#db-gaps tbody tr")
             rows = await page.eval_on_selector_all(
                 "#db-gaps tbody tr",

@@ -37,6 +37,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
         "SWITCHBOARD_WHATSAPP_VERIFY_TOKEN": "v" * 32,
         "SWITCHBOARD_TWILIO_AUTH_TOKEN": "t" * 32,
         "SWITCHBOARD_TELEGRAM_SECRET_TOKEN": "g" * 32,
+        "SWITCHBOARD_HELPDESK_SECRET": "h" * 32,  # the helpdesk bridge's inbound events
     }
     with subprocess_server(env, port=free_port()) as base:
         token = httpx.post(f"{base}/v1/demo/session", json={"msisdn": ALICE}).json()["token"]

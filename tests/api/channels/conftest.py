@@ -37,6 +37,7 @@ CONSOLE_TOKEN = "c" * 40
 PUBLIC = "https://assistant.example.com"
 ALICE = "+447700900001"  # prepaid demo customer
 STRANGER = "+447700900999"  # a UK drama-range number that is nobody's line
+HELPDESK_HOST = "desk.example.com"  # an operator's own helpdesk (the bridge's webhook)
 
 
 def spec(path: str) -> Any:
@@ -75,6 +76,8 @@ class FakeProvider:
             return httpx.Response(201, json={"sid": "SM" + "0" * 32, "status": "queued"})
         if request.url.host == "api.telegram.org":
             return httpx.Response(200, json={"ok": True, "result": {"message_id": 7}})
+        if request.url.host == HELPDESK_HOST:
+            return httpx.Response(202)
         return httpx.Response(404)
 
 
@@ -113,6 +116,10 @@ class Channels:
         headers = {"X-Hub-Signature-256": sign(body), "Content-Type": "application/json"}
         return await self.client.post("/v1/webhooks/whatsapp", content=body, headers=headers)
 
+    async def desk(self, agent: str = "sam", *, role: str = "agent") -> dict[str, str]:
+        """Headers of `agent`'s desk session (created through the admin API first)."""
+        return await desk_session(self.client, self.staff, agent, role=role)
+
     async def settle(self) -> None:
         """Every accepted message's turn has run and the outbox had a delivery round."""
         await self.hub.bridge.drain()
@@ -123,6 +130,24 @@ class Channels:
         assert response.status_code == 200, response.text
         rows: list[dict[str, Any]] = response.json()
         return rows
+
+
+AGENT_PASSWORD = "correct horse battery"
+
+
+async def desk_session(
+    client: httpx.AsyncClient, staff: dict[str, str], agent: str, *, role: str = "agent"
+) -> dict[str, str]:
+    """Create (or update) the desk agent `agent` with the admin API and sign them in."""
+    details = {"name": agent.title(), "role": role, "password": AGENT_PASSWORD}
+    saved = await client.put(f"/v1/admin/agents/{agent}", json=details, headers=staff)
+    assert saved.status_code == 200, saved.text
+    signed = await client.post(
+        "/v1/console/session", json={"agent": agent, "password": AGENT_PASSWORD}
+    )
+    assert signed.status_code == 200, signed.text
+    client.cookies.clear()  # tests pass sessions explicitly
+    return {"Authorization": f"Bearer {signed.json()['token']}"}
 
 
 def with_channels(app: FastAPI) -> FastAPI:

@@ -53,9 +53,10 @@ async def test_agent_request_lands_in_the_console_and_the_reply_goes_out(
     make_channels: MakeChannels,
 ) -> None:
     async with make_channels([say("Let me get you a person.")]) as ch:
+        desk = await ch.desk("sam")
         await ch.whatsapp("agent", wamid="wamid.H1")
         await ch.settle()
-        queue = (await ch.client.get("/v1/console/queue", headers=ch.staff)).json()
+        queue = (await ch.client.get("/v1/console/queue", headers=desk)).json()
         assert len(queue) == 1 and queue[0]["channel"] == "whatsapp"
         assert queue[0]["reason"] == "customer_request" and queue[0]["status"] == "waiting"
         cid = queue[0]["conversation_id"]
@@ -63,20 +64,17 @@ async def test_agent_request_lands_in_the_console_and_the_reply_goes_out(
         # while waiting for a person, the customer's messages reach the agent, not the model
         await ch.whatsapp("my phone was stolen", wamid="wamid.H2")
         await ch.settle()
-        view = (await ch.client.get(f"/v1/console/conversations/{cid}", headers=ch.staff)).json()
+        view = (await ch.client.get(f"/v1/console/conversations/{cid}", headers=desk)).json()
         assert view["transcript"][-1] == {**view["transcript"][-1], "role": "customer"}
         assert view["transcript"][-1]["text"] == "my phone was stolen"
         assert view["handoff"]["summary"] is not None
 
-        agent = {"agent": "sam"}
-        took = await ch.client.post(
-            f"/v1/console/conversations/{cid}/take", json=agent, headers=ch.staff
-        )
+        took = await ch.client.post(f"/v1/console/conversations/{cid}/take", headers=desk)
         assert took.status_code == 204
         sent = await ch.client.post(
             f"/v1/console/conversations/{cid}/messages",
-            json={**agent, "text": "Hi, I'm Sam. I've blocked the line for you."},
-            headers=ch.staff,
+            json={"text": "Hi, I'm Sam. I've blocked the line for you."},
+            headers=desk,
         )
         assert sent.status_code == 201 and sent.json()["event"] == "agent.message"
         await ch.settle()
@@ -91,7 +89,8 @@ async def test_a_request_for_a_person_in_other_words_is_honoured(
 ) -> None:
     """The model only said "ok"; the turn was recognised as human_agent, so a person takes over."""
     async with make_channels([say("ok")]) as ch:
+        desk = await ch.desk("sam")
         await ch.whatsapp("agent please", wamid="wamid.P1")
         await ch.settle()
-        queue = (await ch.client.get("/v1/console/queue", headers=ch.staff)).json()
+        queue = (await ch.client.get("/v1/console/queue", headers=desk)).json()
     assert [(q["reason"], q["status"]) for q in queue] == [("customer_request", "waiting")]
