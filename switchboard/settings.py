@@ -26,6 +26,7 @@ _FIXES: dict[str, str] = {
     "support_hours": "Use e.g. 'Mon-Fri 08:00-20:00; Sat 09:00-13:00' or '24/7'",
     "time_zone": "Use an IANA time zone name, e.g. Europe/London",
     "widget_colour": "Use a hex colour, e.g. #123e7c",
+    "notice_quiet_hours": "Use e.g. '21:00-08:00', or an empty value for none",
     "widget_logo_url": "Use a path on this server (/static/logo.png) or an https URL",
 }
 
@@ -116,6 +117,8 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = None
     telegram_secret_token: SecretStr | None = None
     public_base_url: str = "http://127.0.0.1:8000"
+    # Where the SMS sender posts (Twilio's Messages API; a regional edge or a test double).
+    twilio_api_url: str = "https://api.twilio.com"
 
     topup_min_per_transaction: float = Field(default=5.0, gt=0)
     topup_max_per_transaction: float = Field(default=50.0, gt=0)
@@ -173,6 +176,15 @@ class Settings(BaseSettings):
     # these hours tells the customer when the team is back.
     time_zone: str = "Europe/London"
     support_hours: str = "24/7"
+
+    # Proactive notices (docs/notices.md): none in the customer's quiet hours (in their time zone,
+    # else `time_zone`; "" for none) — deferred to the end of them; at most `notice_daily_cap`
+    # alerts and marketing notices per customer per 24 hours. `notice_worker` runs the notice
+    # and outbox worker inside `serve` (turn it off where `switchboard worker` runs apart).
+    notice_quiet_hours: str = Field(default="21:00-08:00", pattern=r"^(\d{2}:\d{2}-\d{2}:\d{2})?$")
+    notice_daily_cap: int = Field(default=3, ge=0)
+    notice_worker: bool = True
+    notice_poll_s: float = Field(default=2.0, gt=0)
 
     max_message_chars: int = Field(default=4000, ge=1)
     # Bytes a webhook body (WhatsApp, SMS, Telegram, BSS hub) may have; other routes allow

@@ -6,8 +6,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import admin, console, webhooks
+from api.routes import admin, console, notices, webhooks
 
-routers: tuple[APIRouter, ...] = (webhooks.router, console.router, admin.router)
+routers: tuple[APIRouter, ...] = (
+    webhooks.router,
+    console.router,
+    admin.router,
+    notices.router,
+)
 
 __all__ = ["routers"]

@@ -27,6 +27,7 @@ from api.channels.sender import Sender
 from api.channels.sms import TwilioSender
 from api.channels.telegram import TelegramSender
 from api.channels.whatsapp import WhatsAppSender
+from api.notices.dispatch import NoticeDispatcher
 from switchboard.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -47,12 +48,16 @@ class ChannelHub:
     bus: Any
     bridge: ChannelBridge
     worker: OutboxWorker
+    notices: NoticeDispatcher
     bss: Any = None
     listener_key: str = ""
     subscriptions: list[tuple[str, str]] = field(default_factory=list)
 
     def wake(self) -> None:
         self.worker.wake()
+
+    def wake_notices(self) -> None:
+        self.notices.wake()
 
 
 def listener_key(settings: Settings) -> str:
@@ -76,6 +81,7 @@ def build_senders(settings: Settings, http: httpx.AsyncClient) -> dict[str, Send
             account_sid=settings.twilio_account_sid,
             auth_token=settings.twilio_auth_token.get_secret_value(),
             from_number=settings.twilio_from_number,
+            base_url=settings.twilio_api_url,
         )
     if settings.telegram_bot_token:
         senders["telegram"] = TelegramSender(
@@ -123,17 +129,23 @@ async def channel_lifespan(app: FastAPI) -> AsyncIterator[None]:
                 on_outbox=worker.wake,
                 surveys=state.surveys,
             )
+            notices = NoticeDispatcher(
+                runtime.sessionmaker, runtime.bus, settings, on_outbox=worker.wake
+            )
             hub = ChannelHub(
                 settings,
                 runtime.sessionmaker,
                 runtime.bus,
                 bridge,
                 worker,
+                notices,
                 bss,
                 listener_key=listener_key(settings),
             )
             app.state.channels = hub
             tg.start_soon(worker.run)
+            if settings.notice_worker:  # `make run`: one worker inside the server
+                tg.start_soon(notices.run)
             if bss is not None and options.register_listener:
                 callback = (
                     f"{settings.public_base_url.rstrip('/')}/v1/bss/events/{hub.listener_key}"
@@ -147,6 +159,7 @@ async def channel_lifespan(app: FastAPI) -> AsyncIterator[None]:
             finally:
                 with anyio.move_on_after(10, shield=True):
                     await bridge.drain()  # let running turns finish and write their outbox
+                    await notices.stop()
                     await worker.stop()
                     if hub.subscriptions:
                         await unregister_bss_listener(bss, hub.subscriptions)

@@ -230,9 +230,9 @@ class BssClient:
         )
         return Customer.from_tmf(docs[0]) if docs else None
 
-    async def list_customers(self, *, limit: int = 100) -> list[Customer]:
+    async def list_customers(self, *, limit: int = 100, offset: int = 0) -> list[Customer]:
         """Every customer (the demo sign-in picker and operator tools; not customer-scoped)."""
-        docs = await self._list(f"{CUSTOMER}/customer", limit=limit)
+        docs = await self._list(f"{CUSTOMER}/customer", limit=limit, offset=offset or None)
         return [Customer.from_tmf(d) for d in docs]
 
     async def get_customer(self, *, customer_id: str) -> Customer:
