@@ -185,6 +185,9 @@ class Settings(BaseSettings):
     notice_daily_cap: int = Field(default=3, ge=0)
     notice_worker: bool = True
     notice_poll_s: float = Field(default=2.0, gt=0)
+    # How long a claimed outbox row is left to its sender before another worker may retry it
+    # (a worker killed mid-send: its row is sent again after this).
+    outbox_lease_s: float = Field(default=60.0, gt=0)
 
     max_message_chars: int = Field(default=4000, ge=1)
     # Bytes a webhook body (WhatsApp, SMS, Telegram, BSS hub) may have; other routes allow

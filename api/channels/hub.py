@@ -13,6 +13,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import anyio
@@ -117,6 +118,7 @@ async def channel_lifespan(app: FastAPI) -> AsyncIterator[None]:
             build_senders(settings, http),
             poll_s=options.poll_s,
             base_s=options.retry_base_s,
+            lease=timedelta(seconds=settings.outbox_lease_s),
         )
         bss = bss_of(runtime)
         async with anyio.create_task_group() as tg:
