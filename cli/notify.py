@@ -69,7 +69,7 @@ async def parts(settings: Settings, *, with_bss: bool = True) -> AsyncIterator[P
 async def run_worker(settings: Settings) -> None:
     """Send due notices and deliver the outbox until SIGTERM or SIGINT (then finish the notice
     or message in hand and stop)."""
-    async with parts(settings, with_bss=False) as found, httpx.AsyncClient(timeout=10.0) as http:
+    async with parts(settings) as found, httpx.AsyncClient(timeout=10.0) as http:
         outbox = OutboxWorker(
             found.sessionmaker,
             build_senders(settings, http),

@@ -132,7 +132,7 @@ async def channel_lifespan(app: FastAPI) -> AsyncIterator[None]:
                 surveys=state.surveys,
             )
             notices = NoticeDispatcher(
-                runtime.sessionmaker, runtime.bus, settings, on_outbox=worker.wake
+                runtime.sessionmaker, runtime.bus, settings, on_outbox=worker.wake, bss=bss
             )
             hub = ChannelHub(
                 settings,

@@ -23,6 +23,7 @@ from api.channels.models import MESSAGING_CHANNELS
 from api.channels.outbox import enqueue
 from api.notices.audience import Target
 from api.notices.publish import decide_for
+from api.notices.writeback import WriteBackBss, write_back_due
 from assistant.events import Notification
 from switchboard import clock
 from switchboard.bus import EventBus
@@ -70,8 +71,10 @@ class NoticeDispatcher:
         settings: Settings,
         *,
         on_outbox: Callable[[], None] = lambda: None,
+        bss: WriteBackBss | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
+        self._bss = bss
         self._bus = bus
         self._settings = settings
         self._on_outbox = on_outbox
@@ -125,7 +128,7 @@ class NoticeDispatcher:
             if conversation.channel == "web" and notice.recipient:
                 messaging = await self._sms_copy(session, notice, conversation.id) or messaging
             notice.status, notice.reason = "sent", None
-            notice.conversation_id, notice.sent_at = conversation.id, clock.now()
+            notice.conversation_id, notice.sent_at = conversation.id, moment
         if stored is not None:
             await self._bus.publish(stored)
         if messaging:
@@ -179,7 +182,9 @@ class NoticeDispatcher:
             while not self._stopping:
                 try:
                     await self.dispatch_due()
-                except Exception:  # a database hiccup must not end the worker
+                    if self._bss is not None:
+                        await write_back_due(self._sessionmaker, self._bss)
+                except Exception:  # a database or BSS hiccup must not end the worker
                     log.exception("notice round failed")
                 with anyio.move_on_after(self._settings.notice_poll_s):
                     await self._wake.wait()

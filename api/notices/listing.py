@@ -30,6 +30,7 @@ class NoticeOut(BaseModel):
     created_at: datetime
     sent_at: datetime | None
     delivery: str | None  # the outbox's status of its message (None: not on a messaging channel)
+    bss_ref: str | None  # its TMF683 interaction / TMF681 message in the BSS, once written back
 
 
 async def list_notices(
@@ -78,6 +79,7 @@ async def list_notices(
             created_at=n.created_at,
             sent_at=n.sent_at,
             delivery=delivery.get(f"notice:{n.id}:0") or delivery.get(f"notice:{n.id}:sms:0"),
+            bss_ref=n.bss_ref,
         )
         for n in rows
     ]

@@ -263,6 +263,9 @@ class Notice(Base):
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # written back to the operator's BSS: "PI-…/MSG-…" (TMF683 interaction, TMF681 message),
+    # or "refused: …" when the BSS will not take it
+    bss_ref: Mapped[str | None] = mapped_column(String(96))
 
 
 class NoticeConsent(Base):

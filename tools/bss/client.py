@@ -37,6 +37,7 @@ from tools.bss.models import (
     Coverage,
     Customer,
     HubApi,
+    Interaction,
     LineFeatures,
     LineOverview,
     Message,
@@ -84,6 +85,7 @@ PAYMENT = "/tmf-api/paymentManagement/v4"
 TICKET = "/tmf-api/troubleTicket/v4"
 FLOW = "/tmf-api/processFlowManagement/v4"
 COMMUNICATION = "/tmf-api/communicationManagement/v4"
+INTERACTION = "/tmf-api/partyInteraction/v4"
 EXTENSION = "/brightwave/v1"
 HUB_PATHS: dict[str, str] = {
     "customer": CUSTOMER,
@@ -95,6 +97,7 @@ HUB_PATHS: dict[str, str] = {
     "ticket": TICKET,
     "processFlow": FLOW,
     "communication": COMMUNICATION,
+    "partyInteraction": INTERACTION,
 }
 RETRY_STATUS = {502, 503, 504}
 SuspensionReason = Literal["lost", "stolen", "customerRequest", "fraud"]
@@ -932,6 +935,49 @@ class BssClient:
             idempotency_key=idempotency_key,
         )
         return Message.from_tmf(doc)
+
+    async def record_interaction(
+        self,
+        *,
+        customer_id: str,
+        channel: str,
+        reason: str,
+        description: str,
+        direction: Literal["inbound", "outbound"],
+        started: datetime,
+        idempotency_key: str,
+        status: str = "completed",
+        item_ref: Doc | None = None,
+    ) -> Interaction:
+        """Record one contact with the customer (TMF683) in the operator's systems."""
+        body: Doc = {
+            "interactionDate": {"startDateTime": _iso(started)},
+            "reason": reason,
+            "description": description,
+            "status": status,
+            "direction": direction,
+            "channel": [
+                {"id": channel, "href": f"{INTERACTION}/channel/{channel}", "name": channel}
+            ],
+            "relatedParty": [
+                {
+                    "id": customer_id,
+                    "href": f"{CUSTOMER}/customer/{customer_id}",
+                    "role": "customer",
+                    "@referredType": "Customer",
+                }
+            ],
+        }
+        if item_ref is not None:
+            body["interactionItem"] = [{"reason": reason, "item": item_ref}]
+        doc = await self._call(
+            "POST", f"{INTERACTION}/partyInteraction", json=body, idempotency_key=idempotency_key
+        )
+        return Interaction.from_tmf(doc)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _doc_owner(doc: Doc) -> str | None:

@@ -93,3 +93,16 @@ async def test_outage_reaches_exactly_the_customers_there(make_channels: MakeCha
         assert await ch.hub.notices.dispatch_due(now=TOKYO_MORNING) == 0
         assert len([r for r in await ch.outbox() if r["kind"] == "notification"]) == 4
         assert (await notice_rows(ch))["cust-006"]["status"] == "suppressed"
+
+
+async def test_console_page_lists_notices(make_channels: MakeChannels) -> None:
+    async with make_channels() as ch:
+        page = await ch.client.get("/notices")
+        assert (
+            page.status_code == 200
+            and "default-src 'self'" in page.headers["content-security-policy"]
+        )
+        assert 'id="nt-rows"' in page.text and "/static/notices.js" in page.text
+        script = await ch.client.get("/static/notices.js")
+        assert "/v1/admin/notices" in script.text and "innerHTML" not in script.text
+        assert (await ch.client.get("/v1/admin/notices")).status_code == 401
