@@ -185,6 +185,11 @@ class Settings(BaseSettings):
     notice_daily_cap: int = Field(default=3, ge=0)
     notice_worker: bool = True
     notice_poll_s: float = Field(default=2.0, gt=0)
+    # The schedule's alerts (api/notices/alerts.py): swept every `notice_sweep_interval_s`;
+    # a renewal this many days ahead; a bill above the customer's median by this many spreads.
+    notice_sweep_interval_s: float = Field(default=3600.0, gt=0)
+    notice_renewal_days: int = Field(default=3, ge=0, le=60)
+    notice_bill_shock_factor: float = Field(default=3.0, gt=0)
     # How long a claimed outbox row is left to its sender before another worker may retry it
     # (a worker killed mid-send: its row is sent again after this).
     outbox_lease_s: float = Field(default=60.0, gt=0)

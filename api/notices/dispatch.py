@@ -23,6 +23,7 @@ from api.channels.models import MESSAGING_CHANNELS
 from api.channels.outbox import enqueue
 from api.notices.audience import Target
 from api.notices.publish import decide_for
+from api.notices.schedule import sweep
 from api.notices.writeback import WriteBackBss, write_back_due
 from assistant.events import Notification
 from switchboard import clock
@@ -176,11 +177,17 @@ class NoticeDispatcher:
             await self._stopped.wait()
 
     async def run(self) -> None:
-        """Until `stop()`: send what is due, then wait for a wake-up or the next poll."""
+        """Until `stop()`: send what is due, write back what was sent, sweep the accounts for
+        alerts every `notice_sweep_interval_s` (the first sweep one interval after the start),
+        then wait for a wake-up or the next poll."""
         self._running = True
+        next_sweep = anyio.current_time() + self._settings.notice_sweep_interval_s
         try:
             while not self._stopping:
                 try:
+                    if self._bss is not None and anyio.current_time() >= next_sweep:
+                        next_sweep = anyio.current_time() + self._settings.notice_sweep_interval_s
+                        await sweep(self._sessionmaker, self._bss, self._settings)
                     await self.dispatch_due()
                     if self._bss is not None:
                         await write_back_due(self._sessionmaker, self._bss)
