@@ -111,6 +111,11 @@ class Settings(BaseSettings):
     whatsapp_verify_token: SecretStr | None = None
     whatsapp_access_token: SecretStr | None = None
     whatsapp_phone_number_id: str | None = None
+    # Approved WhatsApp templates (one body variable: the notice's text) for notices sent outside
+    # the 24-hour customer service window: service notices and alerts, and marketing.
+    whatsapp_template_utility: str = Field(default="switchboard_update", min_length=1)
+    whatsapp_template_marketing: str = Field(default="switchboard_offer", min_length=1)
+    whatsapp_template_language: str = Field(default="en_GB", min_length=2)
     twilio_account_sid: str | None = None
     twilio_auth_token: SecretStr | None = None
     twilio_from_number: str | None = None

@@ -10,11 +10,11 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import anyio
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.channels.delivery import Post, write_post
@@ -29,11 +29,17 @@ from assistant.events import Notification
 from switchboard import clock
 from switchboard.bus import EventBus
 from switchboard.db.eventlog import StoredEvent
-from switchboard.db.models import Conversation, Notice
+from switchboard.db.models import Conversation, Message, Notice
 from switchboard.settings import Settings
 
 log = logging.getLogger(__name__)
 DUE = ("pending", "deferred")
+WHATSAPP_WINDOW = timedelta(hours=24)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands timestamps back without their zone (they were stored in UTC)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def conversation_for(session: AsyncSession, notice: Notice) -> Conversation:
@@ -125,7 +131,8 @@ class NoticeDispatcher:
                 notice.due_at = decision.due_at or moment
                 return False
             conversation = await conversation_for(session, notice)
-            stored, messaging = await write_post(session, conversation, self._post(notice))
+            extra = await self._template(session, notice, conversation.id, moment)
+            stored, messaging = await write_post(session, conversation, self._post(notice, extra))
             if conversation.channel == "web" and notice.recipient:
                 messaging = await self._sms_copy(session, notice, conversation.id) or messaging
             notice.status, notice.reason = "sent", None
@@ -136,8 +143,29 @@ class NoticeDispatcher:
             self._on_outbox()
         return True
 
+    async def _template(
+        self, session: AsyncSession, notice: Notice, conversation_id: str, moment: datetime
+    ) -> dict[str, Any] | None:
+        """WhatsApp outside the 24-hour window since the customer last wrote: a template."""
+        if notice.channel != "whatsapp":
+            return None
+        last = await session.scalar(
+            select(func.max(Message.created_at)).where(
+                Message.conversation_id == conversation_id, Message.role == "customer"
+            )
+        )
+        if last is not None and _aware(last) >= moment - WHATSAPP_WINDOW:
+            return None
+        settings = self._settings
+        name = (
+            settings.whatsapp_template_marketing
+            if notice.category == "marketing"
+            else settings.whatsapp_template_utility
+        )
+        return {"template": {"name": name, "language": settings.whatsapp_template_language}}
+
     @staticmethod
-    def _post(notice: Notice) -> Post:
+    def _post(notice: Notice, extra: dict[str, Any] | None = None) -> Post:
         data = Notification(
             notification_kind=notice.kind, text=notice.text, ref=notice.ref or ""
         ).data()
@@ -148,6 +176,7 @@ class NoticeDispatcher:
             kind="notification",
             dedupe_key=f"notice:{notice.id}",
             role="system",
+            extra=extra,
         )
 
     @staticmethod
