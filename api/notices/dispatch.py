@@ -24,7 +24,7 @@ from api.channels.outbox import enqueue
 from api.notices.audience import Target
 from api.notices.publish import decide_for
 from api.notices.schedule import sweep
-from api.notices.writeback import WriteBackBss, write_back_due
+from api.notices.writeback import WriteBackBss, write_back_conversations, write_back_due
 from assistant.events import Notification
 from switchboard import clock
 from switchboard.bus import EventBus
@@ -220,6 +220,7 @@ class NoticeDispatcher:
                     await self.dispatch_due()
                     if self._bss is not None:
                         await write_back_due(self._sessionmaker, self._bss)
+                        await write_back_conversations(self._sessionmaker, self._bss)
                 except Exception:  # a database or BSS hiccup must not end the worker
                     log.exception("notice round failed")
                 with anyio.move_on_after(self._settings.notice_poll_s):

@@ -50,6 +50,9 @@ class Conversation(Base):
     summary: Mapped[str | None] = mapped_column(Text)
     state: Mapped[dict[str, Any]] = mapped_column(default=dict)
     tokens_used: Mapped[int] = mapped_column(Integer, default=0)
+    # its TMF683 party interaction in the operator's BSS ("PI-…", then "PI-…:completed" once
+    # its closing was written back too; api/notices/writeback.py)
+    bss_interaction: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow

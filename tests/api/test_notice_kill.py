@@ -103,6 +103,9 @@ def _worker_env(database_url: str, provider_url: str, data_dir: Path) -> dict[st
         SWITCHBOARD_NOTICE_POLL_S="0.05",
         SWITCHBOARD_NOTICE_QUIET_HOURS="",
         SWITCHBOARD_LOG_LEVEL="WARNING",
+        # a BSS that does not answer: write-back waits (and is not what this test is about),
+        # and the worker starts without opening the simulator
+        SWITCHBOARD_BSS_URL="http://127.0.0.1:9",
         **clock_env(),  # its world clock continues this process's
     )
     return env

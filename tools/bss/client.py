@@ -975,6 +975,16 @@ class BssClient:
         )
         return Interaction.from_tmf(doc)
 
+    async def close_interaction(self, *, interaction_id: str, idempotency_key: str) -> Interaction:
+        """Mark a recorded interaction `completed` (the conversation ended)."""
+        doc = await self._call(
+            "PATCH",
+            f"{INTERACTION}/partyInteraction/{interaction_id}",
+            json={"status": "completed"},
+            idempotency_key=idempotency_key,
+        )
+        return Interaction.from_tmf(doc)
+
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")

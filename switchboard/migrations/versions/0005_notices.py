@@ -1,4 +1,4 @@
-"""proactive notices, consents and contact preferences
+"""proactive notices, consents and contact preferences; conversations' TMF683 interaction
 
 Revision ID: 0005
 Revises: 0003
@@ -15,6 +15,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("conversations", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("bss_interaction", sa.String(length=64), nullable=True))
     op.create_table(
         "notices",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -71,3 +73,5 @@ def downgrade() -> None:
     op.drop_index("ix_notices_customer_id", table_name="notices")
     op.drop_index("ix_notices_due", table_name="notices")
     op.drop_table("notices")
+    with op.batch_alter_table("conversations", schema=None) as batch_op:
+        batch_op.drop_column("bss_interaction")

@@ -7,11 +7,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import httpx
+from sqlalchemy import update
 
 from api.notices.audience import Target
 from api.notices.publish import publish
-from api.notices.writeback import write_back_due
+from api.notices.writeback import write_back_conversations, write_back_due
+from switchboard.db.models import Conversation
 from tests.api.channels.conftest import MakeChannels
+from tests.fakes.scripted_model import say
 
 AT = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 INTERACTIONS = "/tmf-api/partyInteraction/v4/partyInteraction"
@@ -52,3 +55,25 @@ async def test_sent_notices_are_written_back_once(make_channels: MakeChannels) -
         assert (interaction["direction"], interaction["channel"][0]["id"]) == ("outbound", "sms")
         assert interaction["interactionItem"][0]["item"]["id"] == message_id
         assert interaction["interactionDate"]["startDateTime"].startswith("2026-11-26T12:00")
+
+
+async def test_conversations_are_written_back_and_closed(make_channels: MakeChannels) -> None:
+    async with make_channels([say("Hi Alice.")]) as ch:
+        await ch.whatsapp("hi", wamid="wamid.WB1")
+        await ch.settle()
+        assert await write_back_conversations(ch.hub.sessionmaker, ch.runtime.bss) == 1
+        assert await write_back_conversations(ch.hub.sessionmaker, ch.runtime.bss) == 0
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=ch.runtime.bss_app), base_url="http://bss"
+        ) as http:
+            [ongoing] = (
+                await http.get(INTERACTIONS, params={"relatedParty.id": "cust-001"})
+            ).json()
+            assert (ongoing["direction"], ongoing["status"]) == ("inbound", "ongoing")
+            assert ongoing["channel"][0]["id"] == "whatsapp"
+            async with ch.runtime.sessionmaker() as session, session.begin():
+                await session.execute(update(Conversation).values(status="closed"))
+            assert await write_back_conversations(ch.hub.sessionmaker, ch.runtime.bss) == 1
+            assert await write_back_conversations(ch.hub.sessionmaker, ch.runtime.bss) == 0
+            [closed] = (await http.get(INTERACTIONS, params={"relatedParty.id": "cust-001"})).json()
+        assert closed["id"] == ongoing["id"] and closed["status"] == "completed"
