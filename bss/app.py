@@ -35,6 +35,7 @@ HUB_APIS = (
     "ticket",
     "processFlow",
     "communication",
+    "partyInteraction",
 )
 
 
@@ -108,6 +109,7 @@ def create_bss_app(
         service.ticket_router,
         service.flow_router,
         service.message_router,
+        service.interaction_router,
         extension.router,
     ):
         app.include_router(router)

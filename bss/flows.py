@@ -37,7 +37,9 @@ UK_MOBILE = re.compile(r"^\+447\d{9}$")
 FLOW_FINAL = {"completed", "cancelled"}
 
 
-def task_doc(flow_id: str, index: int, name: str, state: str) -> Doc:
+def task_doc(flow_id: str, index: int, name: str, state: str, customer_id: str) -> Doc:
+    """A task flow; it names its customer and its process flow (TMF701 `relatedParty`,
+    `relatedEntity`), so each step's event says whose request moved."""
     tid = f"{flow_id}-T{index}"
     return {
         "id": tid,
@@ -48,6 +50,15 @@ def task_doc(flow_id: str, index: int, name: str, state: str) -> Doc:
         "isMandatory": True,
         "priority": index,
         "completionMethod": "automatic",
+        "relatedParty": [party(customer_id)],
+        "relatedEntity": [
+            {
+                "id": flow_id,
+                "href": href("processFlow", flow_id),
+                "role": "processFlow",
+                "@referredType": "ProcessFlow",
+            }
+        ],
     }
 
 
@@ -61,7 +72,10 @@ def flow_doc(
     entities: list[Doc],
     channel: list[Doc] | None = None,
 ) -> Doc:
-    tasks = [task_doc(flow_id, i + 1, name, "new") for i, (name, _) in enumerate(FLOW_SPECS[spec])]
+    tasks = [
+        task_doc(flow_id, i + 1, name, "new", customer_id)
+        for i, (name, _) in enumerate(FLOW_SPECS[spec])
+    ]
     doc: Doc = {
         "id": flow_id,
         "href": href("processFlow", flow_id),

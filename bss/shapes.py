@@ -17,6 +17,7 @@ API: dict[str, str] = {
     "processFlow": "/tmf-api/processFlowManagement/v4",
     "communication": "/tmf-api/communicationManagement/v4",
     "payment": "/tmf-api/paymentManagement/v4",
+    "partyInteraction": "/tmf-api/partyInteraction/v4",
 }
 
 # resource kind -> (api, collection path segment)
@@ -35,6 +36,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "processFlow": ("processFlow", "processFlow"),
     "communicationMessage": ("communication", "communicationMessage"),
     "payment": ("payment", "payment"),
+    "partyInteraction": ("partyInteraction", "partyInteraction"),
 }
 
 CURRENCY = "GBP"

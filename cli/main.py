@@ -99,6 +99,23 @@ def db_downgrade(revision: Annotated[str, typer.Argument()]) -> None:
     typer.echo(f"database at {revision}")
 
 
+@app.command()
+def worker() -> None:
+    """Run a notice and outbox worker apart from the server (several may run at once); stop it
+    with SIGTERM. Set SWITCHBOARD_NOTICE_WORKER=false on the servers to leave notices to it."""
+    import asyncio
+
+    from cli.notify import run_worker
+
+    asyncio.run(run_worker(_settings()))
+
+
+def _mount_notify() -> None:
+    from cli.notify import app as notify_app
+
+    app.add_typer(notify_app, name="notify")
+
+
 def _mount_bss() -> None:
     from bss.cli import app as bss_app
 
@@ -148,6 +165,7 @@ _PARTS = {
     "audit": _mount_audit,
     "gaps": _mount_gaps,
     "agents": _mount_agents,
+    "notify": _mount_notify,
 }
 
 
@@ -156,7 +174,7 @@ def mount_parts(argv: list[str]) -> None:
     command = next((arg for arg in argv if not arg.startswith("-")), None)
     if command in _PARTS:
         _PARTS[command]()
-    elif command not in {"serve", "chat", "db"}:
+    elif command not in {"serve", "chat", "db", "worker"}:
         for mount in dict.fromkeys(_PARTS.values()):
             mount()
 

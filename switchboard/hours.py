@@ -103,4 +103,20 @@ def closed_note(hours: SupportHours, moment: datetime, zone: ZoneInfo) -> str:
     return f" Our team works {hours.text} ({zone.key} time), so nobody is there right now.{when}"
 
 
-__all__ = ["ALWAYS", "SupportHours", "closed_note"]
+def quiet_until(span: str, moment: datetime, zone: ZoneInfo) -> datetime | None:
+    """When the quiet hours `span` ("21:00-08:00", local to `zone`; "" for none) that hold at
+    `moment` end, in UTC; None when `moment` is not in them. A span may cross midnight."""
+    if not span:
+        return None
+    first, last = span.split("-")
+    start, end = time.fromisoformat(first), time.fromisoformat(last)
+    local = moment.astimezone(zone)
+    now = local.time()
+    inside = (start <= now < end) if start < end else (now >= start or now < end)
+    if not inside:
+        return None
+    day = local.date() if (start < end or now < end) else local.date() + timedelta(days=1)
+    return datetime.combine(day, end, tzinfo=zone).astimezone(moment.tzinfo or zone)
+
+
+__all__ = ["ALWAYS", "SupportHours", "closed_note", "quiet_until"]

@@ -27,6 +27,7 @@ _FIXES: dict[str, str] = {
     "support_hours": "Use e.g. 'Mon-Fri 08:00-20:00; Sat 09:00-13:00' or '24/7'",
     "time_zone": "Use an IANA time zone name, e.g. Europe/London",
     "widget_colour": "Use a hex colour, e.g. #123e7c",
+    "notice_quiet_hours": "Use e.g. '21:00-08:00', or an empty value for none",
     "widget_logo_url": "Use a path on this server (/static/logo.png) or an https URL",
 }
 
@@ -113,12 +114,19 @@ class Settings(BaseSettings):
     whatsapp_verify_token: SecretStr | None = None
     whatsapp_access_token: SecretStr | None = None
     whatsapp_phone_number_id: str | None = None
+    # Approved WhatsApp templates (one body variable: the notice's text) for notices sent outside
+    # the 24-hour customer service window: service notices and alerts, and marketing.
+    whatsapp_template_utility: str = Field(default="switchboard_update", min_length=1)
+    whatsapp_template_marketing: str = Field(default="switchboard_offer", min_length=1)
+    whatsapp_template_language: str = Field(default="en_GB", min_length=2)
     twilio_account_sid: str | None = None
     twilio_auth_token: SecretStr | None = None
     twilio_from_number: str | None = None
     telegram_bot_token: SecretStr | None = None
     telegram_secret_token: SecretStr | None = None
     public_base_url: str = "http://127.0.0.1:8000"
+    # Where the SMS sender posts (Twilio's Messages API; a regional edge or a test double).
+    twilio_api_url: str = "https://api.twilio.com"
 
     topup_min_per_transaction: float = Field(default=5.0, gt=0)
     topup_max_per_transaction: float = Field(default=50.0, gt=0)
@@ -196,6 +204,23 @@ class Settings(BaseSettings):
     oidc_client_id: str | None = None
     oidc_client_secret: SecretStr | None = None
     oidc_username_claim: str = "preferred_username"
+
+    # Proactive notices (docs/notices.md): none in the customer's quiet hours (in their time zone,
+    # else `time_zone`; "" for none) — deferred to the end of them; at most `notice_daily_cap`
+    # alerts and marketing notices per customer per 24 hours. `notice_worker` runs the notice
+    # and outbox worker inside `serve` (turn it off where `switchboard worker` runs apart).
+    notice_quiet_hours: str = Field(default="21:00-08:00", pattern=r"^(\d{2}:\d{2}-\d{2}:\d{2})?$")
+    notice_daily_cap: int = Field(default=3, ge=0)
+    notice_worker: bool = True
+    notice_poll_s: float = Field(default=2.0, gt=0)
+    # The schedule's alerts (api/notices/alerts.py): swept every `notice_sweep_interval_s`;
+    # a renewal this many days ahead; a bill above the customer's median by this many spreads.
+    notice_sweep_interval_s: float = Field(default=3600.0, gt=0)
+    notice_renewal_days: int = Field(default=3, ge=0, le=60)
+    notice_bill_shock_factor: float = Field(default=3.0, gt=0)
+    # How long a claimed outbox row is left to its sender before another worker may retry it
+    # (a worker killed mid-send: its row is sent again after this).
+    outbox_lease_s: float = Field(default=60.0, gt=0)
 
     max_message_chars: int = Field(default=4000, ge=1)
     # Bytes a webhook body (WhatsApp, SMS, Telegram, BSS hub) may have; other routes allow

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import admin, console, desk, helpdesk, oidc, webhooks
+from api.routes import admin, console, desk, helpdesk, notices, oidc, webhooks
 
 routers: tuple[APIRouter, ...] = (
     webhooks.router,
@@ -16,6 +16,7 @@ routers: tuple[APIRouter, ...] = (
     helpdesk.router,
     admin.router,
     admin.reports,
+    notices.router,
 )
 
 __all__ = ["routers"]

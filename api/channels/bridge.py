@@ -26,6 +26,7 @@ from api.channels.models import ChannelIdentity, InboundMessage, SurveyHooks
 from api.channels.outbox import enqueue
 from api.channels.verification import CodeDialogue
 from api.channels.whatsapp import UNSUPPORTED
+from api.notices.keywords import answer_keyword
 from switchboard.db.models import Conversation, InboundReceipt
 from switchboard.settings import Settings
 
@@ -121,6 +122,18 @@ class ChannelBridge:
             return
         if len(message.text) > self._settings.max_message_chars:
             await self.send(message, conversation_id, [Outgoing("reply", TOO_LONG)], key)
+            return
+        confirmation = await answer_keyword(
+            self._sessionmaker,
+            channel=message.channel,
+            sender=message.sender,
+            customer_id=identity.customer_id,
+            text=message.text,
+            brand=self._settings.brand,
+        )
+        if confirmation is not None:  # STOP / START: consent, not a message for the assistant
+            if confirmation:
+                await self.send(message, conversation_id, [Outgoing("reply", confirmation)], key)
             return
         surveys = self._surveys
         if surveys is not None and await surveys.answer_text(

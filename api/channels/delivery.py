@@ -32,6 +32,32 @@ class Post:
     extra: dict[str, Any] | None = None  # outbox payload beside the text (e.g. `choices`)
 
 
+async def write_post(
+    session: AsyncSession, conversation: Conversation, post: Post
+) -> tuple[StoredEvent, bool]:
+    """Append `post` to `conversation` (and its channel's outbox) in the caller's transaction;
+    the stored event (to publish after the commit) and whether an outbox row was written."""
+    stored = await append_event(
+        session, conversation_id=conversation.id, type=post.event, data=post.data
+    )
+    if post.role is not None:
+        session.add(Message(conversation_id=conversation.id, role=post.role, text=post.text))
+    messaging = bool(conversation.channel in MESSAGING_CHANNELS and conversation.channel_user_id)
+    if messaging:
+        for j, piece in enumerate(split_text(post.text, conversation.channel)):
+            await enqueue(
+                session,
+                channel=conversation.channel,
+                recipient=str(conversation.channel_user_id),
+                kind=post.kind,
+                text=piece,
+                dedupe_key=f"{post.dedupe_key}:{j}",
+                conversation_id=conversation.id,
+                extra=post.extra,
+            )
+    return stored, messaging
+
+
 async def post_to_conversation(
     sessionmaker: async_sessionmaker[Any],
     bus: EventBus,
@@ -49,24 +75,7 @@ async def post_to_conversation(
             raise NotFoundError(f"conversation {conversation_id} not found")
         if also is not None:
             await also(session)
-        stored = await append_event(
-            session, conversation_id=conversation_id, type=post.event, data=post.data
-        )
-        if post.role is not None:
-            session.add(Message(conversation_id=conversation_id, role=post.role, text=post.text))
-        messaging = conversation.channel in MESSAGING_CHANNELS and conversation.channel_user_id
-        if messaging:
-            for j, piece in enumerate(split_text(post.text, conversation.channel)):
-                await enqueue(
-                    session,
-                    channel=conversation.channel,
-                    recipient=str(conversation.channel_user_id),
-                    kind=post.kind,
-                    text=piece,
-                    dedupe_key=f"{post.dedupe_key}:{j}",
-                    conversation_id=conversation_id,
-                    extra=post.extra,
-                )
+        stored, messaging = await write_post(session, conversation, post)
     await bus.publish(stored)
     if messaging:
         on_outbox()

@@ -13,6 +13,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -29,6 +30,7 @@ from api.channels.sms import TwilioSender
 from api.channels.telegram import TelegramSender
 from api.channels.whatsapp import WhatsAppSender
 from api.desk.bridge import HelpdeskSender, relay_handoffs
+from api.notices.dispatch import NoticeDispatcher
 from switchboard.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -49,12 +51,16 @@ class ChannelHub:
     bus: Any
     bridge: ChannelBridge
     worker: OutboxWorker
+    notices: NoticeDispatcher
     bss: Any = None
     listener_key: str = ""
     subscriptions: list[tuple[str, str]] = field(default_factory=list)
 
     def wake(self) -> None:
         self.worker.wake()
+
+    def wake_notices(self) -> None:
+        self.notices.wake()
 
 
 def listener_key(settings: Settings) -> str:
@@ -78,6 +84,7 @@ def build_senders(settings: Settings, http: httpx.AsyncClient) -> dict[str, Send
             account_sid=settings.twilio_account_sid,
             auth_token=settings.twilio_auth_token.get_secret_value(),
             from_number=settings.twilio_from_number,
+            base_url=settings.twilio_api_url,
         )
     if settings.telegram_bot_token:
         senders["telegram"] = TelegramSender(
@@ -119,6 +126,7 @@ async def channel_lifespan(app: FastAPI) -> AsyncIterator[None]:
             build_senders(settings, http),
             poll_s=options.poll_s,
             base_s=options.retry_base_s,
+            lease=timedelta(seconds=settings.outbox_lease_s),
         )
         bss = bss_of(runtime)
         async with anyio.create_task_group() as tg:
@@ -131,12 +139,16 @@ async def channel_lifespan(app: FastAPI) -> AsyncIterator[None]:
                 on_outbox=worker.wake,
                 surveys=state.surveys,
             )
+            notices = NoticeDispatcher(
+                runtime.sessionmaker, runtime.bus, settings, on_outbox=worker.wake, bss=bss
+            )
             hub = ChannelHub(
                 settings,
                 runtime.sessionmaker,
                 runtime.bus,
                 bridge,
                 worker,
+                notices,
                 bss,
                 listener_key=listener_key(settings),
             )
@@ -149,6 +161,8 @@ async def channel_lifespan(app: FastAPI) -> AsyncIterator[None]:
                         relay_handoffs, runtime.sessionmaker, runtime.bus, url=url, wake=worker.wake
                     )
                 )
+            if settings.notice_worker:  # `make run`: one worker inside the server
+                tg.start_soon(notices.run)
             if bss is not None and options.register_listener:
                 callback = (
                     f"{settings.public_base_url.rstrip('/')}/v1/bss/events/{hub.listener_key}"
@@ -162,6 +176,7 @@ async def channel_lifespan(app: FastAPI) -> AsyncIterator[None]:
             finally:
                 with anyio.move_on_after(10, shield=True):
                     await bridge.drain()  # let running turns finish and write their outbox
+                    await notices.stop()
                     await worker.stop()
                     if hub.subscriptions:
                         await unregister_bss_listener(bss, hub.subscriptions)

@@ -1,5 +1,7 @@
-"""The Resolve stage: BSS state changes become `notification` events on the customer's
-conversation, and messages on their channel — exactly once per BSS event.
+"""The Resolve stage: BSS state changes — every step of an order, a ticket or a service request
+(each task of a TMF701 process flow) — become `notification` events on the customer's
+conversation and messages on their channel (a widget conversation's also by SMS to the line,
+as the widget may be closed), exactly once per BSS event, each recorded as a notice.
 
 The BSS POSTs TMF hub events to our listener; the event's `eventId` is claimed in
 `inbound_receipts` in the same transaction as the notification and its outbox row, so a
@@ -8,6 +10,7 @@ redelivered (or doubly subscribed) event notifies once."""
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from typing import Any
 
@@ -16,9 +19,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.channels.delivery import Post, post_to_conversation
+from api.channels.fold import split_text
+from api.channels.outbox import enqueue
+from api.notices.policy import CATEGORY_OF_KIND
 from assistant.events import Notification
 from switchboard.bus import EventBus
-from switchboard.db.models import Conversation, InboundReceipt
+from switchboard.db.models import Conversation, InboundReceipt, Notice, utcnow
 from switchboard.errors import InvalidInputError
 
 log = logging.getLogger(__name__)
@@ -27,12 +33,14 @@ HANDLED: dict[str, tuple[str, str, str]] = {
     "ProductOrderStateChangeEvent": ("productOrder", "order", "state"),
     "TroubleTicketStatusChangeEvent": ("troubleTicket", "ticket", "status"),
     "ProcessFlowStateChangeEvent": ("processFlow", "service_request", "state"),
+    "TaskFlowStateChangeEvent": ("taskFlow", "service_request", "state"),
 }
 LISTENED: dict[str, str] = {  # hub API (tools.bss.client.HUB_PATHS) -> its events we want
     "ordering": "ProductOrderStateChangeEvent",
     "ticket": "TroubleTicketStatusChangeEvent",
-    "processFlow": "ProcessFlowStateChangeEvent",
+    "processFlow": "ProcessFlowStateChangeEvent,TaskFlowStateChangeEvent",
 }
+TASK_STEPS = {"completed", "cancelled"}  # a task's start is not news; its end is
 _WORDS = {"inProgress": "in progress", "acknowledged": "received", "held": "on hold"}
 _WHAT = {"order": "order", "ticket": "fault ticket", "service_request": "request"}
 
@@ -47,8 +55,34 @@ def _owner(doc: dict[str, Any]) -> str | None:
     return None
 
 
+def _words(name: str) -> str:
+    """A task's name as words: 'emailQrCode' -> 'email QR code'."""
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower()
+    return spaced.replace("qr ", "QR ").replace("sim", "SIM").replace("e SIM", "eSIM")
+
+
+def _flow_of(task: dict[str, Any]) -> str:
+    return next(
+        (
+            str(e.get("id"))
+            for e in task.get("relatedEntity") or []
+            if isinstance(e, dict) and e.get("@referredType") == "ProcessFlow"
+        ),
+        "",
+    )
+
+
+def render_task(doc: dict[str, Any], state: str) -> str:
+    flow = _flow_of(doc)
+    step = _words(str(doc.get("taskFlowSpecification") or "a step"))
+    number = f"step {doc['priority']}, " if isinstance(doc.get("priority"), int) else ""
+    return f"Update on your request {flow}: {number}{step}, is now {_WORDS.get(state, state)}."
+
+
 def render(kind: str, doc: dict[str, Any], state: str) -> str:
     """The customer's text for a state change, from BSS fields only."""
+    if doc.get("@type") == "TaskFlow":
+        return render_task(doc, state)
     what = _WHAT[kind]
     if kind == "service_request":
         spec = str(doc.get("processFlowSpecification") or "").replace("-", " ")
@@ -126,23 +160,62 @@ async def handle_event(
     if seen is not None:
         return False
     state = str(doc.get(field) or "updated")
+    task = doc.get("@type") == "TaskFlow"
+    if task and state not in TASK_STEPS:
+        return False
+    ref = _flow_of(doc) if task else str(doc.get("id", ""))
     text = render(kind, doc, state)
     conversation_id = await _latest_conversation(sessionmaker, customer_id)
     if conversation_id is None:
         conversation_id = await _new_conversation(sessionmaker, customer_id, bss)
+    notice_id = str(uuid.uuid4())
 
     async def claim(session: AsyncSession) -> None:  # a concurrent duplicate fails here
         session.add(InboundReceipt(source="bss", external_id=event_id[:160]))
+        conversation = await session.get(Conversation, conversation_id)
+        assert conversation is not None
+        copy = conversation.channel == "web" and conversation.msisdn
+        if copy:  # the widget may be closed: the step reaches their line too
+            for j, piece in enumerate(split_text(text, "sms")):
+                await enqueue(
+                    session,
+                    channel="sms",
+                    recipient=str(conversation.msisdn),
+                    kind="notification",
+                    text=piece,
+                    dedupe_key=f"notice:{notice_id}:sms:{j}",
+                    conversation_id=conversation_id,
+                )
+        session.add(
+            Notice(
+                id=notice_id,
+                kind=kind,
+                category=CATEGORY_OF_KIND[kind],
+                customer_id=customer_id,
+                channel=conversation.channel,
+                recipient=conversation.msisdn if copy else conversation.channel_user_id,
+                conversation_id=conversation_id,
+                ref=ref[:64],
+                text=text,
+                dedupe_key=f"bss:{event_id}"[:160],
+                status="sent",
+                attempts=1,
+                due_at=utcnow(),
+                created_at=utcnow(),
+                sent_at=utcnow(),
+            )
+        )
         await session.flush()
+        if copy:
+            on_outbox()
 
     post = Post(
         event="notification",
-        data=Notification(
-            notification_kind=kind, text=text, ref=str(doc.get("id", "")), state=state
-        ).data(),
+        data=Notification(notification_kind=kind, text=text, ref=ref, state=state).data(),
         text=text,
         kind="notification",
-        dedupe_key=f"bss:{event_id}",
+        dedupe_key=f"notice:{notice_id}",
+        role="system",
     )
     try:
         await post_to_conversation(

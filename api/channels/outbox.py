@@ -130,12 +130,14 @@ class OutboxWorker:
         cap_s: float = 600.0,
         max_attempts: int = 8,
         poll_s: float = 1.0,
+        lease: timedelta = LEASE,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._senders = dict(senders)
         self._base_s, self._cap_s = base_s, cap_s
         self._max_attempts = max_attempts
         self._poll_s = poll_s
+        self._lease = lease
         self._wake = anyio.Event()
         self._stopping = False
         self._stopped = anyio.Event()
@@ -207,7 +209,7 @@ class OutboxWorker:
                     or_(OutboxMessage.status == "pending", OutboxMessage.status == "sending"),
                     OutboxMessage.next_attempt_at <= now,
                 )
-                .values(status="sending", next_attempt_at=now + LEASE)
+                .values(status="sending", next_attempt_at=now + self._lease)
             )
             if claimed.rowcount != 1:  # type: ignore[attr-defined]
                 return None
@@ -218,7 +220,9 @@ class OutboxWorker:
         sender = self._senders[row.channel]
         try:
             result = await sender.send(
-                recipient=row.recipient, text=str(row.payload.get("text", "")), payload=row.payload
+                recipient=row.recipient,
+                text=str(row.payload.get("text", "")),
+                payload={**row.payload, "dedupe_key": row.dedupe_key},
             )
         except httpx.HTTPError as exc:
             result = SendResult(ok=False, retry=True, error=type(exc).__name__)

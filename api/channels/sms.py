@@ -54,8 +54,14 @@ class TwilioSender:
         self._url = f"{base_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
 
     async def send(self, *, recipient: str, text: str, payload: dict[str, Any]) -> SendResult:
+        # the outbox row's key: a provider or proxy that dedupes on it turns a resend after a
+        # crash between its answer and our bookkeeping into one message (ADR 0040)
+        key = str(payload.get("dedupe_key") or "")
         response = await self._http.post(
-            self._url, data={"To": recipient, "From": self._from, "Body": text}, auth=self._auth
+            self._url,
+            data={"To": recipient, "From": self._from, "Body": text},
+            auth=self._auth,
+            headers={"Idempotency-Key": key} if key else None,
         )
         result = classify(response)
         if result.ok:

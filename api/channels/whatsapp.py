@@ -126,7 +126,16 @@ class WhatsAppSender:
             "text": {"preview_url": False, "body": text},
         }
         rows = payload.get("choices") or []
-        if 0 < len(rows) <= LIST_MAX_ROWS:  # a list message; longer scales stay "reply 0-10"
+        template = payload.get("template")
+        if isinstance(template, dict):  # outside the 24-hour window Meta takes only templates
+            body["type"] = "template"
+            body.pop("text")
+            body["template"] = {
+                "name": template["name"],
+                "language": {"code": template["language"]},
+                "components": [{"type": "body", "parameters": [{"type": "text", "text": text}]}],
+            }
+        elif 0 < len(rows) <= LIST_MAX_ROWS:  # a list message; longer scales stay "reply 0-10"
             body["type"] = "interactive"
             body.pop("text")
             body["interactive"] = _list(text, rows)

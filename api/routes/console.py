@@ -143,6 +143,12 @@ async def console_page() -> FileResponse:
     return FileResponse(STATIC / "console.html", headers={"Content-Security-Policy": _CSP})
 
 
+@router.get("/notices", include_in_schema=False)
+async def notices_page() -> FileResponse:
+    """Proactive notices with their delivery state (from /v1/admin/notices, console token)."""
+    return FileResponse(STATIC / "notices.html", headers={"Content-Security-Policy": _CSP})
+
+
 @router.get("/dashboard", include_in_schema=False)
 async def dashboard_page() -> FileResponse:
     """The operator dashboard (a supervisor's desk session, or the console token)."""

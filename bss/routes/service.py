@@ -1,4 +1,5 @@
-"""TMF621 trouble tickets, TMF701 process flows and TMF681 communication messages."""
+"""TMF621 trouble tickets, TMF701 process flows, TMF681 communication messages and TMF683 party
+interactions."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from bss import communication, flows, tickets
+from bss import communication, flows, interactions, tickets
 from bss.context import Ctx
 from bss.errors import bad_request, not_found
 from bss.ordering import _customer_id
@@ -120,3 +121,29 @@ async def list_messages(request: Request) -> Response:
 @message_router.get("/communicationMessage/{mid}")
 async def get_message(request: Request, mid: str) -> Response:
     return await get_resource(request, "communicationMessage", mid, "CommunicationMessage")
+
+
+interaction_router = APIRouter(prefix=API["partyInteraction"], tags=["TMF683 party interaction"])
+
+
+@interaction_router.post("/partyInteraction")
+async def create_interaction(request: Request) -> Response:
+    return await write(request, interactions.create_interaction)
+
+
+@interaction_router.get("/partyInteraction")
+async def list_interactions(request: Request) -> Response:
+    return await list_resources(request, "partyInteraction")
+
+
+@interaction_router.get("/partyInteraction/{iid}")
+async def get_interaction(request: Request, iid: str) -> Response:
+    return await get_resource(request, "partyInteraction", iid, "PartyInteraction")
+
+
+@interaction_router.patch("/partyInteraction/{iid}")
+async def patch_interaction(request: Request, iid: str) -> Response:
+    async def handler(ctx: Ctx, body: Doc) -> Doc:
+        return await interactions.update_interaction(ctx, iid, body)
+
+    return await write(request, handler, status=200)

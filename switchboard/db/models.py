@@ -50,6 +50,9 @@ class Conversation(Base):
     summary: Mapped[str | None] = mapped_column(Text)
     state: Mapped[dict[str, Any]] = mapped_column(default=dict)
     tokens_used: Mapped[int] = mapped_column(Integer, default=0)
+    # its TMF683 party interaction in the operator's BSS ("PI-…", then "PI-…:completed" once
+    # its closing was written back too; api/notices/writeback.py)
+    bss_interaction: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
@@ -254,3 +257,60 @@ class OtpChallenge(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Notice(Base):
+    """A proactive notice to one customer (api/notices/): pending → sent, or deferred (quiet
+    hours; due again at `due_at`), suppressed (with its reason) or failed. `sent` is written in
+    the transaction that puts it on the customer's conversation and channel outbox."""
+
+    __tablename__ = "notices"
+    __table_args__ = (Index("ix_notices_due", "status", "due_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))  # outage, campaign, ticket, order, …
+    category: Mapped[str] = mapped_column(String(16))  # service | alerts | marketing
+    customer_id: Mapped[str] = mapped_column(String(64), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str | None] = mapped_column(String(128))
+    conversation_id: Mapped[str | None] = mapped_column(String(36))
+    ref: Mapped[str | None] = mapped_column(String(64), index=True)  # outage, campaign, ticket
+    text: Mapped[str] = mapped_column(Text)
+    dedupe_key: Mapped[str] = mapped_column(String(160), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    reason: Mapped[str | None] = mapped_column(String(48))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # written back to the operator's BSS: "PI-…/MSG-…" (TMF683 interaction, TMF681 message),
+    # or "refused: …" when the BSS will not take it
+    bss_ref: Mapped[str | None] = mapped_column(String(96))
+
+
+class NoticeConsent(Base):
+    """A customer's yes or no to one category of notices on one channel (`*`: every channel).
+    No row: service notices and alerts go, marketing does not (it needs an explicit yes)."""
+
+    __tablename__ = "notice_consents"
+    __table_args__ = (UniqueConstraint("subject", "category", "channel"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subject: Mapped[str] = mapped_column(String(160), index=True)  # customer id or channel:sender
+    category: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    granted: Mapped[bool] = mapped_column()
+    source: Mapped[str] = mapped_column(String(32))  # admin, sms:STOP, whatsapp:START, …
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ContactPreference(Base):
+    """Where and when a customer wants notices: their channel and their time zone (quiet hours
+    are kept in it; unset: the operator's zone)."""
+
+    __tablename__ = "contact_preferences"
+
+    customer_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str | None] = mapped_column(String(16))
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

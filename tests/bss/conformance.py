@@ -27,6 +27,7 @@ SPEC_FILES = {
     "TMF678": "TMF678-CustomerBill-v4.0.0.swagger.json",
     "TMF681": "TMF681-CommunicationManagement-v4.0.0.swagger.json",
     "TMF701": "TMF701-ProcessFlow-v4.0.0.swagger.json",
+    "TMF683": "TMF683-PartyInteraction-v4.0.0.swagger.json",
 }
 BASES = {
     "/tmf-api/customerManagement/v4": "TMF629",
@@ -38,6 +39,7 @@ BASES = {
     "/tmf-api/troubleTicket/v4": "TMF621",
     "/tmf-api/processFlowManagement/v4": "TMF701",
     "/tmf-api/communicationManagement/v4": "TMF681",
+    "/tmf-api/partyInteraction/v4": "TMF683",
 }
 # collection segment -> resource definition
 RESOURCES = {
@@ -56,6 +58,7 @@ RESOURCES = {
     "processFlow": "ProcessFlow",
     "taskFlow": "TaskFlow",
     "communicationMessage": "CommunicationMessage",
+    "partyInteraction": "PartyInteraction",
     "hub": "EventSubscription",
 }
 EVENT_SPECS = {
@@ -67,6 +70,7 @@ EVENT_SPECS = {
     "TopupBalance": "TMF654",
     "Product": "TMF637",
     "Customer": "TMF629",
+    "PartyInteraction": "TMF683",
 }
 
 

@@ -39,6 +39,7 @@ from tools.bss.models import (
     Coverage,
     Customer,
     HubApi,
+    Interaction,
     LineFeatures,
     LineOverview,
     Message,
@@ -86,6 +87,7 @@ PAYMENT = "/tmf-api/paymentManagement/v4"
 TICKET = "/tmf-api/troubleTicket/v4"
 FLOW = "/tmf-api/processFlowManagement/v4"
 COMMUNICATION = "/tmf-api/communicationManagement/v4"
+INTERACTION = "/tmf-api/partyInteraction/v4"
 HUB_PATHS: dict[str, str] = {
     "customer": CUSTOMER,
     "inventory": INVENTORY,
@@ -96,6 +98,7 @@ HUB_PATHS: dict[str, str] = {
     "ticket": TICKET,
     "processFlow": FLOW,
     "communication": COMMUNICATION,
+    "partyInteraction": INTERACTION,
 }
 RETRY_STATUS = {502, 503, 504}
 SuspensionReason = Literal["lost", "stolen", "customerRequest", "fraud"]
@@ -237,9 +240,9 @@ class BssClient:
         )
         return Customer.from_tmf(docs[0]) if docs else None
 
-    async def list_customers(self, *, limit: int = 100) -> list[Customer]:
+    async def list_customers(self, *, limit: int = 100, offset: int = 0) -> list[Customer]:
         """Every customer (the demo sign-in picker and operator tools; not customer-scoped)."""
-        docs = await self._list(f"{CUSTOMER}/customer", limit=limit)
+        docs = await self._list(f"{CUSTOMER}/customer", limit=limit, offset=offset or None)
         return [Customer.from_tmf(d) for d in docs]
 
     async def get_customer(self, *, customer_id: str) -> Customer:
@@ -941,6 +944,59 @@ class BssClient:
             idempotency_key=idempotency_key,
         )
         return Message.from_tmf(doc)
+
+    async def record_interaction(
+        self,
+        *,
+        customer_id: str,
+        channel: str,
+        reason: str,
+        description: str,
+        direction: Literal["inbound", "outbound"],
+        started: datetime,
+        idempotency_key: str,
+        status: str = "completed",
+        item_ref: Doc | None = None,
+    ) -> Interaction:
+        """Record one contact with the customer (TMF683) in the operator's systems."""
+        body: Doc = {
+            "interactionDate": {"startDateTime": _iso(started)},
+            "reason": reason,
+            "description": description,
+            "status": status,
+            "direction": direction,
+            "channel": [
+                {"id": channel, "href": f"{INTERACTION}/channel/{channel}", "name": channel}
+            ],
+            "relatedParty": [
+                {
+                    "id": customer_id,
+                    "href": f"{CUSTOMER}/customer/{customer_id}",
+                    "role": "customer",
+                    "@referredType": "Customer",
+                }
+            ],
+        }
+        if item_ref is not None:
+            body["interactionItem"] = [{"reason": reason, "item": item_ref}]
+        doc = await self._call(
+            "POST", f"{INTERACTION}/partyInteraction", json=body, idempotency_key=idempotency_key
+        )
+        return Interaction.from_tmf(doc)
+
+    async def close_interaction(self, *, interaction_id: str, idempotency_key: str) -> Interaction:
+        """Mark a recorded interaction `completed` (the conversation ended)."""
+        doc = await self._call(
+            "PATCH",
+            f"{INTERACTION}/partyInteraction/{interaction_id}",
+            json={"status": "completed"},
+            idempotency_key=idempotency_key,
+        )
+        return Interaction.from_tmf(doc)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _doc_owner(doc: Doc) -> str | None:

@@ -28,6 +28,7 @@ HubApi = Literal[
     "ticket",
     "processFlow",
     "communication",
+    "partyInteraction",
 ]
 
 
@@ -727,6 +728,27 @@ class Subscription(_Model):
     callback: str
     query: str | None = None
     api: HubApi
+
+
+class Interaction(_Model):
+    """A TMF683 party interaction: the operator's record of one contact with a customer."""
+
+    id: str
+    status: str
+    direction: str
+    reason: str
+    channel: str | None = None
+
+    @classmethod
+    def from_tmf(cls, doc: Doc) -> Interaction:
+        channels = doc.get("channel") or []
+        return cls(
+            id=doc["id"],
+            status=doc.get("status", ""),
+            direction=doc.get("direction", ""),
+            reason=doc.get("reason", ""),
+            channel=channels[0].get("id") if channels else None,
+        )
 
 
 class Message(_Model):

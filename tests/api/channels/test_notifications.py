@@ -132,3 +132,28 @@ def test_render_service_request() -> None:
     assert render("service_request", doc, "completed") == (
         "Update on your SIM swap request PF-1: it is now completed."
     )
+
+
+async def test_every_step_of_a_service_request_is_a_notice(make_channels: MakeChannels) -> None:
+    async with make_channels([say("Hi Alice.")]) as ch:
+        sim = ch.runtime.bss_app.state.sim
+        sim.deliverer.transport = httpx.ASGITransport(app=ch.app)
+        await register_bss_listener(ch.runtime.bss, f"{PUBLIC}/v1/bss/events/{ch.hub.listener_key}")
+        await ch.whatsapp("hi", wamid="wamid.E1")
+        await ch.settle()
+        flow = await ch.runtime.bss.start_service_request(
+            customer_id="cust-001", kind="esim", product_id="line-900001", idempotency_key="e-1"
+        )
+        await sim.advance(24 * 3600)
+        for _ in range(3):
+            await sim.deliver()
+        await ch.settle()
+        texts = [r["payload"]["text"] for r in await ch.outbox() if r["kind"] == "notification"]
+        assert texts == [
+            f"Update on your request {flow.id}: step 1, generate profile, is now completed.",
+            f"Update on your request {flow.id}: step 2, email QR code, is now completed.",
+            f"Update on your request {flow.id}: step 3, activate eSIM, is now completed.",
+            f"Update on your eSIM request {flow.id}: it is now completed.",
+        ]
+        listed = await ch.client.get(f"/v1/admin/notices?ref={flow.id}", headers=ch.staff)
+        assert sorted(n["status"] for n in listed.json()) == ["sent"] * 4
