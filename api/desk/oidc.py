@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 import httpx
 import jwt
 
-from switchboard.errors import ServiceUnavailableError, UnauthorizedError
+from switchboard.errors import NotFoundError, UnauthorizedError
 from switchboard.settings import Settings
 
 FLOW_COOKIE = "sb_oidc"
@@ -36,7 +36,8 @@ class Provider:
 
 def provider(settings: Settings) -> Provider:
     if not settings.oidc_issuer or not settings.oidc_client_id:
-        raise ServiceUnavailableError("OIDC sign-in is not configured", code="not_configured")
+        # a sign-in route that is not set up does not exist (404), it is not a failing server
+        raise NotFoundError("OIDC sign-in is not configured", code="not_configured")
     secret = settings.oidc_client_secret
     return Provider(
         issuer=settings.oidc_issuer.rstrip("/"),

@@ -58,7 +58,7 @@ def test_usage_at_80_and_100_percent_once_per_level_and_period() -> None:
 def test_renewal_due_and_short_of_credit() -> None:
     [short] = renewal_alerts(_overview(_line(remaining="5")), now=NOW, days=3)
     assert short.key == "renewal:line-1:2027-03-12:short"
-    assert "your credit is £4.00: top up" in short.text
+    assert "your credit is £4: top up" in short.text
     [covered] = renewal_alerts(_overview(_line(remaining="5", credit="12")), now=NOW, days=3)
     assert covered.key.endswith(":due") and "from your credit" in covered.text
     far = _overview(_line(remaining="5", renews_in_days=9))
