@@ -130,7 +130,7 @@ RUN_ONS = (
 
 
 def _typo(text: str, rng: random.Random) -> str:
-    words = [m for m in re.finditer(r"[a-z]{4,}", text)]
+    words = list(re.finditer(r"[a-z]{4,}", text))
     if not words:
         return text
     m = rng.choice(words)
