@@ -50,6 +50,8 @@ _GO_AHEAD_WORDS = {
 _GO_AHEAD_PHRASES = ("go on", "carry on")
 _MAX_GO_AHEAD_WORDS = 10
 _EMOJI_NO = {"👎", "❌", "🚫"}
+# A learned yes holding one of these is not a yes, unless it is one of the yes examples itself.
+_NEGATIONS = frozenset({"not", "no", "never", "don't", "dont", "nah", "nope", "cancel", "stop"})
 
 
 def _normalise(text: str) -> str:
@@ -90,7 +92,13 @@ def learned_decision(text: str, action_words: frozenset[str] = frozenset()) -> D
         return None
     decision = classifier.classify(text)
     words = set(norm.split())
-    if decision.label == "yes" and decision.probability >= LEARNED_YES and "?" not in text:
+    negated = bool(words & _NEGATIONS) and norm not in yes_examples()
+    if (
+        decision.label == "yes"
+        and decision.probability >= LEARNED_YES
+        and "?" not in text
+        and not negated  # "absolutely not" opens like a yes; only a listed idiom ("why not") is
+    ):
         # a plain yes names nothing the requests talk about (a plan, an amount, a feature)
         # unless it names the open action: "ok go for Unlimited Max then" goes to the engine
         extra = words - action_words - yes_vocabulary()
@@ -103,12 +111,18 @@ def learned_decision(text: str, action_words: frozenset[str] = frozenset()) -> D
 
 
 @functools.cache
-def yes_vocabulary() -> frozenset[str]:
-    """The words of the `yes` examples in knowledge/data/acts/reply.yaml."""
+def yes_examples() -> frozenset[str]:
+    """The `yes` examples of knowledge/data/acts/reply.yaml, normalised."""
     from assistant.local.speech_acts import default_acts_dir, load_examples
 
     examples = load_examples(default_acts_dir() / "reply.yaml").get("yes", [])
-    return frozenset(w for t in examples for w in _normalise(t).split())
+    return frozenset(_normalise(t) for t in examples)
+
+
+@functools.cache
+def yes_vocabulary() -> frozenset[str]:
+    """The words of the `yes` examples in knowledge/data/acts/reply.yaml."""
+    return frozenset(w for t in yes_examples() for w in t.split())
 
 
 @functools.cache

@@ -47,3 +47,14 @@ def test_a_yes_may_name_the_open_action(text: str, tool: str) -> None:
 def test_a_yes_naming_another_action_is_not_a_yes() -> None:
     assert detect_decision("yes block it now", tool="top_up") is None
     assert detect_decision("yes set roaming off", tool="set_roaming") is None
+
+
+@pytest.mark.parametrize(
+    "text", ["absolutely not", "definitely not!", "certainly not", "nope, absolutely"]
+)
+def test_a_yes_word_with_a_negation_never_confirms(text: str) -> None:
+    assert detect_decision(text) != "confirm"
+
+
+def test_a_listed_idiom_with_a_negation_still_confirms() -> None:
+    assert detect_decision("why not") == "confirm"
