@@ -48,6 +48,9 @@ _GO_AHEAD_WORDS = {
     "just", "the", "is", "are", "we", "course", "of", "exactly", "so", "and", "same",
 }  # fmt: skip
 _GO_AHEAD_PHRASES = ("go on", "carry on")
+_COURTESY = {"lovely", "great", "perfect", "brilliant", "cheers", "thanks", "thank", "you", "ta",
+             "thx", "mate", "cool", "nice", "one", "fab", "super", "right", "all", "good",
+             "oh", "ah", "so", "then", "that's", "thats", "fine"}  # fmt: skip
 _MAX_GO_AHEAD_WORDS = 10
 _EMOJI_NO = {"👎", "❌", "🚫"}
 # A learned yes holding one of these is not a yes, unless it is one of the yes examples itself.
@@ -180,10 +183,14 @@ def _long_yes(text: str, action_words: frozenset[str]) -> bool:
     if "?" in text or re.search(r"\d", text):
         return False
     norm = _normalise(text)
-    if not norm.startswith(_OPENERS) or len(norm.split()) > _MAX_GO_AHEAD_WORDS:
+    if len(norm.split()) > _MAX_GO_AHEAD_WORDS:
         return False
-    if not re.match(rf"({'|'.join(re.escape(o) for o in _OPENERS)})\b", norm):
+    # the explicit affirmative opens the message, or follows only courtesy ("lovely, ta, go
+    # ahead", "perfect thanks, do it")
+    opener = re.search(rf"\b({'|'.join(re.escape(o) for o in _OPENERS)})\b", norm)
+    if opener is None or not set(norm[: opener.start()].split()) <= _COURTESY:
         return False
     for phrase in _GO_AHEAD_PHRASES:
         norm = norm.replace(phrase, "go")
-    return all(word in _GO_AHEAD_WORDS or word in action_words for word in norm.split())
+    allowed = _GO_AHEAD_WORDS | _COURTESY | action_words
+    return all(word in allowed for word in norm.split())

@@ -58,3 +58,13 @@ def test_a_yes_word_with_a_negation_never_confirms(text: str) -> None:
 
 def test_a_listed_idiom_with_a_negation_still_confirms() -> None:
     assert detect_decision("why not") == "confirm"
+
+
+@pytest.mark.parametrize("text", ["brilliant, cheers, go ahead", "fab thanks, do it", "cool, yes"])
+def test_courtesy_before_an_explicit_yes_still_confirms(text: str) -> None:
+    assert detect_decision(text) == "confirm"
+
+
+@pytest.mark.parametrize("text", ["brilliant, but don't go ahead", "cheers, go ahead on friday"])
+def test_courtesy_before_a_hedged_yes_does_not_confirm(text: str) -> None:
+    assert detect_decision(text) is None
