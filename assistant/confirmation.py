@@ -72,6 +72,8 @@ def detect_decision(text: str, *, tool: str | None = None) -> Decision | None:
     action_words = frozenset(tool.split("_")) if tool else frozenset()
     if decision is None and _long_yes(text, action_words):
         return "confirm"
+    if decision is None and tool and _negated_action(text, tool):
+        return "cancel"
     return decision if decision is not None else learned_decision(text, action_words)
 
 
@@ -176,6 +178,22 @@ def _short_decision(text: str) -> Decision | None:
     ):
         return "confirm"
     return None
+
+
+_NEGATOR = r"(?:don'?t|do not|dont|no need to|please don'?t|not to)"
+
+
+def _negated_action(text: str, tool: str) -> bool:
+    """'oh wait, I found it — don't block it': the open action's own verb (or "go ahead", "do
+    it") under a negation, in a message of any length, with no number that could be a new
+    detail ("don't top up £10, make it £5" goes to the engine)."""
+    if re.search(r"\d", text):
+        return False
+    verb = re.escape(tool.split("_")[0].replace("'", ""))
+    norm = _normalise(text)
+    target = rf"(?:{verb}|go ahead|do (?:it|that|this)|proceed|bother)"
+    pattern = rf"(?<!why )\b{_NEGATOR} (?:\w+ )?{target}\b"  # "why don't you…" suggests it
+    return re.search(pattern, norm) is not None
 
 
 def _long_yes(text: str, action_words: frozenset[str]) -> bool:
