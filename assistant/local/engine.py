@@ -554,7 +554,7 @@ class Engine:
             metadata = {**meta, "capability": OUT_OF_SCOPE, "intent": "decline", "probe": None}
             metadata.update(outcome_hint="refused", citations=[], grounded=False, offer=None)
             return EngineReply(text=refusal(), metadata=metadata)
-        reply = compose(parsed, question=_question(meta, messages))
+        reply = compose(parsed, question=_question(meta, messages), said=_previous_reply(messages))
         fallback = meta.get("fallback")
         if fallback and (reply.text == NOT_SURE or not _telco_passages(parsed)):
             # the articles don't answer it: say what the plan would have said
@@ -813,6 +813,17 @@ def _previous_turn_tools(messages: Sequence[BaseMessage]) -> set[str]:
         return set()
     window = messages[humans[-2] + 1 : humans[-1]]
     return {c["name"] for m in window if isinstance(m, AIMessage) for c in m.tool_calls}
+
+
+def _previous_reply(messages: Sequence[BaseMessage]) -> str:
+    """The assistant's reply before the customer's latest message ('' if there is none)."""
+    humans = [i for i, m in enumerate(messages) if isinstance(m, HumanMessage)]
+    if not humans:
+        return ""
+    for message in reversed(messages[: humans[-1]]):
+        if isinstance(message, AIMessage) and not message.tool_calls:
+            return str(message.content)
+    return ""
 
 
 def _line_active(data: Any) -> bool:
