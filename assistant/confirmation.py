@@ -48,8 +48,13 @@ _GO_AHEAD_WORDS = {
     "just", "the", "is", "are", "we", "course", "of", "exactly", "so", "and", "same",
 }  # fmt: skip
 _GO_AHEAD_PHRASES = ("go on", "carry on")
+_COURTESY = {"lovely", "great", "perfect", "brilliant", "cheers", "thanks", "thank", "you", "ta",
+             "thx", "mate", "cool", "nice", "one", "fab", "super", "right", "all", "good",
+             "oh", "ah", "so", "then", "that's", "thats", "fine"}  # fmt: skip
 _MAX_GO_AHEAD_WORDS = 10
 _EMOJI_NO = {"👎", "❌", "🚫"}
+# A learned yes holding one of these is not a yes, unless it is one of the yes examples itself.
+_NEGATIONS = frozenset({"not", "no", "never", "don't", "dont", "nah", "nope", "cancel", "stop"})
 
 
 def _normalise(text: str) -> str:
@@ -67,6 +72,8 @@ def detect_decision(text: str, *, tool: str | None = None) -> Decision | None:
     action_words = frozenset(tool.split("_")) if tool else frozenset()
     if decision is None and _long_yes(text, action_words):
         return "confirm"
+    if decision is None and tool and _negated_action(text, tool):
+        return "cancel"
     return decision if decision is not None else learned_decision(text, action_words)
 
 
@@ -90,7 +97,13 @@ def learned_decision(text: str, action_words: frozenset[str] = frozenset()) -> D
         return None
     decision = classifier.classify(text)
     words = set(norm.split())
-    if decision.label == "yes" and decision.probability >= LEARNED_YES and "?" not in text:
+    negated = bool(words & _NEGATIONS) and norm not in yes_examples()
+    if (
+        decision.label == "yes"
+        and decision.probability >= LEARNED_YES
+        and "?" not in text
+        and not negated  # "absolutely not" opens like a yes; only a listed idiom ("why not") is
+    ):
         # a plain yes names nothing the requests talk about (a plan, an amount, a feature)
         # unless it names the open action: "ok go for Unlimited Max then" goes to the engine
         extra = words - action_words - yes_vocabulary()
@@ -103,12 +116,18 @@ def learned_decision(text: str, action_words: frozenset[str] = frozenset()) -> D
 
 
 @functools.cache
-def yes_vocabulary() -> frozenset[str]:
-    """The words of the `yes` examples in knowledge/data/acts/reply.yaml."""
+def yes_examples() -> frozenset[str]:
+    """The `yes` examples of knowledge/data/acts/reply.yaml, normalised."""
     from assistant.local.speech_acts import default_acts_dir, load_examples
 
     examples = load_examples(default_acts_dir() / "reply.yaml").get("yes", [])
-    return frozenset(w for t in examples for w in _normalise(t).split())
+    return frozenset(_normalise(t) for t in examples)
+
+
+@functools.cache
+def yes_vocabulary() -> frozenset[str]:
+    """The words of the `yes` examples in knowledge/data/acts/reply.yaml."""
+    return frozenset(w for t in yes_examples() for w in t.split())
 
 
 @functools.cache
@@ -161,15 +180,35 @@ def _short_decision(text: str) -> Decision | None:
     return None
 
 
+_NEGATOR = r"(?:don'?t|do not|dont|no need to|please don'?t|not to)"
+
+
+def _negated_action(text: str, tool: str) -> bool:
+    """'oh wait, I found it — don't block it': the open action's own verb (or "go ahead", "do
+    it") under a negation, in a message of any length, with no number that could be a new
+    detail ("don't top up £10, make it £5" goes to the engine)."""
+    if re.search(r"\d", text):
+        return False
+    verb = re.escape(tool.split("_")[0].replace("'", ""))
+    norm = _normalise(text)
+    target = rf"(?:{verb}|go ahead|do (?:it|that|this)|proceed|bother)"
+    pattern = rf"(?<!why )\b{_NEGATOR} (?:\w+ )?{target}\b"  # "why don't you…" suggests it
+    return re.search(pattern, norm) is not None
+
+
 def _long_yes(text: str, action_words: frozenset[str]) -> bool:
     """'yes please go ahead with that', 'ok that's fine, do it' — a yes in more words."""
     if "?" in text or re.search(r"\d", text):
         return False
     norm = _normalise(text)
-    if not norm.startswith(_OPENERS) or len(norm.split()) > _MAX_GO_AHEAD_WORDS:
+    if len(norm.split()) > _MAX_GO_AHEAD_WORDS:
         return False
-    if not re.match(rf"({'|'.join(re.escape(o) for o in _OPENERS)})\b", norm):
+    # the explicit affirmative opens the message, or follows only courtesy ("lovely, ta, go
+    # ahead", "perfect thanks, do it")
+    opener = re.search(rf"\b({'|'.join(re.escape(o) for o in _OPENERS)})\b", norm)
+    if opener is None or not set(norm[: opener.start()].split()) <= _COURTESY:
         return False
     for phrase in _GO_AHEAD_PHRASES:
         norm = norm.replace(phrase, "go")
-    return all(word in _GO_AHEAD_WORDS or word in action_words for word in norm.split())
+    allowed = _GO_AHEAD_WORDS | _COURTESY | action_words
+    return all(word in allowed for word in norm.split())

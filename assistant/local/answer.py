@@ -85,13 +85,16 @@ def read_result(tool: str, content: Any, artifact: Any, status: str | None = Non
     )
 
 
-def compose(results: Sequence[Result], *, question: str, today: date | None = None) -> Reply:
-    """The reply to the customer after the tools in `results` have run."""
+def compose(
+    results: Sequence[Result], *, question: str, today: date | None = None, said: str = ""
+) -> Reply:
+    """The reply to the customer after the tools in `results` have run (`said`: the
+    assistant's previous reply, whose sentences a follow-up answer does not repeat)."""
     parts: list[str] = []
     outcomes: list[str] = []
     citations: list[str] = []
     for result in results:
-        reply = _one(result, question=question, today=today or clock.today())
+        reply = _one(result, question=question, today=today or clock.today(), said=said)
         parts.append(reply.text)
         outcomes.append(reply.outcome)
         citations.extend(reply.citations)
@@ -106,12 +109,12 @@ def compose(results: Sequence[Result], *, question: str, today: date | None = No
     return Reply(" ".join(parts), "answered", tuple(citations))
 
 
-def _one(result: Result, *, question: str, today: date) -> Reply:
+def _one(result: Result, *, question: str, today: date, said: str) -> Reply:
     if result.status not in {"ok", "success", "proposed"}:
         reason = result.summary or "that didn't work"
         return Reply(f"Sorry — {_sentence(reason)} Is there anything else I can do?", "answered")
     if result.tool == "search_knowledge":
-        return extractive_answer(question, result.passages)
+        return extractive_answer(question, result.passages, said=said)
     if result.tool == "transfer_to_human":
         return Reply(
             "I'm passing you to a member of our team now. They'll see our conversation, so you "
@@ -232,11 +235,15 @@ class _Scored:
     sentence: str
 
 
-def extractive_answer(question: str, passages: Sequence[Mapping[str, Any]]) -> Reply:
+def extractive_answer(
+    question: str, passages: Sequence[Mapping[str, Any]], *, said: str = ""
+) -> Reply:
     """The best-matching section's sentences that answer `question`, citing only its article.
 
     Every passage is a section (or part of one); each is scored by its best sentence, its
-    heading and its retrieval rank, and the answer comes from the best section alone."""
+    heading and its retrieval rank, and the answer comes from the best section alone. A
+    sentence already in `said` (the previous reply) is not said again while another one answers:
+    a follow-up ("and to check it's on?") asks for something the last answer did not give."""
     wanted = _terms(question)
     kinds = [states for asks, states in _ANSWER_TYPES if asks.search(question)]
     query_grams = char_ngrams(" ".join(sorted(wanted)))
@@ -256,6 +263,13 @@ def extractive_answer(question: str, passages: Sequence[Mapping[str, Any]]) -> R
             for position, sentence in enumerate(_sentences(text))
             if not addressed_to_assistant(sentence)
         )
+    if said:
+        fresh = {
+            d: [x for x in xs if _sentence(x.sentence) not in said] for d, xs in by_doc.items()
+        }
+        fresh = {d: xs for d, xs in fresh.items() if xs}
+        if fresh:
+            by_doc = fresh
     best = max(((x.score, doc) for doc, xs in by_doc.items() for x in xs), default=None)
     if best is None or best[0] < WEAK_ANSWER:
         return Reply(NOT_SURE, "clarified")

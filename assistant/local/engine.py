@@ -316,7 +316,43 @@ class Engine:
             else:
                 queued.append([other.capability, other.intent])
         _dedupe(step)
+        fallback = self._consult_first(step, rec.capability, text, act, messages)
+        if fallback is not None:
+            # The plan can't answer (it asks a detail, needs sign-in or refuses): the articles
+            # are read first, and the plan's own reply is what is said if they don't answer.
+            slots = {"query": text}
+            step = Step(calls=[("search_knowledge", {"query": text})])
+            reply = self._reply(step, rec.capability, rec.intent, rec, slots, messages)
+            reply.metadata["fallback"] = fallback
+            return reply
         return self._reply(step, rec.capability, rec.intent, rec, slots, messages, queued=queued)
+
+    def _consult_first(
+        self,
+        step: Step,
+        capability: str,
+        text: str,
+        act: Decision | None,
+        messages: Sequence[BaseMessage],
+    ) -> dict[str, Any] | None:
+        """The reply to fall back on when the help articles should be read first, else None.
+
+        They are read first when the plan would only answer with words — a question back, a
+        sign-in request or a refusal — and the message is not surely a request for a change:
+        a question (`_is_question`), or, from someone who is not signed in (nothing on an
+        account can be done for them, but the articles can help), anything the learned act
+        does not read as a change ("call waiting off code")."""
+        if capability in _NO_KNOWLEDGE_FOR or capability in {"retention", OUT_OF_SCOPE}:
+            return None
+        who = who_is_signed_in(messages)
+        planned = self._guard(step, capability, who, text)
+        if planned.calls or planned.outcome not in {"clarified", "refused"} or planned.offer:
+            return None
+        surely_change = act is not None and act.label == "change" and act.probability >= CHANGE_SURE
+        anonymous = who.signed_in is False and not surely_change
+        if not (anonymous or _is_question(act, text)):
+            return None
+        return {"text": planned.text, "outcome": planned.outcome, "awaiting": planned.awaiting}
 
     # -- corrections, answers to questions, follow-ups, yes/no ------------------------------
 
@@ -518,7 +554,16 @@ class Engine:
             metadata = {**meta, "capability": OUT_OF_SCOPE, "intent": "decline", "probe": None}
             metadata.update(outcome_hint="refused", citations=[], grounded=False, offer=None)
             return EngineReply(text=refusal(), metadata=metadata)
-        reply = compose(parsed, question=_question(meta, messages))
+        reply = compose(parsed, question=_question(meta, messages), said=_previous_reply(messages))
+        fallback = meta.get("fallback")
+        if fallback and (reply.text == NOT_SURE or not _telco_passages(parsed)):
+            # the articles don't answer it: say what the plan would have said
+            metadata = {**meta, "fallback": None, "citations": [], "grounded": False}
+            slots = {k: v for k, v in (meta.get("slots") or {}).items() if k != "query"}
+            metadata.update(
+                outcome_hint=fallback["outcome"], awaiting=fallback["awaiting"], slots=slots
+            )
+            return EngineReply(text=str(fallback["text"]), metadata=metadata)
         text, outcome = reply.text, reply.outcome
         offer = meta.get("offer")
         awaiting = None
@@ -717,6 +762,16 @@ def _asks_how(act: Decision | None, text: str) -> bool:
     )
 
 
+def _is_question(act: Decision | None, text: str) -> bool:
+    """A question (a question mark or a question word) that is not a request in question form
+    ("can you turn on roaming?"): the learned act must not read it as surely a change."""
+    if _REQUEST_FORM.search(text) and not _HOW_THINGS_WORK.match(text):
+        return False
+    if not (_asks_how(act, text) or _INTERROGATIVE.search(text)):
+        return False
+    return act is None or act.label != "change" or act.probability < CHANGE_SURE
+
+
 def _not_an_answer(step: Step, capability: str) -> bool:
     """The plan would quote, ask for a detail or hand over rather than read or answer."""
     if capability in _NO_KNOWLEDGE_FOR:
@@ -758,6 +813,17 @@ def _previous_turn_tools(messages: Sequence[BaseMessage]) -> set[str]:
         return set()
     window = messages[humans[-2] + 1 : humans[-1]]
     return {c["name"] for m in window if isinstance(m, AIMessage) for c in m.tool_calls}
+
+
+def _previous_reply(messages: Sequence[BaseMessage]) -> str:
+    """The assistant's reply before the customer's latest message ('' if there is none)."""
+    humans = [i for i, m in enumerate(messages) if isinstance(m, HumanMessage)]
+    if not humans:
+        return ""
+    for message in reversed(messages[: humans[-1]]):
+        if isinstance(message, AIMessage) and not message.tool_calls:
+            return str(message.content)
+    return ""
 
 
 def _line_active(data: Any) -> bool:

@@ -24,6 +24,7 @@ from assistant.local.calibration import Calibration, load_calibration
 from assistant.local.cues import banking_hits, capability_cues, domain_hits
 from assistant.local.exemplars import Exemplar, exemplars_digest
 from assistant.local.lexical import NgramIndex
+from assistant.local.speller import Speller
 from assistant.local.text import clauses, normalise
 
 OUT_OF_SCOPE = "out_of_scope"
@@ -98,6 +99,7 @@ class Recognizer:
         self._oos_intent = np.asarray([c == OUT_OF_SCOPE for c, _ in keys], dtype=bool)
         self._in_rows = np.asarray([e.capability != OUT_OF_SCOPE for e in self.exemplars])
         texts = [normalise(e.text) for e in self.exemplars]
+        self.speller = Speller(texts)  # misspellings read against the exemplars' own words
         self._lexical = NgramIndex(texts)
         self._vectors = self._embed_exemplars(texts, cache_dir) if embedder else None
 
@@ -108,7 +110,7 @@ class Recognizer:
         return self._recognise(text)
 
     def _recognise(self, text: str) -> Recognition:
-        act = classify_act(normalise(text))
+        act = classify_act(self.speller.correct(normalise(text)))
         if act is not None:
             return Recognition(
                 capability=act[0],
@@ -129,7 +131,7 @@ class Recognizer:
     # -- scoring ------------------------------------------------------------------------------
 
     def _score_clauses(self, text: str, *, exclude: int | None = None) -> list[_ClauseScores]:
-        norm = normalise(text)
+        norm = self.speller.correct(normalise(text))
         parts = clauses(norm)
         if len(parts) > 1:
             parts = [norm, *parts]

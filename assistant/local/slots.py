@@ -70,12 +70,20 @@ _CURRENCY_WORDS = {
     "euros": "EUR",
 }
 _SYMBOL_AMOUNT = re.compile(r"(£|\$|€)\s?" + _NUM + r"(?!\s*(?:gb|mb|g\b|%))")
+# The pence after pounds: "twelve pounds fifty", "12 pounds 50", "ten pounds and five p".
+_PENCE_AFTER = (
+    r"(?:\s+(?:and\s+)?(" + _NUMBER_WORD + r"|\d{1,2})(?:\s?(?:p|pence)\b)?(?![\d.:])"
+    r"(?!\s*(?:times?|x\b|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|gb|mb|am|pm|"
+    r"o'?clock|percent|%)))?"
+)
 _AMOUNT_WORD = re.compile(
-    _NUM + r"\s?(gbp|pounds?|quid|usd|dollars?|bucks|eur|euros?|pence|p)\b", re.IGNORECASE
+    _NUM + r"\s?(gbp|pounds?|quid|usd|dollars?|bucks|eur|euros?|pence|p)\b" + _PENCE_AFTER,
+    re.IGNORECASE,
 )
 _CODE_AMOUNT = re.compile(r"\b(gbp|usd|eur)\s?" + _NUM, re.IGNORECASE)
 _WORD_AMOUNT = re.compile(
-    r"\b(" + _NUMBER_WORD + r")\s+(pounds?|quid|quids|pound|dollars?|euros?)\b", re.IGNORECASE
+    r"\b(" + _NUMBER_WORD + r")\s+(pounds?|quid|quids|pound|dollars?|euros?)\b" + _PENCE_AFTER,
+    re.IGNORECASE,
 )
 _SLANG_AMOUNT = re.compile(r"\b(?:a |one )?(fiver|tenner|score|pony)\b", re.IGNORECASE)
 _BARE = re.compile(
@@ -114,6 +122,16 @@ def words_to_number(text: str) -> int | None:
     return total
 
 
+def _pence(raw: str | None) -> Decimal:
+    """The pence part after the pounds ('fifty' or '50' -> 0.50), 0 when there is none."""
+    if not raw:
+        return Decimal(0)
+    number = int(raw) if raw.isdigit() else words_to_number(raw)
+    if number is None or not 0 < number < 100:
+        return Decimal(0)
+    return Decimal(number) / 100
+
+
 def _decimal(raw: str) -> Decimal | None:
     try:
         return Decimal(raw.replace(",", "."))
@@ -143,7 +161,7 @@ def extract_amount(text: str, *, bare: bool = False) -> Amount | None:
             if unit in {"p", "pence"}:
                 return Amount(value / 100, "GBP")
             return Amount(
-                value,
+                value + _pence(m.group(3)),
                 _CURRENCY_WORDS[
                     unit.rstrip("s")
                     if unit.endswith("s") and unit.rstrip("s") in _CURRENCY_WORDS
@@ -157,7 +175,7 @@ def extract_amount(text: str, *, bare: bool = False) -> Amount | None:
             number = 100
         if number is not None:
             unit = m.group(2).lower().rstrip("s")
-            return Amount(Decimal(number), _CURRENCY_WORDS.get(unit, "GBP"))
+            return Amount(Decimal(number) + _pence(m.group(3)), _CURRENCY_WORDS.get(unit, "GBP"))
     m = _SLANG_AMOUNT.search(text)
     if m:
         return Amount(Decimal(_SLANG[m.group(1).lower()]), "GBP")

@@ -47,3 +47,44 @@ def test_a_yes_may_name_the_open_action(text: str, tool: str) -> None:
 def test_a_yes_naming_another_action_is_not_a_yes() -> None:
     assert detect_decision("yes block it now", tool="top_up") is None
     assert detect_decision("yes set roaming off", tool="set_roaming") is None
+
+
+@pytest.mark.parametrize(
+    "text", ["absolutely not", "definitely not!", "certainly not", "nope, absolutely"]
+)
+def test_a_yes_word_with_a_negation_never_confirms(text: str) -> None:
+    assert detect_decision(text) != "confirm"
+
+
+def test_a_listed_idiom_with_a_negation_still_confirms() -> None:
+    assert detect_decision("why not") == "confirm"
+
+
+@pytest.mark.parametrize("text", ["brilliant, cheers, go ahead", "fab thanks, do it", "cool, yes"])
+def test_courtesy_before_an_explicit_yes_still_confirms(text: str) -> None:
+    assert detect_decision(text) == "confirm"
+
+
+@pytest.mark.parametrize("text", ["brilliant, but don't go ahead", "cheers, go ahead on friday"])
+def test_courtesy_before_a_hedged_yes_does_not_confirm(text: str) -> None:
+    assert detect_decision(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "tool"),
+    [
+        ("hang on, I've just found it in my coat pocket, don't block it", "block_line"),
+        ("actually please don't go ahead with that one after all", "top_up"),
+        ("no need to pay it, my partner sorted it this morning", "pay_bill"),
+    ],
+)
+def test_the_open_action_negated_in_a_longer_message_cancels(text: str, tool: str) -> None:
+    assert detect_decision(text, tool=tool) == "cancel"
+
+
+@pytest.mark.parametrize(
+    ("text", "tool"),
+    [("why don't you block it now", "block_line"), ("don't top up 10, do 5", "top_up")],
+)
+def test_a_suggestion_or_a_new_detail_is_not_a_cancel(text: str, tool: str) -> None:
+    assert detect_decision(text, tool=tool) is None

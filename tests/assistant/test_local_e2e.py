@@ -230,7 +230,8 @@ async def test_a_how_to_question_never_gets_a_quote(runtime: Runtime, text: str)
 
 
 @pytest.mark.parametrize(
-    "yes", ["brilliant, yes, go for it", "yeah sure thing", "ok then go ahead"]
+    "yes",
+    ["brilliant, yes, go for it", "yeah sure thing", "ok then go ahead", "perfect, ta, do it"],
 )
 async def test_a_yes_in_other_words_executes_the_quote(runtime: Runtime, yes: str) -> None:
     c = await chat(runtime, ALICE)
@@ -239,7 +240,9 @@ async def test_a_yes_in_other_words_executes_the_quote(runtime: Runtime, yes: st
     assert done["data"]["action.executed"]["status"] == "ok", done["text"]
 
 
-@pytest.mark.parametrize("no", ["nah, drop it", "actually leave it for now", "no, never mind that"])
+@pytest.mark.parametrize(
+    "no", ["nah, drop it", "actually leave it for now", "no, never mind that", "absolutely not"]
+)
 async def test_a_no_in_other_words_cancels_the_quote_and_the_button(
     runtime: Runtime, no: str
 ) -> None:
@@ -252,6 +255,13 @@ async def test_a_no_in_other_words_cancels_the_quote_and_the_button(
     assert not any(e.type == "action.executed" and e.data.get("status") == "ok" for e in pressed), [
         (e.type, e.data) for e in pressed
     ]
+
+
+async def test_an_amount_in_pounds_and_pence_words_reaches_the_quote(runtime: Runtime) -> None:
+    c = await chat(runtime, ALICE)
+    quoted = await c.say("top up seven pounds fifty please")
+    check(quoted, "top_up", "proposed", "top_up")
+    assert quoted["data"]["action.proposed"]["amount"] == 7.5, quoted["text"]
 
 
 async def test_the_open_quote_survives_a_question_in_between(runtime: Runtime) -> None:

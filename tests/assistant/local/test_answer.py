@@ -84,3 +84,19 @@ def test_the_section_heading_counts_like_the_title() -> None:
     ]  # fmt: skip
     reply = extractive_answer("how do I make a gadget cover claim", passages)
     assert reply.citations == ("kb-b",)
+
+
+def test_a_follow_up_does_not_repeat_the_sentence_just_said() -> None:
+    passage = {
+        "doc_id": "kb-parking",
+        "title": "Voicemail greeting",
+        "text": "To record a voicemail greeting, dial 1571 and press 3. "
+        "To hear your current voicemail greeting, dial 1571 and press 4.",
+    }
+    said = "To record a voicemail greeting, dial 1571 and press 3."
+    assert said in extractive_answer("record voicemail greeting", [passage]).text
+    again = extractive_answer("record voicemail greeting and hear it", [passage], said=said)
+    assert "press 4" in again.text and "press 3" not in again.text
+    # with nothing new to say, the same sentence is said again rather than nothing
+    only = {**passage, "text": said}
+    assert "press 3" in extractive_answer("record greeting", [only], said=said).text

@@ -125,3 +125,41 @@ def test_cancel_after_a_quote_does_nothing(local_model: LocalChatModel) -> None:
     _step(model, history)
     reply = _step(model, history, "no actually don't bother")
     assert not reply.tool_calls and "haven't done anything" in str(reply.content)
+
+
+def test_a_question_the_plan_would_answer_with_a_question_reads_the_articles_first(
+    local_model: LocalChatModel,
+) -> None:
+    model = _bound(local_model)
+    system = SystemMessage("The customer is not signed in: answer general questions only.")
+    history: list[BaseMessage] = [system]
+    text = "I'd like calls diverted to my landline whenever I'm engaged, which code is that?"
+    first = _step(model, history, text)
+    assert [c["name"] for c in first.tool_calls] == ["search_knowledge"]
+    passage = {
+        "doc_id": "kb-call-forwarding",
+        "title": "Call forwarding",
+        "section": "Forward when busy",
+        "text": "To forward calls when you're busy, dial `**67*<number>#` and press call.",
+        "score": 0.97,
+    }
+    found = ok("search_knowledge", "Found 1 passage.", passages=[passage])
+    history.append(_result(first.tool_calls[0], found))
+    answer = _step(model, history)
+    assert "**67*" in str(answer.content)
+    assert answer.response_metadata["citations"] == ["kb-call-forwarding"]
+
+
+def test_when_the_articles_do_not_answer_the_planned_reply_is_given(
+    local_model: LocalChatModel,
+) -> None:
+    model = _bound(local_model)
+    system = SystemMessage("The customer is not signed in: answer general questions only.")
+    history: list[BaseMessage] = [system]
+    first = _step(model, history, "I'd like calls diverted when I'm engaged, which code is that?")
+    nothing = ok("search_knowledge", "Nothing in the help centre matches that.", data={"found": 0})
+    history.append(_result(first.tool_calls[0], nothing))
+    reply = _step(model, history)
+    assert "forwarding on or off" in str(reply.content)
+    assert reply.response_metadata["outcome_hint"] == "clarified"
+    assert reply.response_metadata["citations"] == []

@@ -87,6 +87,22 @@ def test_amount_slang_and_currencies(text: str, value: Decimal, currency: str) -
 
 
 @pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("put eight pounds seventy five on my phone", "8.75"),
+        ("pay 30 pounds 20 off the bill", "30.20"),
+        ("top up six pounds and forty p", "6.40"),
+        ("forty pounds for my daughter", "40"),
+        ("top up 15 quid 3 times a week", "15"),
+        ("add twenty pounds 10 minutes from now", "20"),
+    ],
+)
+def test_pence_after_pounds_count(text: str, value: str) -> None:
+    amount = extract_amount(text)
+    assert amount is not None and amount.value == Decimal(value)
+
+
+@pytest.mark.parametrize(
     "text", ["buy a 5gb boost", "top up", "call me at 10am", "on the 15th", "07700 900123"]
 )
 def test_no_amount_where_there_is_none(text: str) -> None:
