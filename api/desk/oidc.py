@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 import httpx
 import jwt
 
-from switchboard.errors import NotFoundError, UnauthorizedError
+from switchboard.errors import NotFoundError, ServiceUnavailableError, UnauthorizedError
 from switchboard.settings import Settings
 
 FLOW_COOKIE = "sb_oidc"
@@ -36,8 +36,8 @@ class Provider:
 
 def provider(settings: Settings) -> Provider:
     if not settings.oidc_issuer or not settings.oidc_client_id:
-        # a sign-in route that is not set up does not exist (404), it is not a failing server
-        raise NotFoundError("OIDC sign-in is not configured", code="not_configured")
+        # no provider: this way of signing in does not exist here (the page never offers it)
+        raise NotFoundError("OIDC sign-in is not configured", code="oidc_not_configured")
     secret = settings.oidc_client_secret
     return Provider(
         issuer=settings.oidc_issuer.rstrip("/"),
@@ -48,9 +48,14 @@ def provider(settings: Settings) -> Provider:
 
 
 async def _discover(http: httpx.AsyncClient, issuer: str) -> dict[str, Any]:
-    response = await http.get(f"{issuer}/.well-known/openid-configuration")
-    response.raise_for_status()
-    found: dict[str, Any] = response.json()
+    try:
+        response = await http.get(f"{issuer}/.well-known/openid-configuration")
+        response.raise_for_status()
+        found: dict[str, Any] = response.json()
+    except (httpx.HTTPError, ValueError):
+        raise ServiceUnavailableError(
+            "the OIDC provider's discovery document is unavailable", code="oidc_unavailable"
+        ) from None
     if found.get("issuer", "").rstrip("/") != issuer:
         raise UnauthorizedError("OIDC discovery names another issuer")
     return found
@@ -115,13 +120,16 @@ async def finish(
     }
     if p.client_secret:
         form["client_secret"] = p.client_secret
-    answer = await http.post(meta["token_endpoint"], data=form)
-    if not answer.is_success:
-        raise UnauthorizedError(f"OIDC token endpoint answered {answer.status_code}")
-    id_token = answer.json().get("id_token")
+    try:
+        answer = await http.post(meta["token_endpoint"], data=form)
+        id_token = answer.json().get("id_token") if answer.is_success else None
+        keys = jwt.PyJWKSet.from_dict((await http.get(meta["jwks_uri"])).json())
+    except (httpx.HTTPError, ValueError, jwt.PyJWKError):
+        raise ServiceUnavailableError(
+            "the OIDC provider is unavailable", code="oidc_unavailable"
+        ) from None
     if not isinstance(id_token, str):
-        raise UnauthorizedError("no id_token from the provider")
-    keys = jwt.PyJWKSet.from_dict((await http.get(meta["jwks_uri"])).json())
+        raise UnauthorizedError(f"no id_token from the provider ({answer.status_code})")
     kid = jwt.get_unverified_header(id_token).get("kid")
     key = next((k for k in keys.keys if kid is None or k.key_id == kid), None)
     if key is None:

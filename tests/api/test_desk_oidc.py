@@ -20,7 +20,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from tests.api.channels.conftest import Channels, MakeChannels, make_channels
-from tests.api.conftest import live_server
+from tests.api.conftest import free_port, live_server
 
 __all__ = ["make_channels"]  # the fixture
 CLIENT_ID, CLIENT_SECRET = "switchboard-desk", "idp-client-secret"
@@ -137,6 +137,14 @@ async def test_without_a_provider_the_page_offers_passwords_only(
     async with make_channels() as ch:
         options = (await ch.client.get("/v1/console/sign-in-options")).json()
         assert options == {"password": True, "oidc": False}
-        assert (
-            await ch.client.get("/v1/console/oidc/start")
-        ).status_code == 404  # not set up: no such route
+        assert (await ch.client.get("/v1/console/oidc/start")).status_code == 404
+
+
+async def test_a_provider_that_does_not_answer_is_a_503_not_a_crash(
+    make_channels: MakeChannels,
+) -> None:
+    closed = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    async with make_channels(oidc_issuer=closed, oidc_client_id=CLIENT_ID) as ch:
+        started = await ch.client.get("/v1/console/oidc/start")
+        assert started.status_code == 503
+        assert started.json()["error"]["code"] == "oidc_unavailable"
