@@ -186,7 +186,7 @@ _NEGATOR = r"(?:don'?t|do not|dont|no need to|please don'?t|not to)"
 def _negated_action(text: str, tool: str) -> bool:
     """'oh wait, I found it — don't block it': the open action's own verb (or "go ahead", "do
     it") under a negation, in a message of any length, with no number that could be a new
-    detail ("don't top up £10, make it £5" goes to the engine)."""
+    detail ("don't top up 10, make it 5" goes to the engine)."""
     if re.search(r"\d", text):
         return False
     verb = re.escape(tool.split("_")[0].replace("'", ""))

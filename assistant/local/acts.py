@@ -24,7 +24,7 @@ _TAIL = (
     r"( (mate|thanks|thank you|cheers|then|bye|for now|for your help|very much|again|"
     r"a lot|so much|everyone|there|all|all the best))*"
 )
-HELLO = re.compile(rf"^({_HELLO})( ({_HELLO}|there|all|team|brightwave))*[ !.,]*$")
+HELLO = re.compile(rf"^({_HELLO})( ({_HELLO}|there|all|team))*[ !.,]*$")
 THANKS = re.compile(rf"^(({_THANKS})[ ,!.]*)+{_TAIL}[ ,!.]*(({_BYE}){_TAIL})?[ !.]*$")
 BYE = re.compile(rf"^(({_THANKS}|ok|okay)[ ,!.]*)*({_BYE}){_TAIL}[ !.]*$")
 HUMAN = re.compile(

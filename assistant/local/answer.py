@@ -18,6 +18,7 @@ from typing import Any
 from assistant.local.details import details, humanise_states
 from assistant.local.lexical import char_ngrams
 from switchboard import clock
+from switchboard.currency import CURRENCY_SIGN, money
 
 _STOP = frozenset(
     "a an the and or to of in on for my me i you your is are was it this that do does can how "
@@ -31,7 +32,7 @@ _ASKS_A_PRICE = re.compile(
     re.IGNORECASE,
 )
 _STATES_A_PRICE = re.compile(
-    r"£\s?\d|\d+p\b|\bfree\b|\bno (extra )?(fee|charge|cost)s?\b|\bincluded\b", re.I
+    rf"{CURRENCY_SIGN}\s?\d|\d+p\b|\bfree\b|\bno (extra )?(fee|charge|cost)s?\b|\bincluded\b", re.I
 )
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
@@ -158,7 +159,7 @@ def _offer_rows(data: Any) -> list[tuple[str, str]]:
             continue
         price = row.get("price_text") or row.get("price_display") or row.get("price")
         if isinstance(price, int | float):
-            price = f"£{price:.2f}".replace(".00", "")
+            price = money(price)
         out.append((str(name), str(price) if price is not None else ""))
     return out
 
@@ -309,8 +310,8 @@ _TABLE_ROW = re.compile(r"^\s*\|(.+)\|\s*$")
 
 def _tables_as_sentences(text: str) -> str:
     """Markdown table rows become sentences that keep the column headings:
-    '| Monthly price | £28 | £35 |' under '| | Fibre 150 | Fibre 500 |' ->
-    'Monthly price — Fibre 150: £28, Fibre 500: £35.'"""
+    '| Monthly price | 28 | 35 |' under '| | Fibre 150 | Fibre 500 |' ->
+    'Monthly price — Fibre 150: 28, Fibre 500: 35.'"""
     out: list[str] = []
     header: list[str] | None = None
     for line in text.splitlines():
@@ -357,7 +358,7 @@ def _without_markup(text: str) -> str:
 
 
 def _terms(text: str) -> set[str]:
-    words = re.findall(r"[a-z0-9£]+", text.lower())
+    words = re.findall(rf"(?:[a-z0-9]|{CURRENCY_SIGN})+", text.lower())
     return {_stem(w) for w in words if w not in _STOP and len(w) > 1}
 
 

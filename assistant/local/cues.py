@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import re
 
+from switchboard.currency import CURRENCY_SIGN, MONEY_WORDS
+
 DOMAIN = re.compile(
     r"\b(phones?|mobiles?|sims?|esim|data|gb|mb|credit|top ?up|topped|recharge|plans?|bundles?|"
     r"tariffs?|contracts?|bills?|billed|billing|roaming|abroad|signal|coverage|network|mast|"
     r"broadband|fibre|fiber|wi-?fi|router|internet|voicemail|calls?|calling|texts?|minutes|"
     r"numbers?|line|[345]g|add-?ons?|bolt ons?|boosts?|pac|stac|port|handset|outage|allowances?|"
-    r"brightwave|upgrade|caller id|forwarding|divert|autopay|direct debit|spending (cap|limit)|"
+    r"operator|provider|upgrade|caller id|forwarding|divert|autopay|direct debit|"
+    r"spending (cap|limit)|"
     r"engineer|ticket|payg|pay as you go|usage|overcharged|renew(al)?|suspend(ed)?|"
     r"stolen|puk|apn|mms|sms|tethering|hotspot)\b"
-    # a sterling amount put on something is a top-up ("put 30 on", "a tenner", "20 quid")
-    r"|£\s?\d|\b\d+\s?(quid|pounds?)\b|\b(a )?(tenner|fiver)\b|\bput \d+ on\b"
+    # an amount put on something is a top-up ("put 30 on", "a tenner", "20 quid")
+    rf"|{CURRENCY_SIGN}\s?\d|\b\d+\s?{MONEY_WORDS}\b|\b(a )?(tenner|fiver)\b|\bput \d+ on\b"
 )
 BANKING = re.compile(
     r"\b(bank|banking|debit card|credit card|my card|the card|cards?|atm|cash machine|cheque|"
@@ -62,7 +65,7 @@ CAPABILITY_CUES: dict[str, re.Pattern[str]] = {
         r"speak to (someone|somebody|a person)|talk to (someone|a person))\b"
     ),
     "retention": re.compile(
-        r"\b(cancel my (contract|account|plan|broadband)|leave brightwave|"
+        r"\b(cancel my (contract|account|plan|broadband)|leave (you|your network|this network)|"
         r"switching provider|pac code|stac|compensation|complain(t)?)\b"
     ),
     "addons_limits": re.compile(r"\b(add-?on|bolt on|boost|spending (cap|limit)|cap)\b"),

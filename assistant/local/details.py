@@ -1,6 +1,6 @@
 """The facts a question asks for, read from an account tool's own data.
 
-A tool's headline says the usual ("Bill BW-1 of 1 November: £21.40, paid."); the customer may
+A tool's headline says the usual ("Bill BW-1 of 1 November: 21.40, paid."); the customer may
 have asked for something in the data behind it — what the bill is made of, when it was due,
 how many days until the bundle renews, whether call waiting is on, where the order is now.
 Every fact here is read from the tool result; nothing is invented or remembered.
@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from switchboard.currency import money
 
 _EXPLAIN = re.compile(
     r"\b(explain|why|what('?s| is| was| are) (that|this|it|the)|higher|more than|extra|charged?|"
@@ -108,7 +110,7 @@ def _money(value: Any) -> str:
     amount = _decimal(value)
     if amount is None:
         return str(value)
-    return f"£{amount:.2f}".replace(".00", "")
+    return money(amount)
 
 
 def _decimal(value: Any) -> Decimal | None:

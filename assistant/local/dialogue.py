@@ -2,7 +2,7 @@
 
 Every AIMessage the engine writes carries `response_metadata` with the capability, intent,
 slots and what it is waiting for; the next turn reads the latest one. Tool results in the
-history add the live catalog and the customer's lines. Corrections ("make it £20 instead",
+history add the live catalog and the customer's lines. Corrections ("make it 20 instead",
 "no, the other number") and follow-ups ("and roaming?") are recognised here.
 """
 
@@ -92,6 +92,18 @@ class Who:
 
 
 _SIGNED_IN = re.compile(r"customer is signed in \((\w+) customer", re.IGNORECASE)
+
+
+_OPERATOR = re.compile(r"customer-service assistant of (.+?), a ")
+
+
+def operator_name(messages: Sequence[BaseMessage]) -> str:
+    """The operator's name from the system prompt (assistant/prompts.py: "... the customer-service
+    assistant of <brand>, a ..."); "us" where there is none."""
+    for message in messages:
+        if isinstance(message, SystemMessage) and (m := _OPERATOR.search(str(message.content))):
+            return m.group(1)
+    return "us"
 
 
 def who_is_signed_in(messages: Sequence[BaseMessage]) -> Who:

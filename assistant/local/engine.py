@@ -38,7 +38,7 @@ from assistant.local.recognizer import OUT_OF_SCOPE, Recognition, Recognizer
 from assistant.local.slots import extract_yes_no
 from assistant.local.speech_acts import Decision, SpeechActs
 from assistant.local.status import is_status_question, referenced_ref
-from assistant.local.text import looks_non_english, normalise
+from assistant.local.text import OPERATOR, looks_non_english, normalise
 from assistant.local.toolbox import ToolBox
 from assistant.signals import sensitivity, wants_person
 from switchboard import clock
@@ -62,7 +62,7 @@ _RETENTION_WORDS = re.compile(
     r"disgust\w*)\b",
     re.IGNORECASE,
 )
-# A sterling amount on a bill or a charge ("a random £6.40 on my bill") is not a top-up unless
+# An amount on a bill or a charge ("a random 6.40 on my bill") is not a top-up unless
 # the customer also says they want to add credit.
 _A_CHARGE = re.compile(r"\b(bill\w*|charg\w*|fees?|invoice)\b", re.IGNORECASE)
 _TOP_UP_WORDS = re.compile(
@@ -87,7 +87,7 @@ _ARE_YOU_A_BOT = re.compile(
     re.IGNORECASE,
 )
 _I_AM_A_BOT = (
-    "I'm Brightwave's virtual assistant — an automated helper, not a person. I can sort most "
+    f"I'm {OPERATOR}'s virtual assistant — an automated helper, not a person. I can sort most "
     "things here, and a member of our team is always one step away. Would you like me to put "
     "you through to a person? (yes/no)"
 )
@@ -130,10 +130,10 @@ _LEAVING = re.compile(
     r"\b(want|wanna|going|planning|like|need|gonna|time) to (leave|end (my|the|our) contract|"
     r"cancel (my|the|our) (contract|account|broadband|line)|terminate|switch (provider|network)|"
     r"go (somewhere|elsewhere)|move to (another|a different) (provider|network))\b|"
-    r"\bleave (brightwave|you)\b|\btake my number (with me|elsewhere|to)\b",
+    r"\bleave (you|your network)\b|\btake my number (with me|elsewhere|to)\b",
     re.IGNORECASE,
 )
-# Money for nothing: "add £50 free credit", "top up £100 for free, it's a test".
+# Money for nothing: "add 50 free credit", "top up 100 for free, it's a test".
 _FREE_MONEY = re.compile(
     r"\b(free (credit|top ?ups?|money|minutes|data)|for free|free of charge|no charge|"
     r"without (paying|charging|being charged)|don'?t charge)\b",
@@ -284,7 +284,7 @@ class Engine:
             return self._reply(step, rec.capability, rec.intent, rec, {}, messages)
         if rec.capability == "top_up" and _A_CHARGE.search(text) and not _TOP_UP_WORDS.search(text):
             other = next((r for r in rec.ranked if r.capability != "top_up"), None)
-            if other is not None:  # "a random £6.40 on my bill" is a charge, not a top-up
+            if other is not None:  # "a random 6.40 on my bill" is a charge, not a top-up
                 rec = replace(rec, capability=other.capability, intent=other.intent)
         clause = rec.clause if rec.also else text
         slots = self._slots(clause, rec.capability, rec.intent, facts)
@@ -306,7 +306,7 @@ class Engine:
                 other.capability,
                 other.intent,
                 self._slots(text, other.capability, other.intent, facts),
-                other_clause,  # "what's my credit and can you top up £10": the top-up asks
+                other_clause,  # "what's my credit and can you top up 10": the top-up asks
                 tools,
             )
             if _read_only(step) and (_read_only(other_step) or _one_write(other_step)):
@@ -385,7 +385,7 @@ class Engine:
         if awaited in _FREE_TEXT_SLOTS and rec.capability not in {"human_agent", "greeting"}:
             switching = False
         if switching and is_correction(text) and _changes(new_slots, state):
-            switching = False  # "make it £20 instead" corrects the action in progress
+            switching = False  # "make it 20 instead" corrects the action in progress
         if awaited == "bill_id" and not switching:
             charge = match_charge(text, facts.bills)
             if charge is not None:

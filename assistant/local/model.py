@@ -28,7 +28,9 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, Field
 
+from assistant.local.dialogue import operator_name
 from assistant.local.engine import Engine, EngineReply
+from assistant.local.text import OPERATOR
 from assistant.local.tokens import count_tokens
 from assistant.local.toolbox import ToolBox
 
@@ -65,7 +67,10 @@ class LocalChatModel(BaseChatModel):
     # -- the decision ------------------------------------------------------------------------
 
     def _decide(self, messages: list[BaseMessage], tools: Any) -> EngineReply:
-        return self.engine.respond(messages, ToolBox(tools))
+        reply = self.engine.respond(messages, ToolBox(tools))
+        if OPERATOR in reply.text:  # the engine's own sentences name the operator
+            reply.text = reply.text.replace(OPERATOR, operator_name(messages))
+        return reply
 
     def _message(self, messages: list[BaseMessage], reply: EngineReply) -> AIMessage:
         return AIMessage(

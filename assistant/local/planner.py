@@ -23,7 +23,9 @@ from assistant.local.slots import (
     extract_postcode,
     extract_request_kind,
 )
+from assistant.local.text import OPERATOR
 from assistant.local.toolbox import ToolBox
+from switchboard.currency import CURRENCY_SIGN, current, money
 from tools.registry import CONFIRMED_TOOLS
 
 Outcome = str  # answered | acted | proposed | clarified | handed_off | refused
@@ -48,7 +50,8 @@ CAPABILITIES_SUMMARY = (
 WRITE_TOOLS = frozenset(CONFIRMED_TOOLS)
 _WH_QUESTION = re.compile(
     r"^(?!.*\b(i want|i'd like|please|pls)\b)"
-    r"\W*(?:(?:actually|ok|okay|so|well|hmm|right|and|but)\W+)*(?:[\w'£. ]{0,60}?[,;!?]\s*)?"
+    r"\W*(?:(?:actually|ok|okay|so|well|hmm|right|and|but)\W+)*"
+    rf"(?:[\w'{CURRENCY_SIGN[1:-1]}. ]{{0,60}}?[,;!?]\s*)?"
     r"(what|which|how much|how do|how does|how long|when|why|does|do i|do you|is|are|have i|"
     r"has|will i|will it|will my|will that)\b",
     re.IGNORECASE,
@@ -212,7 +215,7 @@ def plan(capability: str, intent: str, slots: dict[str, Any], text: str, tools: 
 
 def refusal() -> str:
     return (
-        "Sorry, that's not something I can help with — I'm Brightwave's assistant. I can "
+        f"Sorry, that's not something I can help with — I'm {OPERATOR}'s assistant. I can "
         f"{CAPABILITIES_SUMMARY}. If you'd like, I can put you through to a person."
     )
 
@@ -248,9 +251,13 @@ def _top_up(intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> St
     if slots.get("amount") is None:
         if _QUESTION.match(text):  # "why can't I top up any more today"
             return _call(tools, "search_knowledge", {"query": text})
-        return _ask("How much would you like to top up? For example £10.", "amount")
-    if slots.get("currency", "GBP") != "GBP":
-        return _ask("Top-ups are in pounds (GBP). How many pounds would you like to add?", "amount")
+        return _ask(f"How much would you like to top up? For example {money(10)}.", "amount")
+    own = current()
+    if slots.get("currency", own.currency) != own.currency:
+        return _ask(
+            f"Top-ups are in {own.name} ({own.currency}). How much would you like to add?",
+            "amount",
+        )
     return _call(tools, "top_up", slots, "proposed")
 
 
@@ -273,7 +280,8 @@ def _addons(intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> St
     if intent == "spending_cap":
         if slots.get("amount") is None and not slots.get("remove"):
             return _ask(
-                "What monthly spending cap would you like, for example £20? Or say 'remove' "
+                f"What monthly spending cap would you like, for example {money(20)}? Or say "
+                "'remove' "
                 "to take the cap off.",
                 "amount",
             )
@@ -380,7 +388,7 @@ def _sim_line(intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> 
             "Is that a SIM swap, an eSIM, moving your number to us, or activating a device?", "kind"
         )
     if slots["kind"] == "port_in" and not slots.get("port_msisdn"):
-        return _ask("Which number would you like to bring over to Brightwave?", "port_msisdn")
+        return _ask(f"Which number would you like to bring over to {OPERATOR}?", "port_msisdn")
     if slots["kind"] == "port_in" and not slots.get("pac_code"):
         return _ask(
             "What's the PAC code from your current provider? It's 3 letters and 6 "
@@ -449,9 +457,9 @@ def _greeting(intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> 
     if intent == "thanks":
         return Step(text="You're welcome! Is there anything else I can help with?")
     if intent == "goodbye":
-        return Step(text="Thanks for chatting with Brightwave. Bye for now!")
+        return Step(text=f"Thanks for chatting with {OPERATOR}. Bye for now!")
     return Step(
-        text=f"Hi! I'm Brightwave's assistant. I can {CAPABILITIES_SUMMARY}. What can I do for you?"
+        text=f"Hi! I'm {OPERATOR}'s assistant. I can {CAPABILITIES_SUMMARY}. What can I do for you?"
     )
 
 

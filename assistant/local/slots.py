@@ -4,11 +4,13 @@ call features, bill ids. Catalog names (plans, add-ons) are matched in `catalog.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 import phonenumbers
+
+from switchboard.currency import CURRENCY_SIGN, MoneyFormat, current
 
 _UNITS = {
     "zero": 0,
@@ -51,7 +53,7 @@ _NUMBER_WORD = (
 )
 _NUM = r"(\d{1,4}(?:[.,]\d{1,2})?)"
 _CURRENCY_WORDS = {
-    "£": "GBP",
+    "\N{POUND SIGN}": "GBP",
     "gbp": "GBP",
     "pound": "GBP",
     "pounds": "GBP",
@@ -64,12 +66,12 @@ _CURRENCY_WORDS = {
     "dollar": "USD",
     "dollars": "USD",
     "bucks": "USD",
-    "€": "EUR",
+    "\N{EURO SIGN}": "EUR",
     "eur": "EUR",
     "euro": "EUR",
     "euros": "EUR",
 }
-_SYMBOL_AMOUNT = re.compile(r"(£|\$|€)\s?" + _NUM + r"(?!\s*(?:gb|mb|g\b|%))")
+_SYMBOL_AMOUNT = re.compile(rf"({CURRENCY_SIGN})\s?" + _NUM + r"(?!\s*(?:gb|mb|g\b|%))")
 # The pence after pounds: "twelve pounds fifty", "12 pounds 50", "ten pounds and five p".
 _PENCE_AFTER = (
     r"(?:\s+(?:and\s+)?(" + _NUMBER_WORD + r"|\d{1,2})(?:\s?(?:p|pence)\b)?(?![\d.:])"
@@ -87,7 +89,7 @@ _WORD_AMOUNT = re.compile(
 )
 _SLANG_AMOUNT = re.compile(r"\b(?:a |one )?(fiver|tenner|score|pony)\b", re.IGNORECASE)
 _BARE = re.compile(
-    r"(?<![\d.:+/£$€-])\b(\d{1,3}(?:\.\d{1,2})?)\b(?!\s*(?:gb|mb|g\b|%|th|st|nd|"
+    rf"(?<![\d.:+/{CURRENCY_SIGN[1:-1]}-])\b(\d{{1,3}}(?:\.\d{{1,2}})?)\b(?!\s*(?:gb|mb|g\b|%|th|st|nd|"
     r"rd|am|pm|min|day|days|month|months|year|years|[./:-]\d))",
     re.IGNORECASE,
 )
@@ -96,12 +98,13 @@ _BARE = re.compile(
 @dataclass(frozen=True, slots=True)
 class Amount:
     value: Decimal
-    currency: str = "GBP"
+    currency: str = field(default_factory=lambda: current().currency)  # the operator's
 
     def __str__(self) -> str:
-        symbol = {"GBP": "£", "USD": "$", "EUR": "€"}.get(self.currency, self.currency + " ")
-        text = f"{self.value:.2f}".removesuffix(".00")
-        return f"{symbol}{text}"
+        try:
+            return MoneyFormat(self.currency, current().locale).format(self.value)
+        except ValueError:  # a sign or code Babel does not know
+            return f"{self.currency} {self.value:.2f}".removesuffix(".00")
 
 
 def words_to_number(text: str) -> int | None:
@@ -140,7 +143,7 @@ def _decimal(raw: str) -> Decimal | None:
 
 
 def extract_amount(text: str, *, bare: bool = False) -> Amount | None:
-    """The money amount in `text` ('£10', '10 quid', 'twenty pounds', 'a tenner', 'GBP 5').
+    """The money amount in `text` ('10 quid', 'twenty pounds', 'a tenner', 'GBP 5', a sign and 10).
 
     With `bare=True` a lone number also counts as pounds ('top up 20'), but not one that is
     part of a phone number, a data size, a time or a date.
@@ -148,7 +151,9 @@ def extract_amount(text: str, *, bare: bool = False) -> Amount | None:
     m = _SYMBOL_AMOUNT.search(text)
     if m:
         value = _decimal(m.group(2))
-        return Amount(value, _CURRENCY_WORDS[m.group(1)]) if value is not None else None
+        # "XXX" (ISO 4217's "no currency") for a sign not in the table: never read as the operator's
+        code = _CURRENCY_WORDS.get(m.group(1), "XXX")
+        return Amount(value, code) if value is not None else None
     m = _CODE_AMOUNT.search(text)
     if m:
         value = _decimal(m.group(2))

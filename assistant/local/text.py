@@ -5,6 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from switchboard.currency import CURRENCY_SIGN
+
+# The operator's name in the engine's own sentences: the model fills it in from the system
+# prompt (assistant/local/dialogue.py operator_name), so no operator is written into the code.
+OPERATOR = "{operator}"
+
 # Slang, text-speak and frequent misspellings -> the word an exemplar would use. Only whole words.
 _REWRITES: dict[str, str] = {
     "u": "you",
@@ -90,7 +96,7 @@ _REWRITES: dict[str, str] = {
     "addon": "add-on",
     "addons": "add-ons",
 }
-_WORD = re.compile(r"[a-z0-9£$€'\-]+|[^\sa-z0-9]")
+_WORD = re.compile(rf"[a-z0-9{CURRENCY_SIGN[1:-1]}'\-]+|[^\sa-z0-9]")
 _REPEAT = re.compile(r"([a-z])\1{2,}")
 _CLAUSE_SPLIT = re.compile(r"(?<=[.!?;\n])\s+|\s*\n+\s*")
 _AND_SPLIT = re.compile(

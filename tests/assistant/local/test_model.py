@@ -8,10 +8,20 @@ from typing import Any
 
 import pytest
 from langchain.agents import create_agent
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+)
 
 from assistant.local import LocalChatModel
+from assistant.prompts import system_prompt
+from switchboard import currency
+from switchboard.settings import load_settings
 from tests.assistant.local.conftest import schema_tools
+from tools.context import TurnContext
 from tools.outcome import PassageOut, ToolOutcome, ok
 
 PASSAGES = [
@@ -197,3 +207,22 @@ def test_deterministic(local_model: LocalChatModel, text: str) -> None:
     first, second = bound.invoke([HumanMessage(text)]), bound.invoke([HumanMessage(text)])
     assert first.tool_calls == second.tool_calls and first.content == second.content
     assert first.response_metadata == second.response_metadata
+
+
+async def test_the_engine_names_the_operator_and_its_currency_from_the_settings(
+    local_model: LocalChatModel,
+) -> None:
+    """ADR 0043: the engine's own sentences name the operator from the system prompt and write
+    amounts in the operator's currency; nothing of the demo world is in the code."""
+    settings = load_settings(
+        token_secret="s" * 40, brand_name="Acme Mobile", currency="EUR", locale="de_DE"
+    )
+    ctx = TurnContext("c1", "t1", "web", settings, sessionmaker=None, bss=None)  # type: ignore[arg-type]
+    currency.configure("EUR", "de_DE")
+    agent = _agent(local_model, World())
+    history: list[BaseMessage] = [SystemMessage(system_prompt(ctx))]
+    hello = await _say(agent, history, "hello")
+    assert "I'm Acme Mobile's assistant" in str(hello.content)
+    asked = await _say(agent, history, "i want to top up")
+    assert "For example 10\xa0€." in str(asked.content)
+    assert "Brightwave" not in str(hello.content) + str(asked.content)
