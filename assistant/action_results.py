@@ -21,7 +21,7 @@ from tools.action_store import ActionInProgressError, ActionRecord, executed_eve
 from tools.registry import EXECUTORS
 
 if TYPE_CHECKING:
-    from assistant.service import ServiceDeps
+    from assistant.deps import ServiceDeps
 
 
 async def logged_result(

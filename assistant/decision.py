@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
@@ -17,13 +16,10 @@ from assistant import replies
 from assistant.capability import TOOL_CAPABILITY
 from assistant.confirmation import detect_decision
 from assistant.events import ActionExecuted, ActionProposed, Token, TurnEvent
-from assistant.finish import TurnFacts
 from assistant.local.slots import extract_amount
 from assistant.pending import OpenAction
+from assistant.turn_types import TurnDeps, TurnFacts, TurnRequest
 from switchboard.errors import SwitchboardError
-
-if TYPE_CHECKING:
-    from assistant.turn import TurnDeps, TurnRequest
 
 log = logging.getLogger(__name__)
 

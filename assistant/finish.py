@@ -5,84 +5,25 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
 from assistant import replies
 from assistant.capability import WRITE_TOOLS, capability_from_tools, classify
 from assistant.confidence import ConfidenceInputs, is_repeated, score, support, supports
 from assistant.events import (
-    ActionProposed,
     Capability,
     Citation,
     Handoff,
     Outcome,
-    Retrieval,
     Token,
-    ToolResult,
     TurnCompleted,
     TurnEvent,
     Usage,
 )
 from assistant.guardrails import unverified_prices
 from assistant.handoff import QUEUES, HandoffPolicy
-from assistant.reading import Passage, ToolReading
-from assistant.signals import ModelSignals, is_frustrated, sensitivity, wants_person
-
-if TYPE_CHECKING:
-    from assistant.turn import TurnRequest
-
-
-@dataclass
-class TurnFacts:
-    """Everything the turn observed, filled in as events stream past."""
-
-    text: str
-    started: float
-    reply: list[str] = field(default_factory=list)
-    reply_chars: int = 0
-    tools: list[str] = field(default_factory=list)
-    tool_errors: int = 0
-    readings: list[ToolReading] = field(default_factory=list)
-    passages: list[Passage] = field(default_factory=list)
-    proposed: list[ActionProposed] = field(default_factory=list)
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    signals: ModelSignals = field(default_factory=ModelSignals)
-    capability: Capability | None = None
-    outcome: Outcome | None = None
-    fixed_confidence: float | None = None
-    force_handoff: str | None = None
-    failure: str | None = None
-    truncated_input: bool = False
-    tool_handoff: tuple[str, str, str] | None = None  # reason, queue, summary
-
-    def add_usage(self, usage: Any) -> None:
-        if usage:
-            self.prompt_tokens += int(usage.get("input_tokens", 0) or 0)
-            self.completion_tokens += int(usage.get("output_tokens", 0) or 0)
-
-    def on_tool_message(self, reading: ToolReading) -> list[TurnEvent]:
-        self.readings.append(reading)
-        events: list[TurnEvent] = [
-            ToolResult(
-                call_id=reading.call_id,
-                tool=reading.tool,
-                status="ok" if reading.status == "ok" else "error",
-                summary=reading.summary,
-            )
-        ]
-        if reading.status != "ok":
-            self.tool_errors += 1
-        if reading.passages:
-            self.passages.extend(reading.passages)
-            events.append(Retrieval(passages=[p.ref() for p in reading.passages]))
-        if reading.proposed is not None:
-            self.proposed.append(reading.proposed)
-            events.append(reading.proposed)
-        if reading.tool == "transfer_to_human" and reading.status == "ok":
-            self.tool_handoff = reading.handoff or ("model_transfer", "general", "")
-        return events
+from assistant.reading import Passage
+from assistant.signals import is_frustrated, sensitivity, wants_person
+from assistant.turn_types import TurnFacts, TurnRequest
 
 
 async def finish_turn(

@@ -11,53 +11,30 @@ import asyncio
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
-from langchain_core.language_models import BaseChatModel
-from langchain_core.tools import BaseTool
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from assistant.action_results import logged_result, sweep
+from assistant.deps import AGENT_QUEUE, IdentityLike, ServiceDeps
 from assistant.events import AgentMessage, CustomerMessage
 from assistant.guardrails import mask_sensitive
 from assistant.handoff import HandoffPolicy
-from assistant.memory import TokenCounter
-from assistant.pending import ActionDesk
 from assistant.recorder import EventRecorder
 from assistant.turn_runner import TurnRunner
-from switchboard.bus import EventBus
 from switchboard.db.eventlog import EventWriter, StoredEvent, events_after
 from switchboard.db.models import Conversation, Message
 from switchboard.errors import BusyError, InvalidInputError, NotFoundError
 from switchboard.settings import Settings
 from tools.action_store import ActionInProgressError, get_action
-from tools.bss.client import BssClient
-from tools.context import TurnContext
 from tools.recovery import UNFINISHED
 
 log = logging.getLogger(__name__)
 LOCAL_TURN_SLOTS = 4  # the local engine's turns are CPU on this process's one event loop
 REMOTE_TURN_SLOTS = 64  # a remote model's turns mostly wait on the network
-AGENT_QUEUE = "agents"  # bus channel the agent console listens on for handed-off conversations
-ToolFactory = Callable[[TurnContext], Sequence[BaseTool]]
-
-
-class IdentityLike(Protocol):
-    """A verified identity (api.auth.Identity fits): never taken from message text."""
-
-    @property
-    def customer_id(self) -> str | None: ...
-    @property
-    def msisdn(self) -> str | None: ...
-    @property
-    def verified(self) -> bool: ...
-    @property
-    def channel(self) -> str: ...
 
 
 def _owns(identity: IdentityLike, row: Conversation) -> bool:
@@ -72,22 +49,6 @@ def _owns(identity: IdentityLike, row: Conversation) -> bool:
         return True
     keys = {getattr(identity, "channel_user_id", None), getattr(identity, "anonymous_id", None)}
     return row.channel_user_id in keys - {None}
-
-
-@dataclass
-class ServiceDeps:
-    sessionmaker: async_sessionmaker[Any]
-    bus: EventBus
-    settings: Settings
-    model: BaseChatModel
-    tool_factory: ToolFactory
-    desk: ActionDesk | None = None
-    bss: BssClient | None = None
-    retriever: Any = None
-    counter: TokenCounter = field(default_factory=TokenCounter)
-    prompt_budget: int = 6000
-    turn_timeout_s: float = 60.0
-    events: EventWriter | None = None  # the event log's group-committing writer (one per service)
 
 
 def turn_slots(settings: Settings) -> int:

@@ -10,22 +10,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
 from typing import Any
 
 from langchain.agents import create_agent
 from langchain.agents.middleware import ModelCallLimitMiddleware
 from langchain.agents.middleware.model_call_limit import ModelCallLimitExceededError
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import (
     AIMessage,
     AIMessageChunk,
-    BaseMessage,
     HumanMessage,
     ToolMessage,
 )
-from langchain_core.tools import BaseTool
 
 from assistant import replies
 from assistant.confirmation import detect_decision
@@ -37,14 +33,12 @@ from assistant.events import (
     TurnEvent,
     TurnStarted,
 )
-from assistant.finish import TurnFacts, finish_turn
+from assistant.finish import finish_turn
 from assistant.framing import DataFramingMiddleware
 from assistant.guardrails import CHANNEL_MAX_CHARS
-from assistant.handoff import HandoffPolicy
 from assistant.language import language_of, languages
 from assistant.memory import TurnTrace
 from assistant.models import ModelUnavailableError
-from assistant.pending import ActionDesk, OpenAction
 from assistant.prompts import system_prompt
 from assistant.provenance import EARLIER_TURNS, ProvenanceMiddleware
 from assistant.reading import read_tool_message
@@ -55,38 +49,9 @@ from assistant.signals import (
     sensitivity,
     wants_person,
 )
-from tools.context import TurnContext
+from assistant.turn_types import TurnDeps, TurnFacts, TurnRequest
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class TurnRequest:
-    """What one turn needs to know; `text` is already masked."""
-
-    ctx: TurnContext
-    text: str
-    history: list[BaseMessage] = field(default_factory=list)
-    earlier_customer_texts: list[str] = field(default_factory=list)
-    pending: OpenAction | None = None
-    low_confidence_streak: int = 0
-    handoff_offered: bool = False
-    retention_asked: bool = False  # last turn asked a leaving customer why: hand off now
-    quoted_action: str | None = None  # the action the last turn proposed (a yes confirms it)
-    summary_hint: str | None = None
-    forced_decision: str | None = None  # a confirm/cancel button, not text
-    trace: TurnTrace | None = None  # filled with the agent's tool exchange, for memory
-
-
-@dataclass(frozen=True, slots=True)
-class TurnDeps:
-    model: BaseChatModel
-    tools: Sequence[BaseTool]
-    policy: HandoffPolicy
-    desk: ActionDesk | None = None
-    max_tool_iterations: int = 5
-    max_message_chars: int = 4000
-    turn_timeout_s: float = 60.0
 
 
 async def run_turn(request: TurnRequest, deps: TurnDeps) -> AsyncIterator[TurnEvent]:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from assistant.deps import AGENT_QUEUE
 from assistant.events import (
     ActionProposed,
     ErrorEvent,
@@ -26,7 +27,8 @@ from assistant.memory import TurnTrace, build_context, load_lines
 from assistant.pending import OpenAction
 from assistant.prompts import pending_note
 from assistant.recorder import EventRecorder, SideEffect
-from assistant.turn import TurnDeps, TurnRequest, run_turn
+from assistant.turn import run_turn
+from assistant.turn_types import TurnDeps, TurnRequest
 from switchboard import clock
 from switchboard.db.eventlog import StoredEvent
 from switchboard.db.models import Conversation, Message, Turn
@@ -34,7 +36,7 @@ from tools.bss.client import no_bss
 from tools.context import TurnContext
 
 if TYPE_CHECKING:
-    from assistant.service import IdentityLike, ServiceDeps
+    from assistant.deps import IdentityLike, ServiceDeps
 
 _SEGMENTS = ("prepaid", "postpaid", "business")
 _KEEP_TRACES = 4  # turns whose tool exchange is replayed in the next prompt
@@ -179,8 +181,6 @@ class TurnRunner:
                 side = self._completion_effect(ctx, event, summary)
             stored = await recorder.record(event.name, event.data(), side_effect=side)
             if isinstance(event, Handoff):
-                from assistant.service import AGENT_QUEUE
-
                 await self.deps.bus.publish(
                     StoredEvent(AGENT_QUEUE, 0, stored.type, stored.data, stored.turn_id)
                 )

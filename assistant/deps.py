@@ -1,0 +1,53 @@
+"""What the conversation service is built from and whom it serves, in a module of their own so
+that the service, the turn runner and the action results share them without importing one
+another (issue #17)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.tools import BaseTool
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from assistant.memory import TokenCounter
+from assistant.pending import ActionDesk
+from switchboard.bus import EventBus
+from switchboard.db.eventlog import EventWriter
+from switchboard.settings import Settings
+from tools.bss.client import BssClient
+from tools.context import TurnContext
+
+AGENT_QUEUE = "agents"  # bus channel the agent console listens on for handed-off conversations
+ToolFactory = Callable[[TurnContext], Sequence[BaseTool]]
+
+
+class IdentityLike(Protocol):
+    """A verified identity (api.auth.Identity fits): never taken from message text."""
+
+    @property
+    def customer_id(self) -> str | None: ...
+    @property
+    def msisdn(self) -> str | None: ...
+    @property
+    def verified(self) -> bool: ...
+    @property
+    def channel(self) -> str: ...
+
+
+@dataclass
+class ServiceDeps:
+    sessionmaker: async_sessionmaker[Any]
+    bus: EventBus
+    settings: Settings
+    model: BaseChatModel
+    tool_factory: ToolFactory
+    desk: ActionDesk | None = None
+    bss: BssClient | None = None
+    retriever: Any = None
+    counter: TokenCounter = field(default_factory=TokenCounter)
+    prompt_budget: int = 6000
+    turn_timeout_s: float = 60.0
+    events: EventWriter | None = None  # the event log's group-committing writer (one per service)
