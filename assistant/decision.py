@@ -15,7 +15,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from assistant import replies
 from assistant.capability import TOOL_CAPABILITY
 from assistant.confirmation import detect_decision
-from assistant.events import ActionExecuted, ActionProposed, Token, TurnEvent
+from assistant.events import ActionExecuted, Token, TurnEvent
 from assistant.local.slots import extract_amount
 from assistant.pending import OpenAction
 from assistant.turn_types import TurnDeps, TurnFacts, TurnRequest
@@ -124,15 +124,7 @@ async def decide(
 
 
 async def _reconfirm(facts: TurnFacts, action: OpenAction) -> AsyncIterator[TurnEvent]:
-    proposed = ActionProposed(
-        action_id=action.action_id,
-        tool=action.tool,
-        args=action.args,
-        summary=action.summary,
-        amount=action.amount,
-        currency=action.currency,
-        expires_at=action.expires_at,
-    )
+    proposed = action  # the open quote, shown again as it was
     facts.proposed.append(proposed)
     facts.tools.append(action.tool)
     facts.capability = TOOL_CAPABILITY.get(action.tool)

@@ -16,18 +16,6 @@ _CANCELLED = "OK, I've cancelled that — nothing was changed. Anything else I c
 _FAILED = "Sorry, that didn't go through, and nothing was charged."
 
 
-def _open(record: actions.ActionRecord) -> OpenAction:
-    return OpenAction(
-        action_id=record.id,
-        tool=record.tool,
-        args=record.args,
-        summary=record.summary,
-        amount=float(record.amount) if record.amount is not None else None,
-        currency=record.currency,
-        expires_at=record.expires_at,
-    )
-
-
 def result_message(summary: str, event: ActionExecuted) -> str:
     """What the customer is told about an action's result."""
     receipt: dict[str, Any] = event.receipt or {}
@@ -59,7 +47,7 @@ class ToolsActionDesk:
         record = await actions.open_action(
             ctx.sessionmaker, ctx.conversation_id, include_expired=True
         )
-        return _open(record) if record is not None else None
+        return record.proposed() if record is not None else None
 
     async def confirm(self, ctx: TurnContext, action_id: str) -> ActionResult:
         record = await actions.get_action(ctx.sessionmaker, action_id)

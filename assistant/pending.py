@@ -6,23 +6,17 @@ loop and the service depend on three calls only: what is open, confirm it, cance
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from tools.context import TurnContext
+from tools.events import ActionProposed
 
 ExecutionStatus = Literal["ok", "failed", "cancelled", "expired"]
 
 
-@dataclass(frozen=True, slots=True)
-class OpenAction:
-    action_id: str
-    tool: str
-    args: dict[str, Any]
-    summary: str
-    amount: float | None
-    currency: str | None
-    expires_at: datetime
+# The open action as the turn loop sees it is the quote the customer was shown: one shape, the
+# `action.proposed` event (tools/events.py), made from the stored row by `ActionRecord.proposed`.
+OpenAction = ActionProposed
 
 
 @dataclass(frozen=True, slots=True)

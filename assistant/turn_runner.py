@@ -145,7 +145,15 @@ class TurnRunner:
         assert self.deps.desk is not None
         pending = await self.deps.desk.open_action(ctx)
         if pending is None or pending.action_id != action_id:
-            pending = OpenAction(action_id, "", {}, "", None, None, clock.now())
+            pending = OpenAction(
+                action_id=action_id,
+                tool="",
+                args={},
+                summary="",
+                amount=None,
+                currency=None,
+                expires_at=clock.now(),
+            )
         request = TurnRequest(
             ctx=ctx,
             text="yes" if decision == "confirm" else "no",

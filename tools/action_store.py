@@ -18,7 +18,7 @@ from switchboard.db.models import PendingAction, utcnow
 from switchboard.errors import NotFoundError, SwitchboardError
 from tools import audit
 from tools.bss.client import BssClient
-from tools.events import ActionExecuted
+from tools.events import ActionExecuted, ActionProposed
 
 TERMINAL = ("succeeded", "failed", "cancelled", "expired")
 _POLL_S = 0.05
@@ -44,6 +44,19 @@ class ActionRecord(BaseModel):
     error: str | None
     created_at: datetime
     updated_at: datetime
+
+    def proposed(self) -> ActionProposed:
+        """The quote as the customer was shown it (`action.proposed`): the one mapping from the
+        stored action to what the turn loop and the clients see."""
+        return ActionProposed(
+            action_id=self.id,
+            tool=self.tool,
+            args=self.args,
+            summary=self.summary,
+            amount=float(self.amount) if self.amount is not None else None,
+            currency=self.currency,
+            expires_at=self.expires_at,
+        )
 
     @field_validator("expires_at", "created_at", "updated_at")
     @classmethod

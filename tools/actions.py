@@ -62,18 +62,6 @@ def _jsonable(args: Mapping[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(dict(args), default=str, sort_keys=True))  # type: ignore[no-any-return]
 
 
-def _proposed_event(action: ActionRecord) -> ActionProposed:
-    return ActionProposed(
-        action_id=action.id,
-        tool=action.tool,
-        args=action.args,
-        summary=action.summary,
-        amount=float(action.amount) if action.amount is not None else None,
-        currency=action.currency,
-        expires_at=action.expires_at,
-    )
-
-
 async def propose(
     *,
     sessionmaker: async_sessionmaker[Any],
@@ -145,7 +133,7 @@ async def propose(
             currency=currency,
             detail=summary,
         )
-    return _proposed_event(ActionRecord.model_validate(row))
+    return ActionRecord.model_validate(row).proposed()
 
 
 async def confirm(
