@@ -20,12 +20,11 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.auth import TokenCodec
 from api.body_limit import BodyLimit
-from api.channels import routers as channel_routers
 from api.deps import ApiState
 from api.errors import install_error_handlers
 from api.limits import Limits, MemoryLimits, RedisLimits
 from api.lookup import ConversationLookup
-from api.routes import conversations, demo, health, session
+from api.routes import channel_routers, conversations, demo, health, session
 from api.runtime import adapt_runtime
 from api.sse import TurnRunner
 from api.surveys import SurveyDesk

@@ -19,8 +19,8 @@ from fastapi import FastAPI
 from langchain_core.messages import AIMessage
 
 from api.app import create_app
-from api.channels import routers
 from api.channels.hub import ChannelHub, ChannelOptions
+from api.routes import channel_routers as routers
 from assistant.runtime import Runtime, build_runtime
 from switchboard.settings import Settings
 from tests.api.conftest import in_own_task, make_settings
