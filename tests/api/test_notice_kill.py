@@ -116,13 +116,16 @@ def _worker_env(database_url: str, provider_url: str, data_dir: Path) -> dict[st
 class Launcher:
     """Fresh worker processes forked from one launcher that has done the imports."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.log = log
+        self._err = log.open("w")  # the workers' own logs, shown when one misbehaves
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tests.api.forking_worker"],
             cwd=ROOT,
             env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            stderr=self._err,
             text=True,
         )
         self.pids: list[int] = []
@@ -143,6 +146,10 @@ class Launcher:
         for pipe in (self.process.stdin, self.process.stdout):
             if pipe is not None:
                 pipe.close()
+        self._err.close()
+
+    def tail(self) -> str:
+        return "\n".join(self.log.read_text().splitlines()[-30:])
 
 
 def _alive(pid: int) -> bool:
@@ -213,8 +220,11 @@ def test_kill_9_of_the_worker_never_loses_or_repeats_a_notice(pg_url: str, tmp_p
                 published += BATCH
                 provider.new.clear()
                 pid = launcher.start()
-                accepted = await asyncio.to_thread(provider.new.wait, 60)
-                assert accepted, "the worker sent nothing within 60 s"
+                accepted = await asyncio.to_thread(provider.new.wait, 180)
+                assert accepted, (
+                    f"worker {pid} (alive: {_alive(pid)}) sent nothing within 180 s; "
+                    f"its log:\n{launcher.tail()}"
+                )
                 if kill % 2 == 0:  # right after the provider took a message
                     provider.new.clear()
                     await asyncio.to_thread(provider.new.wait, 10)
@@ -271,7 +281,7 @@ def test_kill_9_of_the_worker_never_loses_or_repeats_a_notice(pg_url: str, tmp_p
         finally:
             await engine.dispose()
 
-    launcher = Launcher(env)
+    launcher = Launcher(env, tmp_path / "workers.log")
     try:
         with clock.use_clock(clock.now()):
             asyncio.run(scenario())
