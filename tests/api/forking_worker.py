@@ -15,8 +15,12 @@ import sys
 
 def main() -> None:
     from cli.notify import run_worker  # the heavy imports, before any fork
+    from switchboard import clock
     from switchboard.settings import get_settings
 
+    # the world's clock starts now, in the launcher: every child continues it (a child that
+    # started it afresh would run behind the test by the time the launcher has been up)
+    clock.configure(get_settings().clock_start)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # killed children are reaped by the kernel
     for _line in sys.stdin:
         pid = os.fork()
