@@ -12,6 +12,7 @@ after the provider accepted a message (0-10 ms later), half at a random moment o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import signal
@@ -41,7 +42,7 @@ from tests.api.server import ROOT
 from tests.clock import clock_env
 from tests.conftest import _postgres_database
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(1200)]
 KILLS = 20
 BATCH = 4  # notices published before each worker start
 SEED = int(os.environ.get("SWITCHBOARD_KILL_SEED", "1919"))
@@ -73,11 +74,12 @@ class Provider:
                         provider.accepted[key] = parse_qs(body)
                         provider.new.set()
                 answer = b'{"sid": "SM%032d", "status": "queued"}' % len(provider.accepted)
-                self.send_response(201)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # killed
+                    self.send_response(201)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(answer)))
+                    self.end_headers()
+                    self.wfile.write(answer)
 
             def log_message(self, *_args: Any) -> None:
                 return
@@ -111,20 +113,66 @@ def _worker_env(database_url: str, provider_url: str, data_dir: Path) -> dict[st
     return env
 
 
-STARTED: list[subprocess.Popen[bytes]] = []
+class Launcher:
+    """Fresh worker processes forked from one launcher that has done the imports."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.log = log
+        self._err = log.open("w")  # the workers' own logs, shown when one misbehaves
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.api.forking_worker"],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._err,
+            text=True,
+        )
+        self.pids: list[int] = []
+
+    def start(self) -> int:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write("worker\n")
+        self.process.stdin.flush()
+        pid = int(self.process.stdout.readline())
+        self.pids.append(pid)
+        return pid
+
+    def close(self) -> None:
+        for pid in self.pids:  # none outlives the test, whatever failed
+            _kill(pid, signal.SIGKILL)
+        self.process.terminate()
+        self.process.wait(10)
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                pipe.close()
+        self._err.close()
+
+    def tail(self) -> str:
+        return "\n".join(self.log.read_text().splitlines()[-30:])
 
 
-def _start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    worker = subprocess.Popen(
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _kill(pid: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, sig)
+
+
+def _real_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """The real command (`switchboard worker`), for the last run and its SIGTERM."""
+    return subprocess.Popen(
         [sys.executable, "-c", "from cli.main import main; main()", "worker"],
         cwd=ROOT,
-        env=env,
+        env={**env, **clock_env()},
         stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
     )
-    STARTED.append(worker)
-    return worker
 
 
 async def _publish(sessionmaker: Any, settings: Any, first: int, count: int) -> None:
@@ -171,9 +219,12 @@ def test_kill_9_of_the_worker_never_loses_or_repeats_a_notice(pg_url: str, tmp_p
                 await _publish(sessionmaker, settings, published, BATCH)
                 published += BATCH
                 provider.new.clear()
-                worker = _start_worker(env)
-                accepted = await asyncio.to_thread(provider.new.wait, 60)
-                assert accepted, "the worker sent nothing within 60 s"
+                pid = launcher.start()
+                accepted = await asyncio.to_thread(provider.new.wait, 180)
+                assert accepted, (
+                    f"worker {pid} (alive: {_alive(pid)}) sent nothing within 180 s; "
+                    f"its log:\n{launcher.tail()}"
+                )
                 if kill % 2 == 0:  # right after the provider took a message
                     provider.new.clear()
                     await asyncio.to_thread(provider.new.wait, 10)
@@ -182,9 +233,8 @@ def test_kill_9_of_the_worker_never_loses_or_repeats_a_notice(pg_url: str, tmp_p
                 else:
                     await asyncio.sleep(rng.uniform(0, 0.3))
                     point = "random"
-                alive = worker.poll() is None
-                worker.send_signal(signal.SIGKILL)
-                worker.wait(10)
+                alive = _alive(pid)
+                _kill(pid, signal.SIGKILL)
                 points[point] += alive
                 notices, outbox = await _counts(sessionmaker)
                 print(
@@ -192,7 +242,7 @@ def test_kill_9_of_the_worker_never_loses_or_repeats_a_notice(pg_url: str, tmp_p
                 )
             assert sum(points.values()) >= KILLS, points  # killed while running, not after
 
-            worker = _start_worker(env)  # the last one runs until everything is delivered
+            worker = _real_worker(env)  # runs until everything is delivered
             deadline = time.monotonic() + 120
             while time.monotonic() < deadline:
                 notices, outbox = await _counts(sessionmaker)
@@ -231,12 +281,11 @@ def test_kill_9_of_the_worker_never_loses_or_repeats_a_notice(pg_url: str, tmp_p
         finally:
             await engine.dispose()
 
+    launcher = Launcher(env, tmp_path / "workers.log")
     try:
         with clock.use_clock(clock.now()):
             asyncio.run(scenario())
     finally:
-        for worker in STARTED:  # none outlives the test, whatever failed
-            if worker.poll() is None:
-                worker.kill()
-            worker.wait(10)
+        launcher.close()
         server.shutdown()
+        server.server_close()

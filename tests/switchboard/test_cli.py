@@ -54,7 +54,18 @@ def test_help_lists_every_command(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    for command in ("serve", "chat", "db", "bss", "ingest", "search", "eval", "audit"):
+    for command in (
+        "serve",
+        "chat",
+        "db",
+        "bss",
+        "ingest",
+        "search",
+        "eval",
+        "audit",
+        "worker",
+        "notify",
+    ):
         assert f" {command} " in result.stdout, command
 
 
