@@ -2,8 +2,9 @@
 send, at least 20 times, on PostgreSQL: afterwards every notice was delivered exactly once —
 one notification in its conversation, one outbox row, one message at the provider.
 
-The provider double (a loopback HTTP server, like Twilio's Messages API) answers after a random
-delay and dedupes on the `Idempotency-Key` the SMS sender sends (the outbox row's key): a worker
+The provider double (a loopback HTTP server, like Twilio's Messages API) takes a message only when
+its whole request arrived, answers after a random delay and dedupes on the `Idempotency-Key` the
+SMS sender sends (the outbox row's key): a worker
 killed after the provider accepted a message but before it recorded `sent` sends it again after
 the lease, and that resend must not become a second message (ADR 0040). Kill points: half right
 after the provider accepted a message (0-10 ms later), half at a random moment of the run
@@ -64,7 +65,11 @@ class Provider:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+                length = int(self.headers.get("Content-Length", 0))
+                raw = self.rfile.read(length)
+                if len(raw) < length:  # the sender died mid-request: nothing was sent
+                    return
+                body = raw.decode()
                 key = self.headers.get("Idempotency-Key", "")
                 time.sleep(provider.rng.uniform(0.01, 0.05))  # the provider takes its time
                 with provider.lock:
