@@ -139,10 +139,14 @@ async def serving(
     workers: int, extra: dict[str, str], data_dir: Path
 ) -> AsyncIterator[tuple[int, str, list[str], LoadProcess]]:
     port = free_port()
-    argv = [str(Path(sys.executable).parent / "switchboard"), "serve", "--port", str(port),
-            "--workers", str(workers)]  # fmt: skip
+    switchboard = str(Path(sys.executable).parent / "switchboard")
+    env = server_env(data_dir, extra)
+    # Migrate first, as an operator does before scaling out: two workers starting on an empty
+    # PostgreSQL database both run the migrations at start-up and race to create alembic_version.
+    subprocess.run([switchboard, "db", "upgrade"], env=env, cwd=ROOT, check=True)
+    argv = [switchboard, "serve", "--port", str(port), "--workers", str(workers)]
     base = f"http://127.0.0.1:{port}"
-    with process(argv, server_env(data_dir, extra), base, timeout_s=300) as pid:
+    with process(argv, env, base, timeout_s=300) as pid:
         tokens = await sign_in(base)
         async with load_process(base) as load:
             # warm-up: every worker's models, caches and connections
@@ -246,8 +250,9 @@ def plot(results: dict[str, Any], path: Path) -> None:
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
+    began = time.monotonic()
     levels = [int(n) for n in args.levels.split(",")]
-    turns = args.turns or (24 if args.quick else 128)
+    turns = args.turns or (16 if args.quick else 128)
     results: dict[str, Any] = {
         "mode": "quick" if args.quick else "full",
         "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
@@ -285,6 +290,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         )
         print(json.dumps({"config": "llm path", **results["llm_path"]}), flush=True)
     results["load_average_end"] = round(os.getloadavg()[0], 2)
+    results["elapsed_s"] = round(time.monotonic() - began, 1)
     return results
 
 
@@ -292,7 +298,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer turns per level (~3 min)")
     parser.add_argument("--levels", default="1,8,32,128", help="concurrent customers")
-    parser.add_argument("--turns", type=int, default=0, help="turns per level (default 24/128)")
+    parser.add_argument("--turns", type=int, default=0, help="turns per level (default 16/128)")
     parser.add_argument("--no-postgres", dest="postgres", action="store_false")
     parser.add_argument("--llm-conversations", type=int, default=100, help="0 skips the LLM path")
     parser.add_argument("--fake-ttft-ms", type=float, default=300)
