@@ -143,7 +143,9 @@ async def serving(
     env = server_env(data_dir, extra)
     # Migrate first, as an operator does before scaling out: two workers starting on an empty
     # PostgreSQL database both run the migrations at start-up and race to create alembic_version.
-    subprocess.run([switchboard, "db", "upgrade"], env=env, cwd=ROOT, check=True)
+    migrate = await asyncio.create_subprocess_exec(switchboard, "db", "upgrade", env=env, cwd=ROOT)
+    if await migrate.wait() != 0:
+        raise RuntimeError("switchboard db upgrade failed")
     argv = [switchboard, "serve", "--port", str(port), "--workers", str(workers)]
     base = f"http://127.0.0.1:{port}"
     with process(argv, env, base, timeout_s=300) as pid:
