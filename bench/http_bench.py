@@ -238,6 +238,7 @@ def plot(results: dict[str, Any], path: Path) -> None:
         axis.set_xlabel("concurrent customers")
         axis.set_title(title)
         axis.grid(alpha=0.3)
+    rate.set_ylim(bottom=0)
     p95.set_yscale("log")
     rate.legend(fontsize=8)
     llm = results.get("llm_path") or {}
