@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup lock install-check topology-smoke lint typecheck unit dates redteam bench clean
+.PHONY: run test setup lock install-check topology-smoke lint typecheck unit dates redteam bench bench-http clean
 
 run: setup
 	$(BIN)/switchboard serve
@@ -76,6 +76,14 @@ bench: setup
 	$(BIN)/python -m bench.oos_bench
 	$(BIN)/python bench/knowledge_bench.py --quick
 	$(BIN)/python -m bench.api_bench --concurrency 50 --rounds 3 --streams 1000
+	$(MAKE) --no-print-directory bench-http
+
+# Knowledge turns over HTTP against `switchboard serve` (1 and 2 workers; SQLite, and PostgreSQL +
+# Redis when they answer on 127.0.0.1) and the LLM path against a fake model: JSON and a plot in
+# docs/bench/. `make bench-http HTTP_BENCH=--quick` takes ~3 min; the full run ~10.
+HTTP_BENCH ?=
+bench-http: setup
+	$(BIN)/python -m bench.http_bench $(HTTP_BENCH)
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -17,13 +17,14 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from assistant.action_results import logged_result, sweep
 from assistant.deps import AGENT_QUEUE, IdentityLike, ServiceDeps
 from assistant.events import AgentMessage, CustomerMessage
 from assistant.guardrails import mask_sensitive
 from assistant.handoff import HandoffPolicy
-from assistant.recorder import EventRecorder
+from assistant.recorder import EventRecorder, SideEffect
 from assistant.turn_runner import TurnRunner
 from switchboard.db.eventlog import EventWriter, StoredEvent, events_after
 from switchboard.db.models import Conversation, Message
@@ -113,12 +114,7 @@ class ConversationService:
             raise InvalidInputError("client_message_id is longer than 128 characters")
         masked = mask_sensitive(text)
         async with self._locks[conversation_id], self._turn_slot():
-            turn_id = await self._store_customer_message(conversation_id, masked, client_message_id)
-            if turn_id is None:
-                assert client_message_id is not None
-                async for stored in self._replay(conversation_id, client_message_id):
-                    yield stored
-                return
+            turn_id = str(uuid.uuid4())
             recorder = EventRecorder(
                 sessionmaker=self.deps.sessionmaker,
                 bus=self.deps.bus,
@@ -127,7 +123,15 @@ class ConversationService:
                 writer=self.deps.events,
             )
             event = CustomerMessage(text=masked, client_message_id=client_message_id)
-            yield await recorder.record(event.name, event.data())
+            message = _customer_message(conversation_id, masked, turn_id, client_message_id)
+            try:  # the message row commits with its event: one transaction, not two
+                stored = await recorder.record(event.name, event.data(), side_effect=message)
+            except IntegrityError:  # this client message was seen: nothing stored, replay it
+                assert client_message_id is not None
+                async for earlier in self._replay(conversation_id, client_message_id):
+                    yield earlier
+                return
+            yield stored
             conversation = await self._conversation(conversation_id, identity)
             if conversation.status == "handed_off":
                 await self.deps.bus.publish(
@@ -153,26 +157,6 @@ class ConversationService:
             yield
         finally:
             self._slots.release()
-
-    async def _store_customer_message(
-        self, conversation_id: str, text: str, client_message_id: str | None
-    ) -> str | None:
-        """Persist the message with a new turn id; None if this client message was seen."""
-        turn_id = str(uuid.uuid4())
-        try:
-            async with self.deps.sessionmaker() as session, session.begin():
-                session.add(
-                    Message(
-                        conversation_id=conversation_id,
-                        role="customer",
-                        text=text,
-                        turn_id=turn_id,
-                        client_message_id=client_message_id,
-                    )
-                )
-        except IntegrityError:
-            return None
-        return turn_id
 
     async def _replay(
         self, conversation_id: str, client_message_id: str, wait_s: float = 60.0
@@ -279,3 +263,25 @@ class ConversationService:
                 }
                 for m in rows
             ]
+
+
+def _customer_message(
+    conversation_id: str, text: str, turn_id: str, client_message_id: str | None
+) -> SideEffect:
+    """The customer's message row, stored in the transaction of its `customer.message` event.
+    A `client_message_id` seen before fails that transaction (IntegrityError): neither the row
+    nor the event is stored, and the turn replays the earlier one."""
+
+    async def effect(session: AsyncSession) -> None:
+        session.add(
+            Message(
+                conversation_id=conversation_id,
+                role="customer",
+                text=text,
+                turn_id=turn_id,
+                client_message_id=client_message_id,
+            )
+        )
+        await session.flush()
+
+    return effect

@@ -66,6 +66,7 @@ sys.path.insert(0, str(ROOT))  # the real app factory lives beside the tests
 
 from api.app import create_app  # noqa: E402
 from api.auth import Identity  # noqa: E402
+from bench.measure import parse_rss_kb, pct  # noqa: E402
 from switchboard.db.migrate import upgrade_async  # noqa: E402
 from switchboard.settings import Settings, load_settings  # noqa: E402
 from tests.api.conftest import free_port, in_own_task, live_server  # noqa: E402
@@ -80,11 +81,6 @@ QUESTIONS = [
     "how much is roaming in spain",
 ]
 CUSTOMERS = [("cust-001", "+447700900001", "prepaid"), ("cust-003", "+447700900003", "postpaid")]
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def bench_settings(data_dir: Path, database_url: str = "") -> Settings:
@@ -200,10 +196,10 @@ class Harness:
         )
         loop_ttft = self.timed.loop_ttft
         rows = answer["ttft"]
-        answer["client"] = [ttft for _, ttft, _, _ in rows]
-        answer["added"] = [ttft - loop_ttft[cmid] for cmid, ttft, _, _ in rows]
-        answer["added_from_call"] = [ttft - loop_ttft[cmid] for cmid, _, ttft, _ in rows]
-        answer["turn"] = [loop_ttft[cmid] for cmid, _, _, _ in rows]
+        answer["client"] = [ttft for _, ttft, *_ in rows]
+        answer["added"] = [ttft - loop_ttft[cmid] for cmid, ttft, *_ in rows]
+        answer["added_from_call"] = [ttft - loop_ttft[cmid] for cmid, _, ttft, *_ in rows]
+        answer["turn"] = [loop_ttft[cmid] for cmid, *_ in rows]
         return answer
 
 
@@ -327,10 +323,7 @@ async def staggered(
 
 
 def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS")
+    return parse_rss_kb(Path(f"/proc/{pid}/status").read_text()) / 1024
 
 
 def _server_pid(port: int) -> int:

@@ -11,7 +11,9 @@ bench pairs with the turn loop's own TTFT measured inside the server. Commands:
   starts), then one message in each, all sent at the same instant.
 - `{"op": "staggered", "concurrency": N, "rounds": R, "think_s": T, "seed": S, ...}` — N
   customers, each sending R messages in one conversation, each an exponentially distributed think
-  time (mean T) after the previous reply ended; the first ones arrive spread the same way.
+  time (mean T) after the previous reply ended; the first ones arrive spread the same way. With
+  `think_s` 0 each customer sends its next message as soon as the reply ends (a closed loop at
+  full speed: bench/http_bench.py's throughput runs).
 - `{"op": "quit"}`.
 
 Every answer also carries this process's CPU seconds for the command (`cpu_s`) and its failures
@@ -32,7 +34,7 @@ from typing import Any
 import httpx
 import uvloop
 
-Sample = tuple[str, float, float, float]
+Sample = tuple[str, float, float, float, float]
 
 
 class Load:
@@ -48,7 +50,8 @@ class Load:
 
     async def message(self, n: int, cid: str) -> Sample:
         """The `n`th customer's question in `cid`: (client_message_id, the TTFT from the
-        moment the request went on the wire, the TTFT from the call, when it went on the wire).
+        moment the request went on the wire, the TTFT from the call, when it went on the wire,
+        when the stream ended).
         "On the wire" is httpcore's `send_request_headers.started`: it leaves out the time this
         process spent getting a pooled connection and getting round to the request, which is
         the load generator's queue, not the API's. Times are `time.perf_counter()`, the
@@ -75,8 +78,9 @@ class Load:
                         first = time.perf_counter()
         if first is None:
             raise RuntimeError("the stream carried no token")
+        ended = time.perf_counter()
         sent = wire[0] if wire else called
-        return cmid, first - sent, first - called, sent
+        return cmid, first - sent, first - called, sent, ended
 
     def _who(self, n: int) -> dict[str, str]:
         return self.headers[n % len(self.headers)]
@@ -99,7 +103,8 @@ class Load:
             outcomes: list[Sample | BaseException] = []
             cid: str | None = None
             for _ in range(rounds):
-                await asyncio.sleep(rng.expovariate(1 / think_s))
+                if think_s > 0:
+                    await asyncio.sleep(rng.expovariate(1 / think_s))
                 try:
                     cid = cid or await self.conversation(n)
                     outcomes.append(await self.message(n, cid))

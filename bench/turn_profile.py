@@ -36,6 +36,7 @@ import httpx  # noqa: E402
 from api.app import create_app  # noqa: E402
 from api.auth import Identity  # noqa: E402
 from bench.api_bench import CUSTOMERS, QUESTIONS, bench_settings  # noqa: E402
+from bench.statements import StatementCounter  # noqa: E402
 from tests.api.conftest import in_own_task  # noqa: E402
 from tests.api.real_app import real_runtime  # noqa: E402
 
@@ -156,9 +157,10 @@ async def profile(turns: int) -> dict[str, Any]:
 
                 profiler = cProfile.Profile(time.thread_time)  # this thread's CPU, not waits
                 cpu = time.process_time()
-                profiler.enable()
-                await run(2000, turns)
-                profiler.disable()
+                with StatementCounter() as statements:  # its listeners' cost: profiled only
+                    profiler.enable()
+                    await run(2000, turns)
+                    profiler.disable()
                 profiled_cpu = time.process_time() - cpu
     stats = pstats.Stats(profiler)
     table = by_component(stats)
@@ -171,6 +173,7 @@ async def profile(turns: int) -> dict[str, Any]:
         "cpu_ms_per_turn_unprofiled": round(1000 * plain_cpu / turns, 1),
         "wall_ms_per_turn_unprofiled": round(1000 * plain_wall / turns, 1),
         "cpu_ms_per_turn_profiled": round(1000 * profiled_cpu / turns, 1),
+        "statements_per_turn": statements.per(turns),
         "components": [
             {
                 "component": name,
@@ -200,6 +203,10 @@ def markdown(result: dict[str, Any], top: int) -> str:
         share = sum(r["share"] or 0 for r in rest)
         ms = sum(r["ms_per_turn_profiled"] for r in rest)
         lines.append(f"| {len(rest)} others | {100 * share:.1f}% | {ms:.2f} |")
+    lines += ["", "| database | commits and statements per turn |", "|---|---|"]
+    for database, counts in result["statements_per_turn"].items():
+        listed = ", ".join(f"{kind} {n:g}" for kind, n in counts.items())
+        lines.append(f"| {database} | {listed} |")
     return "\n".join(lines)
 
 

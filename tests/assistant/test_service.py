@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from assistant.service import LOCAL_TURN_SLOTS, REMOTE_TURN_SLOTS, turn_slots
+from switchboard.db.eventlog import events_after
 from switchboard.db.models import Message, Turn
 from switchboard.errors import BusyError, NotFoundError
 from switchboard.settings import Settings
@@ -42,6 +43,26 @@ async def test_concurrent_retries_of_one_message_run_one_turn(
     async with sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(Turn)) == 1
         assert await session.scalar(select(func.count()).select_from(Message)) == 2
+
+
+async def test_a_retried_message_adds_no_event_and_leaves_no_gap(
+    make_harness: MakeHarness, sessionmaker: async_sessionmaker
+) -> None:
+    # the customer's message row commits with its customer.message event: a retry's duplicate
+    # row rolls the event (and its id) back, so the log has no second event and no hole
+    h = make_harness(ScriptedChatModel(script=[say("first reply"), say("second reply")]))
+    cid = await h.service.start_conversation(ALICE)
+    first = await h.say(cid, "hello", cmid="once")
+    again = await h.say(cid, "hello", cmid="once")
+    await h.say(cid, "and another thing", cmid="twice")
+    assert [e.seq for e in again] == [e.seq for e in first]
+    async with sessionmaker() as session:
+        log = await events_after(session, conversation_id=cid)
+    assert [e.seq for e in log] == list(range(log[0].seq, log[0].seq + len(log)))
+    assert [e.data["text"] for e in log if e.type == "customer.message"] == [
+        "hello",
+        "and another thing",
+    ]
 
 
 async def test_messages_of_one_conversation_take_turns(make_harness: MakeHarness) -> None:
