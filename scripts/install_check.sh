@@ -25,7 +25,7 @@ if "$work/venv/bin/python" -c "import pytest" 2>/dev/null; then
   echo "install-check: a development tool (pytest) came with the runtime install"; exit 1
 fi
 port=$("$work/venv/bin/python" -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")
-(cd "$work" && env -u SWITCHBOARD_CLOCK_START SWITCHBOARD_DATA_DIR="$work/var" \
+(cd "$work" && exec env -u SWITCHBOARD_CLOCK_START SWITCHBOARD_DATA_DIR="$work/var" \
   "$work/venv/bin/switchboard" serve --port "$port" >"$work/serve.log" 2>&1) &
 server=$!
 for _ in $(seq 1 240); do
