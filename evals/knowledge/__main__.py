@@ -1,4 +1,4 @@
-"""`python -m evals.knowledge [--split tune|holdout|all] [--failures out.jsonl]`: the own
+"""`python -m evals.knowledge [--split tune|holdout|all] [--failures out.jsonl] [--gate]`: the own
 knowledge-question suite on the local engine, numbers per split (evals/knowledge/__init__.py)."""
 
 from __future__ import annotations
@@ -17,8 +17,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--questions", type=Path, default=QUESTIONS_FILE)
     parser.add_argument("--failures", type=Path, default=None, help="write failures (JSONL)")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument(
+        "--gate", action="store_true", help="the gate's set: anonymous + one signed-in customer"
+    )
     args = parser.parse_args(argv)
-    out = measure(args.split, path=args.questions, jobs=args.jobs)
+    out = measure(args.split, path=args.questions, jobs=args.jobs, gate=args.gate)
     failures = out.pop("failures")
     print(json.dumps(out, indent=1))  # noqa: T201
     if args.failures:
