@@ -7,21 +7,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from switchboard.automation import ConversationSummary, TurnSummary
-from switchboard.db.models import Conversation, Event, Turn
+from switchboard.db.models import Conversation, Event, Turn, as_utc
 
 HUMAN_EVENTS = ("handoff", "agent.message")
 MESSAGE = "customer.message"
-
-
-def aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @dataclass
@@ -83,7 +79,7 @@ async def load_conversations(
     loaded = []
     for c in conversations:
         own = by_conversation[c.id]
-        started = aware(c.created_at)
+        started = as_utc(c.created_at)
         by_model: dict[str | None, tuple[int, int]] = {}
         for t in own:
             prompt, completion = by_model.get(t.model, (0, 0))
@@ -123,4 +119,4 @@ async def period_events(
                 )
             )
         ).all()
-    return [(row[0], row[1], row[2], aware(row[3])) for row in rows]
+    return [(row[0], row[1], row[2], as_utc(row[3])) for row in rows]

@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from api.analytics.conversations import (
     MESSAGE,
     LoadedConversation,
-    aware,
     load_conversations,
     period_events,
 )
@@ -32,7 +31,7 @@ from switchboard.automation import (
     needs,
     resolution,
 )
-from switchboard.db.models import HandoffRecord
+from switchboard.db.models import HandoffRecord, as_utc
 from switchboard.pricing import PRICES_AS_OF, cost_usd
 
 AUTOMATION_TARGET = 0.80  # PRODUCT.md: what operators buy on
@@ -148,7 +147,7 @@ async def report(
     """The operator's numbers for conversations that started in [since, until), on `channel`,
     of customers in `segment` (`anonymous`: none), raising `capability`; tokens are priced per
     turn's model, else at `model` (switchboard/pricing.py, `prices` over the shipped table)."""
-    since, until = aware(since), aware(until)
+    since, until = as_utc(since), as_utc(until)
     # repeat contacts are looked for up to the window past the period's end
     everyone = await load_conversations(sessionmaker, since, until + REPEAT_CONTACT_WINDOW)
     events = await period_events(sessionmaker, since, until)
@@ -262,7 +261,7 @@ async def _queue_wait(sessionmaker: async_sessionmaker[Any], conversations: set[
             )
         ).all()
     waits = [
-        int((aware(taken) - aware(made)).total_seconds())
+        int((as_utc(taken) - as_utc(made)).total_seconds())
         for made, taken in rows
         if taken is not None
     ]

@@ -12,8 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from api.analytics.conversations import aware
-from switchboard.db.models import Conversation, Feedback, Survey
+from switchboard.db.models import Conversation, Feedback, Survey, as_utc
 from switchboard.satisfaction import csat, nps
 
 
@@ -116,5 +115,5 @@ async def nps_by_day(
         rows = (await session.execute(query)).all()
     by_day: dict[date, list[int]] = defaultdict(list)
     for asked_at, score in rows:
-        by_day[aware(asked_at).date()].append(int(score))
+        by_day[as_utc(asked_at).date()].append(int(score))
     return {day: nps(scores) for day, scores in by_day.items()}

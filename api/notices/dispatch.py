@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import anyio
@@ -29,17 +29,12 @@ from assistant.events import Notification
 from switchboard import clock
 from switchboard.bus import EventBus
 from switchboard.db.eventlog import StoredEvent
-from switchboard.db.models import Conversation, Message, Notice
+from switchboard.db.models import Conversation, Message, Notice, as_utc
 from switchboard.settings import Settings
 
 log = logging.getLogger(__name__)
 DUE = ("pending", "deferred")
 WHATSAPP_WINDOW = timedelta(hours=24)
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands timestamps back without their zone (they were stored in UTC)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def conversation_for(session: AsyncSession, notice: Notice) -> Conversation:
@@ -154,7 +149,7 @@ class NoticeDispatcher:
                 Message.conversation_id == conversation_id, Message.role == "customer"
             )
         )
-        if last is not None and _aware(last) >= moment - WHATSAPP_WINDOW:
+        if last is not None and as_utc(last) >= moment - WHATSAPP_WINDOW:
             return None
         settings = self._settings
         name = (
