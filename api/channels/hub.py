@@ -23,13 +23,13 @@ from fastapi import FastAPI
 
 from api.channels.bridge import ChannelBridge
 from api.channels.identity import make_lookup
-from api.channels.notifications import register_bss_listener, unregister_bss_listener
 from api.channels.outbox import OutboxWorker
 from api.channels.sender import Sender
 from api.channels.sms import TwilioSender
 from api.channels.telegram import TelegramSender
 from api.channels.whatsapp import WhatsAppSender
 from api.desk.bridge import HelpdeskSender, relay_handoffs
+from api.notices.bss_events import register_bss_listener, unregister_bss_listener
 from api.notices.dispatch import NoticeDispatcher
 from switchboard.settings import Settings
 
