@@ -23,12 +23,13 @@ from api.notices.audience import Target
 from api.notices.posting import enqueue_sms_copy, notice_post
 from api.notices.publish import decide_for
 from api.notices.schedule import sweep
-from api.notices.writeback import WriteBackBss, write_back_conversations, write_back_due
+from api.notices.writeback import write_back_conversations, write_back_due
 from switchboard import clock
 from switchboard.bus import EventBus
 from switchboard.db.eventlog import StoredEvent
 from switchboard.db.models import Conversation, Message, Notice, as_utc
 from switchboard.settings import Settings
+from tools.bss.communication import NotificationApi
 
 log = logging.getLogger(__name__)
 DUE = ("pending", "deferred")
@@ -71,7 +72,7 @@ class NoticeDispatcher:
         settings: Settings,
         *,
         on_outbox: Callable[[], None] = lambda: None,
-        bss: WriteBackBss | None = None,
+        bss: NotificationApi | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._bss = bss
