@@ -18,6 +18,7 @@ from switchboard.automation import (
     is_resolved,
 )
 from switchboard.db.models import (
+    OPEN_HANDOFF,
     Conversation,
     Event,
     HandoffRecord,
@@ -30,7 +31,6 @@ from switchboard.satisfaction import SurveyContext
 
 TICKET_TOOLS = ("report_fault", "dispute_charge")
 SETTLED_STATES = frozenset({"resolved", "closed", "cancelled", "completed"})
-OPEN_HANDOFF = ("waiting", "assigned")
 
 
 async def survey_context(session: AsyncSession, conversation: Conversation) -> SurveyContext:

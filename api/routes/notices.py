@@ -12,9 +12,9 @@ from fastapi import APIRouter, Depends, Query
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field, field_validator
 
-from api.channels.hub import ChannelHub
-from api.channels.staff import Hub, require_staff
+from api.deps import require_staff
 from api.errors import ERROR_RESPONSES
+from api.hub import ChannelHub, Hub
 from api.notices.listing import NoticeOut, list_notices
 from api.notices.policy import CATEGORIES
 from api.notices.publish import Summary

@@ -16,15 +16,14 @@ from fastapi.responses import PlainTextResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from api.channels.hub import channel_lifespan
 from api.channels.models import InboundMessage
 from api.channels.signatures import secret_ok, twilio_signature_ok, whatsapp_signature_ok
 from api.channels.sms import EMPTY_TWIML, parse_form
-from api.channels.staff import Hub
 from api.channels.telegram import parse_update
 from api.channels.whatsapp import parse_webhook
 from api.deps import State
 from api.errors import ERROR_RESPONSES, ErrorResponse
+from api.hub import Hub, channel_lifespan
 from api.notices import bss_events
 from switchboard.errors import InvalidInputError, ServiceUnavailableError, UnauthorizedError
 

@@ -158,6 +158,10 @@ class AuditEntry(Base):
     detail: Mapped[str | None] = mapped_column(Text)
 
 
+# The handoff statuses a person still has to act on (the desk's queue, a survey's wait).
+OPEN_HANDOFF = ("waiting", "assigned")
+
+
 class HandoffRecord(Base):
     __tablename__ = "handoffs"
 
