@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from tools.bss.models.tmf import Doc, FieldMap, Frozen, Reader, TmfModel, at, dig, to_decimal
+from tools.bss.models.tmf import Doc, FieldMap, Frozen, TmfModel, at, dig, to_decimal
 
 
 class Eligibility(Frozen):
@@ -23,14 +23,6 @@ def _price(doc: Doc) -> Decimal | None:
     if "taxIncludedAmount" in value:
         return to_decimal(dig(value, "taxIncludedAmount", "value"))
     return to_decimal(value.get("value"))
-
-
-def _term_amount(term: str) -> Reader:
-    def read(doc: Doc) -> Any:
-        terms = {t.get("name"): t for t in doc.get("productOfferingTerm") or []}
-        return at("duration", "amount")(terms.get(term) or {})
-
-    return read
 
 
 def _uses(doc: Doc) -> dict[str, Any]:
@@ -87,8 +79,8 @@ class Offering(TmfModel):
         "price": _price,
         "price_type": at("productOfferingPrice", 0, "priceType"),
         "price_period": at("productOfferingPrice", 0, "recurringChargePeriod"),
-        "min_term_months": _term_amount("minimumTerm"),
-        "validity_days": _term_amount("validity"),
+        "min_term_months": at("productOfferingTerm", {"name": "minimumTerm"}, "duration", "amount"),
+        "validity_days": at("productOfferingTerm", {"name": "validity"}, "duration", "amount"),
         "service_type": lambda d: _uses(d).get("serviceType"),
         "data_allowance_gb": _data_allowance,
         "unlimited_data": lambda d: _uses(d).get("dataAllowance") == "unlimited",

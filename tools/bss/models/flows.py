@@ -14,7 +14,6 @@ from tools.bss.models.tmf import (
     characteristic_values,
     date_at,
     owner,
-    related,
 )
 
 ServiceRequestKind = Literal[
@@ -54,7 +53,7 @@ class ServiceRequest(TmfModel):
         "kind": at("processFlowSpecification", default=""),
         "state": at("state", default=""),
         "customer_id": owner,
-        "product_id": related("relatedEntity", "Product"),
+        "product_id": at("relatedEntity", {"@referredType": "Product"}, "id"),
         "created": date_at("processFlowDate"),
         "characteristics": lambda d: characteristic_values(d, "characteristic"),
     }

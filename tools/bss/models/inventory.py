@@ -13,7 +13,6 @@ from tools.bss.models.tmf import (
     Doc,
     FieldMap,
     Frozen,
-    Reader,
     TmfModel,
     amount_at,
     at,
@@ -21,12 +20,12 @@ from tools.bss.models.tmf import (
     characteristic_values,
     date_at,
     owner,
-    to_datetime,
     to_decimal,
 )
 
 ProductKind = Literal["mobileLine", "broadband", "addon", "device", "unknown"]
 _KINDS = ("mobileLine", "broadband", "addon", "device")
+_MINIMUM_TERM, _BUNDLE_PERIOD = {"name": "minimumTerm"}, {"name": "bundlePeriod"}
 # The settable features: field name -> TMF characteristic name.
 _FEATURES = {
     "roaming": "roaming",
@@ -60,14 +59,6 @@ class LineFeatures(Frozen):
         return out
 
 
-def _term_end(term: str) -> Reader:
-    def read(doc: Doc) -> datetime | None:
-        terms = {t.get("name"): t for t in doc.get("productTerm") or []}
-        return to_datetime(at("validFor", "endDateTime")(terms.get(term) or {}))
-
-    return read
-
-
 def _kind(doc: Doc) -> ProductKind:
     kind = characteristic_values(doc).get("productType", "unknown")
     return kind if kind in _KINDS else "unknown"  # type: ignore[no-any-return]
@@ -76,17 +67,6 @@ def _kind(doc: Doc) -> ProductKind:
 def _spending_cap(doc: Doc) -> Decimal | None:
     cap = characteristic_values(doc).get("spendingCap")
     return None if cap in (None, "none") else to_decimal(cap)
-
-
-def _addon_to(doc: Doc) -> str | None:
-    return next(
-        (
-            r["product"]["id"]
-            for r in doc.get("productRelationship") or []
-            if r.get("relationshipType") == "addOnTo"
-        ),
-        None,
-    )
 
 
 class Product(TmfModel):
@@ -129,11 +109,11 @@ class Product(TmfModel):
         "offering_name": at("productOffering", "name"),
         "msisdn": characteristic("msisdn"),
         "start_date": date_at("startDate"),
-        "minimum_term_end": _term_end("minimumTerm"),
-        "renewal_date": _term_end("bundlePeriod"),
+        "minimum_term_end": date_at("productTerm", _MINIMUM_TERM, "validFor", "endDateTime"),
+        "renewal_date": date_at("productTerm", _BUNDLE_PERIOD, "validFor", "endDateTime"),
         "price": amount_at("productPrice", 0, "price", "taxIncludedAmount", "value"),
         "price_period": at("productPrice", 0, "recurringChargePeriod"),
-        "addon_to": _addon_to,
+        "addon_to": at("productRelationship", {"relationshipType": "addOnTo"}, "product", "id"),
         "roaming": characteristic("roaming"),
         "visited_country": characteristic("visitedCountry"),
         "call_forwarding": characteristic("callForwarding"),

@@ -14,13 +14,12 @@ from tools.bss.models.tmf import (
     Frozen,
     Reader,
     TmfModel,
+    amount_at,
     at,
     characteristic_values,
     date_at,
-    dig,
     note_texts,
     owner,
-    to_decimal,
 )
 
 
@@ -55,12 +54,7 @@ def _item(item: Doc) -> OrderItem:
 
 def _total(name: str) -> Reader:
     """The order total called `name` ("Paid from credit", "Added to the next bill")."""
-
-    def read(doc: Doc) -> Decimal | None:
-        totals = {t.get("name"): t for t in doc.get("orderTotalPrice") or []}
-        return to_decimal(dig(totals.get(name), "price", "taxIncludedAmount", "value"))
-
-    return read
+    return amount_at("orderTotalPrice", {"name": name}, "price", "taxIncludedAmount", "value")
 
 
 class Order(TmfModel):

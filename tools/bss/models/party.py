@@ -57,16 +57,15 @@ class Customer(TmfModel):
         "msisdns": lambda d: [
             m["phoneNumber"] for m in _medium(d, "mobile") if m.get("phoneNumber")
         ],
-        "email": lambda d: next((m.get("emailAddress") for m in _medium(d, "email")), None),
-        "postcode": lambda d: next((m.get("postCode") for m in _medium(d, "postalAddress")), None),
+        "email": at("contactMedium", {"mediumType": "email"}, "characteristic", "emailAddress"),
+        "postcode": at(
+            "contactMedium", {"mediumType": "postalAddress"}, "characteristic", "postCode"
+        ),
         "account_ids": lambda d: [a["id"] for a in d.get("account") or [] if a.get("id")],
         "payment_methods": lambda d: [
             PaymentMethod(id=p["id"], name=p.get("name")) for p in d.get("paymentMethod") or []
         ],
         "autopay": lambda d: bool(characteristic_values(d, "characteristic").get("autopay", False)),
         "autopay_day": _autopay_day,
-        "contact_name": lambda d: next(
-            (p.get("name") for p in d.get("relatedParty") or [] if p.get("role") == "contact"),
-            None,
-        ),
+        "contact_name": at("relatedParty", {"role": "contact"}, "name"),
     }

@@ -7,7 +7,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from tools.bss.models.tmf import FieldMap, TmfModel, at, date_at, note_texts, owner, related
+from tools.bss.models.tmf import FieldMap, TmfModel, at, date_at, note_texts, owner
 
 TicketType = Literal["fault", "billingDispute", "complaint", "request", "networkOutage"]
 
@@ -40,8 +40,8 @@ class Ticket(TmfModel):
         "severity": at("severity"),
         "priority": at("priority"),
         "customer_id": owner,
-        "product_id": related("relatedEntity", "Product"),
-        "bill_id": related("relatedEntity", "CustomerBill"),
+        "product_id": at("relatedEntity", {"@referredType": "Product"}, "id"),
+        "bill_id": at("relatedEntity", {"@referredType": "CustomerBill"}, "id"),
         "created": date_at("creationDate"),
         "expected_resolution": date_at("expectedResolutionDate"),
         "resolution_date": date_at("resolutionDate"),

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 Doc = dict[str, Any]
 Reader = Callable[[Doc], Any]
+Step = str | int | Mapping[str, str]  # a key, a list index, or a filter on a list's entries
 FieldMap = Mapping[str, Reader]  # field name -> where its value lives in the document
 ZERO = Decimal("0.00")
 
@@ -37,19 +38,30 @@ class TmfModel(Frozen):
         return cls(**{name: read(doc) for name, read in cls.tmf.items()}, **fields)
 
 
-def dig(value: Any, *path: str | int) -> Any:
-    """`value` followed along `path` (keys of objects, indexes of lists); None where it ends."""
+def dig(value: Any, *path: Step) -> Any:
+    """`value` followed along `path`: a key of an object, an index into a list, or a filter
+    (`{"name": "minimumTerm"}`: the list's first entry with those values); None where it ends."""
     for step in path:
-        if isinstance(step, int):
+        if isinstance(step, str):
+            value = value.get(step) if isinstance(value, dict) else None
+        elif isinstance(step, int):
             value = value[step] if isinstance(value, list) and len(value) > step else None
         else:
-            value = value.get(step) if isinstance(value, dict) else None
+            value = (
+                next((e for e in value if _matches(e, step)), None)
+                if isinstance(value, list)
+                else None
+            )
         if value is None:
             return None
     return value
 
 
-def at(*path: str | int, default: Any = None) -> Reader:
+def _matches(entry: Any, wanted: Mapping[str, str]) -> bool:
+    return isinstance(entry, dict) and all(entry.get(k) == v for k, v in wanted.items())
+
+
+def at(*path: Step, default: Any = None) -> Reader:
     """The value at `path`, or `default` where there is none."""
 
     def read(doc: Doc) -> Any:
@@ -79,12 +91,12 @@ def to_decimal(value: Any) -> Decimal | None:
         return None
 
 
-def date_at(*path: str | int) -> Reader:
+def date_at(*path: Step) -> Reader:
     """The instant at `path` (see `to_datetime`)."""
     return lambda doc: to_datetime(dig(doc, *path))
 
 
-def amount_at(*path: str | int, or_zero: bool = False) -> Reader:
+def amount_at(*path: Step, or_zero: bool = False) -> Reader:
     """The amount at `path` (see `to_decimal`); with `or_zero`, 0.00 where there is none."""
     if or_zero:
         return lambda doc: to_decimal(dig(doc, *path)) or ZERO
@@ -107,14 +119,6 @@ def owner(doc: Doc) -> str | None:
         if party.get("@referredType") == "Customer" or party.get("role") == "customer":
             return str(party.get("id"))
     return None
-
-
-def related(list_key: str, referred_type: str) -> Reader:
-    """The id of the first entry of `list_key` that refers to a `referred_type`."""
-    return lambda doc: next(
-        (e["id"] for e in doc.get(list_key) or [] if e.get("@referredType") == referred_type),
-        None,
-    )
 
 
 def note_texts(doc: Doc) -> list[str]:
