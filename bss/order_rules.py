@@ -12,7 +12,7 @@ from typing import Any
 from bss.catalog import addon_verdict, plan_verdict
 from bss.context import Ctx
 from bss.errors import bad_request, not_found, rule
-from bss.inventory import owned_product, product_type, require_active
+from bss.inventory import addon_standing, owned_product, product_type, require_active
 from bss.shapes import char_value
 
 Doc = dict[str, Any]
@@ -132,14 +132,7 @@ async def plan_item(ctx: Ctx, item: Doc, customer_id: str, segment: str, plan: P
             raise bad_request("An add-on item needs product.productRelationship addOnTo the line")
         line = await owned_product(ctx, str(rels[0]["product"]["id"]), customer_id)
         require_active(line)
-        owned = await ctx.repo.list_docs("product", customer_id=customer_id)
-        active = [
-            p["productOffering"]["id"]
-            for p in owned
-            if p.get("status") == "active"
-            and any(r["product"]["id"] == line["id"] for r in p.get("productRelationship") or [])
-        ]
-        has_device = any(product_type(p) == "device" for p in owned)
+        active, has_device = await addon_standing(ctx, line, customer_id)
         verdict = addon_verdict(
             ctx.world,
             addon,
