@@ -92,7 +92,7 @@ class InContext(EngineCore):
         correcting = is_correction(text) or (starts_no(text) and changes_a_slot(new_slots, state))
         refers_back = bool(REFERS_BACK.search(text))
         if (not switching or refers_back) and self._amends_quote(text, new_slots, tools, messages):
-            # "can I just pay £10 of it": a new value for the open quote
+            # "can I just pay 10 of it": a new value for the open quote
             correcting, switching = True, False
         if (correcting or fills) and not switching:
             slots = {**state.slots, **new_slots}
@@ -153,7 +153,7 @@ class InContext(EngineCore):
         messages: Sequence[BaseMessage],
     ) -> bool:
         """The message gives a value for an argument of the write quoted in the previous turn,
-        as a request or a statement rather than a question ("is £10 the minimum?" asks)."""
+        as a request or a statement rather than a question ("is 10 the minimum?" asks)."""
         open_quote = quoted_tool(messages)
         quoted = [open_quote] if open_quote else []
         if len(quoted) != 1 or not tools.bound or is_cancel(text):

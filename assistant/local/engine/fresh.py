@@ -33,6 +33,8 @@ from assistant.local.engine.rules import (
     asks_how,
     is_question,
     not_an_answer,
+    reads_instead,
+    unasked_write,
     wants_person_now,
 )
 from assistant.local.planner import Step, plan, refusal
@@ -93,7 +95,10 @@ class FreshRequests(EngineCore):
         if rec.capability == "request_status" and (ref := referenced_ref(text, messages)):
             slots["ref"] = ref
         step = plan(rec.capability, rec.intent, slots, clause, tools)
-        if asks_how(act, text) and not_an_answer(step, rec.capability):
+        if (
+            asks_how(act, text)
+            and (not_an_answer(step, rec.capability) or reads_instead(act, text, step))
+        ) or (rec.capability not in NO_KNOWLEDGE_FOR and unasked_write(act, text, step)):
             # "how do I...", "can I...", "why...": the articles answer; never a quote.
             slots = {"query": text}
             step = Step(calls=[("search_knowledge", {"query": text})])

@@ -173,6 +173,21 @@ def asks_how(act: Decision | None, text: str) -> bool:
     )
 
 
+UNASKED_MIN = 0.45  # a how act at least this likely did not ask for a change
+
+
+def unasked_write(act: Decision | None, text: str, step: Step) -> bool:
+    """The plan would quote a change the customer did not ask for: the learned act reads the
+    message as a question about how things work ("abroad and no internet", "phone's asking for a
+    PUK"), and it has no request form. A quote needs a request (issue 15). The `account` act is
+    not enough: "close my account" reads as one."""
+    if act is None or act.label != "how" or act.probability < UNASKED_MIN:
+        return False
+    if REQUEST_FORM.search(text):
+        return False
+    return any(name not in READ_TOOLS for name, _ in step.calls)
+
+
 def is_question(act: Decision | None, text: str) -> bool:
     """A question (a question mark or a question word) that is not a request in question form
     ("can you turn on roaming?"): the learned act must not read it as surely a change."""
@@ -190,6 +205,21 @@ def not_an_answer(step: Step, capability: str) -> bool:
     if not step.calls:
         return step.outcome in {"clarified", "refused"}
     return any(name not in READ_TOOLS or name == "transfer_to_human" for name, _ in step.calls)
+
+
+# The account reads a how-question is answered by instead, when the learned act is sure enough
+# that it asks how things work ("how long does a number transfer take" is not "where is mine").
+ACCOUNT_READS = frozenset({"get_account_overview", "get_usage", "get_bills", "get_request_status"})
+
+
+def reads_instead(act: Decision | None, text: str, step: Step) -> bool:
+    """The plan reads the customer's account, but the learned act reads the message as a
+    question about how things work (not a request in question form): the articles answer."""
+    if act is None or act.label != "how" or act.probability < HOW_MIN:
+        return False
+    if REQUEST_FORM.search(text) and not HOW_THINGS_WORK.match(text):
+        return False
+    return bool(step.calls) and all(name in ACCOUNT_READS for name, _ in step.calls)
 
 
 NO_FREE_MONEY = (
