@@ -1,0 +1,42 @@
+"""Which playbook a message starts: one whose trigger phrase (a set of words) it contains, else
+the one whose example phrasing it is closest to (the engine's typo-tolerant n-gram similarity),
+above a bar that keeps a passing mention from starting a journey."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from assistant.local.lexical import NgramIndex
+from assistant.local.text import normalise
+from assistant.playbooks.format import Playbook
+
+EXAMPLE_BAR = 0.62  # cosine similarity to an example that starts a journey
+_WORD = re.compile(r"[a-z0-9']+")
+
+
+class Triggers:
+    def __init__(self, playbooks: Mapping[str, Playbook]) -> None:
+        self._owners: list[str] = []
+        texts: list[str] = []
+        self._phrases: list[tuple[str, frozenset[str]]] = []
+        for name, playbook in sorted(playbooks.items()):
+            for example in playbook.trigger.examples:
+                self._owners.append(name)
+                texts.append(normalise(example))
+            for phrase in playbook.trigger.phrases:
+                words = frozenset(normalise(" ".join(phrase)).split())
+                self._phrases.append((name, words))
+        self._index = NgramIndex(texts) if texts else None
+
+    def match(self, text: str) -> str | None:
+        norm = normalise(text)
+        words = set(_WORD.findall(norm))
+        by_phrase = [(len(w), name) for name, w in self._phrases if w <= words]
+        if by_phrase:
+            return max(by_phrase)[1]  # the most specific phrase wins
+        if self._index is None:
+            return None
+        scores = self._index.scores(norm)
+        best = int(scores.argmax())
+        return self._owners[best] if float(scores[best]) >= EXAMPLE_BAR else None
