@@ -16,7 +16,7 @@ from assistant import replies
 from assistant.capability import TOOL_CAPABILITY
 from assistant.confirmation import detect_decision
 from assistant.events import ActionExecuted, Token, TurnEvent
-from assistant.local.slots import extract_amount
+from assistant.local.amounts import extract_amount
 from assistant.pending import OpenAction
 from assistant.turn_types import TurnDeps, TurnFacts, TurnRequest
 from switchboard.errors import SwitchboardError
@@ -66,7 +66,7 @@ def _is_question(text: str) -> bool:
     return "?" in text or bool(_QUESTION_OPENER.match(text))
 
 
-# Amounts in words come from the one money parser (assistant/local/slots.py); these words ask
+# Amounts in words come from the one money parser (assistant/local/amounts.py); these words ask
 # for a different amount without naming one.
 _CHANGE_WORDS = re.compile(r"\b(quid|pounds?|half|instead|other|another)\b", re.IGNORECASE)
 

@@ -34,10 +34,10 @@ import numpy as np
 import yaml
 
 from assistant.local.acts import classify_act
+from assistant.local.amounts import extract_amount
 from assistant.local.calibration import FEATURES, Calibration, calibration_path
 from assistant.local.exemplars import load_exemplars
 from assistant.local.recognizer import OUT_OF_SCOPE, Recognizer
-from assistant.local.slots import extract_amount
 from assistant.local.text import normalise
 from knowledge.embedding import local_embedder
 

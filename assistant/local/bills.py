@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from assistant.local.slots import extract_amount
+from assistant.local.amounts import extract_amount
 
 
 @dataclass(frozen=True, slots=True)

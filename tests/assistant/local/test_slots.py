@@ -8,15 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from assistant.local.amounts import extract_amount, words_to_number
 from assistant.local.catalog import DEMO_CATALOG, match_item
 from assistant.local.slots import (
-    extract_amount,
     extract_day_of_month,
     extract_on_off,
     extract_phone_numbers,
     extract_postcode,
     extract_yes_no,
-    words_to_number,
 )
 
 _UNITS = [
