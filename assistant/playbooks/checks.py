@@ -10,13 +10,14 @@ from typing import get_args
 from assistant.events import CAPABILITIES
 from assistant.playbooks.format import TERMINAL, Ask, Branch, Call, Handoff, Playbook, Quote
 from assistant.playbooks.slot_types import SLOT_TYPES
+from tools.handoff import queue_for
 from tools.registry import CONFIRMED_TOOLS, TOOL_SPECS
 from tools.schemas import HandoffReason
 
 Loc = tuple[str | int, ...]
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)(?:\.[a-z0-9_.]+)?\}")
 HANDOFF_REASONS: tuple[str, ...] = get_args(HandoffReason)
-BUILT_IN = frozenset({"customer_name", "tried"})  # always there for a template
+BUILT_IN = frozenset({"opening", "tried"})  # the message that started it; steps skipped
 
 
 def targets(playbook: Playbook, index: int) -> list[tuple[str, str]]:
@@ -47,7 +48,13 @@ def _step_problems(playbook: Playbook) -> Iterator[tuple[Loc, str]]:
     if playbook.capability not in CAPABILITIES:
         yield ("capability",), f"unknown capability {playbook.capability!r}"
     ids = [s.id for s in playbook.steps]
-    known = {s.slot for s in playbook.steps if isinstance(s, Ask)}
+    known = {s.slot for s in playbook.steps if isinstance(s, Ask)} | BUILT_IN
+    known |= {listen.slot for listen in playbook.listen}
+    for index, listen in enumerate(playbook.listen):
+        if listen.type not in SLOT_TYPES:
+            yield ("listen", index, "type"), f"unknown slot type {listen.type!r}"
+        elif listen.type == "choice" and not listen.choices:
+            yield ("listen", index, "type"), "a `choice` slot needs `choices`"
     known |= {s.save_as for s in playbook.steps if isinstance(s, Call) and s.save_as}
     for index, step in enumerate(playbook.steps):
         at: Loc = ("steps", index)
@@ -63,11 +70,13 @@ def _step_problems(playbook: Playbook) -> Iterator[tuple[Loc, str]]:
             yield from _tool_problems(step, at)
         if isinstance(step, Handoff) and step.reason not in HANDOFF_REASONS:
             yield (*at, "reason"), f"unknown hand-off reason {step.reason!r}"
-        if isinstance(step, Branch) and step.on.split(".")[0] not in known:
-            yield (*at, "on"), f"branch on {step.on!r}: no slot or saved result of that name"
+        elif isinstance(step, Handoff) and step.queue not in (None, queue_for(step.reason)):
+            yield (*at, "queue"), f"reason {step.reason} goes to {queue_for(step.reason)!r}"
+        if isinstance(step, Branch) and step.check.split(".")[0] not in known:
+            yield (*at, "check"), f"branch on {step.check!r}: no slot or saved result of that name"
         for name, template in _templates(step):
             for placeholder in PLACEHOLDER.findall(template):
-                if placeholder not in known | BUILT_IN:
+                if placeholder not in known:
                     yield (*at, name), f"{{{placeholder}}} is not a slot or a saved result"
 
 

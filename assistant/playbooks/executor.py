@@ -40,12 +40,23 @@ class Hands(Protocol):
     def say(self, text: str) -> None: ...
 
 
+def lookup(value: Any, path: list[str]) -> Any:
+    """`bills.0.bill_id`: a key of a mapping, an index of a list."""
+    for part in path:
+        if isinstance(value, dict):
+            value = value.get(part)
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return None
+    return value
+
+
 def render(template: str, state: JourneyState) -> str:
     def value(match: re.Match[str]) -> str:
         head, *path = match.group(1).split(".")
         found: Any = state.slots.get(head, state.saved.get(head))
-        for part in path:
-            found = found.get(part) if isinstance(found, dict) else None
+        found = lookup(found, path)
         if isinstance(found, list):
             return ", ".join(str(v) for v in found) or "none"
         return "" if found is None else str(found)
@@ -63,6 +74,8 @@ def _args(args: dict[str, Any], state: JourneyState) -> dict[str, Any]:
 
 
 def _holds(case: Case, value: Any) -> bool:
+    if case.contains is not None:
+        return case.contains.lower() in str(value or "").lower()
     if case.is_ is not None:
         truthy = bool(value) and value not in ("no", "false")
         return {
@@ -90,6 +103,7 @@ class Executor:
     async def on_message(self, text: str, *, open_quote: bool = False) -> None:
         """The customer's message while the journey waits on `state.step`."""
         step = self.playbook.step(self.state.step or "")
+        self.listen(text)
         fixed = self.corrections(text)
         if fixed and not (isinstance(step, Ask) and extract(step.type, text, step.choices)):
             self.hands.say(repair.noted([self.playbook.step(f) for f in fixed], self.state))
@@ -113,6 +127,7 @@ class Executor:
             await self.run()
             return
         self.state.tried.append(step.id)
+        self.state.slots["tried"] = ", ".join(self.state.tried)
         self.state.slots[step.slot] = "no" if step.type == "yes_no" else "tried"
         self.hands.say(repair.SKIP_TRIED)
         self._go(step.if_tried or self.playbook.following(step.id))
@@ -141,7 +156,19 @@ class Executor:
 
     # -- slots ------------------------------------------------------------------------------
 
+    def listen(self, text: str) -> None:
+        for listen in self.playbook.listen:
+            if listen.slot not in self.state.slots:
+                value = extract(listen.type, text, listen.choices)
+                if value is not None:
+                    self.state.slots[listen.slot] = value
+
     def prefill(self, text: str) -> None:
+        self.state.slots.setdefault("opening", " ".join(text.split())[:300])
+        self.listen(text)
+        for listen in self.playbook.listen:
+            if listen.default is not None:
+                self.state.slots.setdefault(listen.slot, listen.default)
         for step in self.playbook.steps:
             if isinstance(step, Ask) and step.prefill and SLOT_TYPES[step.type].prefillable:
                 value = extract(step.type, text, step.choices)
@@ -223,10 +250,8 @@ class Executor:
                     }
                 self._go(self.playbook.following(step.id))
             elif isinstance(step, Branch):
-                head, *path = step.on.split(".")
-                value: Any = self.state.slots.get(head, self.state.saved.get(head))
-                for part in path:
-                    value = value.get(part) if isinstance(value, dict) else None
+                head, *path = step.check.split(".")
+                value = lookup(self.state.slots.get(head, self.state.saved.get(head)), path)
                 target = next((c.next for c in step.cases if _holds(c, value)), step.otherwise)
                 self._go(target)
             elif isinstance(step, Say):

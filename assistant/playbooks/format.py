@@ -28,6 +28,19 @@ class Trigger(_Strict):
     phrases: list[list[str]] = Field(
         default_factory=list, description="word sets; a message with all words of one starts it"
     )
+    unless: list[str] = Field(
+        default_factory=list, description="a message containing any of these never starts it"
+    )
+
+
+class Listen(_Strict):
+    """A slot read from the customer's messages without asking (how they put the problem,
+    whether they already asked for a ticket); `default` when they never say."""
+
+    slot: StepId
+    type: str
+    choices: dict[str, list[str]] | None = None
+    default: str | None = None
 
 
 class _Step(_Strict):
@@ -65,6 +78,7 @@ class Call(_Step):
 
 class Case(_Strict):
     equals: str | int | bool | None = None
+    contains: str | None = None
     is_: Literal["empty", "nonempty", "true", "false", "ok", "error"] | None = Field(
         default=None, alias="is"
     )
@@ -72,10 +86,10 @@ class Case(_Strict):
 
 
 class Branch(_Step):
-    """Go to the first case that holds for `on` (a slot or `saved.path.in.result`)."""
+    """Go to the first case that holds for `check` (a slot or `saved.path.in.result`)."""
 
     kind: Literal["branch"] = "branch"
-    on: str
+    check: str = Field(description="a slot, or a saved result's path: `coverage.summary`")
     cases: list[Case] = Field(min_length=1)
     otherwise: StepId
 
@@ -99,8 +113,8 @@ class Handoff(_Step):
     """Hand the conversation to a person: ends the journey."""
 
     kind: Literal["handoff"] = "handoff"
-    queue: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
-    reason: str
+    reason: str = Field(description="a hand-off reason of transfer_to_human; it picks the queue")
+    queue: str | None = Field(default=None, description="the reason's queue, stated for readers")
     text: Template | None = None
     summary: Template
 
@@ -125,6 +139,7 @@ class Playbook(_Strict):
         default=24, gt=0, description="after this long silent, `on_return` applies"
     )
     on_return: Literal["resume", "restart"] = "resume"
+    listen: list[Listen] = Field(default_factory=list)
     steps: list[Step] = Field(min_length=1)
 
     def step(self, step_id: str) -> Ask | Call | Branch | Say | Quote | Handoff | Exit:

@@ -87,7 +87,8 @@ class TurnHands:
         return run
 
     async def hand_off(self, reason: str, summary: str) -> None:
-        await self._run("transfer_to_human", {"reason": reason, "summary": summary})
+        run = await self._run("transfer_to_human", {"reason": reason, "summary": summary})
+        self.say(run.summary)
 
     async def digress(self, text: str) -> None:
         async for event in self._digress(text):

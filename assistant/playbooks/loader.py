@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from assistant.playbooks.checks import problems_of
 from assistant.playbooks.format import Playbook
+from assistant.playbooks.triggers import Triggers
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +41,16 @@ class Library:
     playbooks: dict[str, Playbook] = field(default_factory=dict)
     sources: dict[str, Path] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    _triggers: Triggers | None = field(default=None, repr=False)
 
     def get(self, name: str | None) -> Playbook | None:
         return self.playbooks.get(name or "")
+
+    def match(self, text: str) -> str | None:
+        """The playbook this message starts, if any (assistant/playbooks/triggers.py)."""
+        if self._triggers is None:
+            self._triggers = Triggers(self.playbooks)
+        return self._triggers.match(text)
 
 
 def shipped_dir() -> Path:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from assistant.confirmation import detect_decision
-from assistant.local import slots
+from assistant.local import amounts, slots
 from switchboard import clock
 
 Extractor = Callable[[str, Mapping[str, Sequence[str]] | None], str | None]
@@ -56,12 +56,12 @@ def _bill_id(text: str, _: object) -> str | None:
 
 
 def _amount(text: str, _: object) -> str | None:
-    found = slots.extract_amount(text, bare=True)
+    found = amounts.extract_amount(text, bare=True)
     return str(found.value) if found is not None else None
 
 
 def _day(text: str, _: object) -> str | None:
-    day = slots.extract_day_of_month(text) or slots.words_to_number(text.strip().lower())
+    day = slots.extract_day_of_month(text) or amounts.words_to_number(text.strip().lower())
     return str(day) if day is not None and 1 <= day <= 28 else None
 
 

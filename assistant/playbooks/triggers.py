@@ -20,6 +20,7 @@ class Triggers:
         self._owners: list[str] = []
         texts: list[str] = []
         self._phrases: list[tuple[str, frozenset[str]]] = []
+        self._unless = {n: [u.lower() for u in p.trigger.unless] for n, p in playbooks.items()}
         for name, playbook in sorted(playbooks.items()):
             for example in playbook.trigger.examples:
                 self._owners.append(name)
@@ -32,11 +33,14 @@ class Triggers:
     def match(self, text: str) -> str | None:
         norm = normalise(text)
         words = set(_WORD.findall(norm))
-        by_phrase = [(len(w), name) for name, w in self._phrases if w <= words]
+        lowered = f" {text.lower()} {norm} "
+        barred = {n for n, unless in self._unless.items() if any(u in lowered for u in unless)}
+        by_phrase = [(len(w), n) for n, w in self._phrases if w <= words and n not in barred]
         if by_phrase:
             return max(by_phrase)[1]  # the most specific phrase wins
         if self._index is None:
             return None
         scores = self._index.scores(norm)
         best = int(scores.argmax())
-        return self._owners[best] if float(scores[best]) >= EXAMPLE_BAR else None
+        owner = self._owners[best]
+        return owner if float(scores[best]) >= EXAMPLE_BAR and owner not in barred else None
