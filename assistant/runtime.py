@@ -25,6 +25,7 @@ from assistant.desk import ToolsActionDesk
 from assistant.language import language_of
 from assistant.memory import TokenCounter
 from assistant.models import LocalFactory, make_chat_model, make_http_client, model_name
+from assistant.playbooks.loader import load_for
 from assistant.service import ConversationService
 from bss.world import with_demo_identity
 from switchboard import clock, currency
@@ -147,6 +148,7 @@ async def build_runtime(
                 counter=TokenCounter(_counting_model(settings)),
                 turn_timeout_s=settings.turn_timeout_s,
                 prompt_budget=settings.llm_prompt_tokens,
+                playbooks=load_for(settings.playbooks_dir),
             )
         )
         yield Runtime(

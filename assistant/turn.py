@@ -8,6 +8,8 @@ a runaway tool loop or the overall deadline become an apology and the offer of a
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import functools
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -27,6 +29,7 @@ from assistant import replies
 from assistant.confirmation import detect_decision
 from assistant.decision import customer_decision, decide, say
 from assistant.events import (
+    ActionExecuted,
     ErrorEvent,
     Token,
     ToolCall,
@@ -36,6 +39,7 @@ from assistant.events import (
 from assistant.finish import finish_turn
 from assistant.framing import DataFramingMiddleware
 from assistant.guardrails import CHANNEL_MAX_CHARS
+from assistant.journey import active_journey, after_decision, ended, run_journey, started_journey
 from assistant.language import language_of, languages
 from assistant.memory import TurnTrace
 from assistant.models import ModelUnavailableError
@@ -50,6 +54,7 @@ from assistant.signals import (
     wants_person,
 )
 from assistant.turn_types import TurnDeps, TurnFacts, TurnRequest
+from tools.registry import READ_TOOLS
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +66,7 @@ async def run_turn(request: TurnRequest, deps: TurnDeps) -> AsyncIterator[TurnEv
     facts = TurnFacts(text=request.text, started=started)
     yield TurnStarted(turn_id=ctx.turn_id, conversation_id=ctx.conversation_id)
     text = request.text.strip()
+    journey = active_journey(request, deps)
     if not text and request.forced_decision is None:
         facts.capability, facts.outcome = None, "clarified"
         facts.fixed_confidence = 0.9
@@ -70,7 +76,12 @@ async def run_turn(request: TurnRequest, deps: TurnDeps) -> AsyncIterator[TurnEv
         facts.force_handoff = "customer_request"
     elif (care := sensitivity(text)) and request.forced_decision is None:
         facts.force_handoff = care  # a bereaved or vulnerable customer goes to the care team
-    elif self_help_failed(text) and request.forced_decision is None and request.pending is None:
+    elif (
+        self_help_failed(text)
+        and request.forced_decision is None
+        and request.pending is None
+        and journey is None  # within a journey "I already tried that" is the executor's repair
+    ):
         facts.force_handoff = "self_help_failed"
     elif request.forced_decision is None and (foreign := _foreign(request, text)) is not None:
         if foreign == "handoff":  # a yes to the person offered, or another message in it
@@ -88,15 +99,37 @@ async def run_turn(request: TurnRequest, deps: TurnDeps) -> AsyncIterator[TurnEv
     elif request.pending is not None and (
         decision := request.forced_decision or customer_decision(request, text)
     ):
+        status = None
         async for event in decide(request, deps, facts, request.pending, decision):
+            status = event.status if isinstance(event, ActionExecuted) else status
             yield event
+        if journey is not None and decision in ("confirm", "cancel"):
+            confirmed = decision == "confirm"
+            async for event in after_decision(
+                journey, request, deps, facts, confirmed=confirmed, ok=status == "ok"
+            ):
+                yield event
     elif request.handoff_offered and detect_decision(text) == "confirm":
         facts.force_handoff = "customer_request"
+    elif (journey := journey or started_journey(deps, text)) is not None:
+        digress = functools.partial(_digression, request, deps, facts)
+        async for event in run_journey(journey, request, deps, facts, text, digress):
+            yield event
     else:
         async for event in _run_agent(request, deps, facts, text):
             yield event
+    if journey is not None and facts.force_handoff is not None and journey.state.active:
+        yield ended(journey, "handed_off")  # a person takes over the journey, with its facts
     async for event in finish_turn(request, deps.policy, facts):
         yield event
+
+
+def _digression(
+    request: TurnRequest, deps: TurnDeps, facts: TurnFacts, text: str
+) -> AsyncIterator[TurnEvent]:
+    """A question beside a journey: the agent answers it with the read tools only."""
+    reads = [tool for tool in deps.tools if tool.name in READ_TOOLS]
+    return _run_agent(request, dataclasses.replace(deps, tools=reads), facts, text)
 
 
 def _foreign(request: TurnRequest, text: str) -> str | None:

@@ -2,7 +2,7 @@
 
 The executor decides *what* the journey does next; its `Hands` do it (call a tool, quote a write,
 say a line, answer a digression) — with the local engine directly, with an LLM through the
-model held to the step (assistant/playbooks/hands.py). A turn ends on a question to the customer,
+model held to the step (assistant/journey_hands.py). A turn ends on a question to the customer,
 an open quote, a hand-off or an exit. Repair (assistant/playbooks/repair.py) comes first."""
 
 from __future__ import annotations
@@ -139,6 +139,8 @@ class Executor:
         step = self.playbook.step(self.state.step or "")
         if isinstance(step, Ask):
             self.hands.say("\n\n" + repair.BACK.format(prompt=render(step.prompt, self.state)))
+        elif isinstance(step, Quote):
+            self.hands.say("\n\n" + repair.STILL_OPEN)
 
     async def after_decision(self, confirmed: bool, ok: bool) -> None:
         """The open quote of the current step was confirmed (and ran) or declined."""

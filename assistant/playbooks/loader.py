@@ -102,9 +102,7 @@ def load_file(path: Path) -> tuple[Playbook | None, list[Problem]]:
             )
             for e in exc.errors()
         ]
-    found = [
-        Problem(path, _line_of(root, loc), reason) for loc, reason in problems_of(playbook)
-    ]
+    found = [Problem(path, _line_of(root, loc), reason) for loc, reason in problems_of(playbook)]
     return (None if found else playbook), found
 
 

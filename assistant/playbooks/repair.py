@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from assistant.confirmation import detect_decision, is_stop_phrase
-from assistant.playbooks.format import Ask, Playbook, Step
+from assistant.playbooks.format import Ask, Playbook, Quote, Step
 from assistant.playbooks.slot_types import extract
 from assistant.playbooks.state import JourneyState
 from assistant.signals import already_tried
@@ -37,7 +37,8 @@ _QUESTION = re.compile(
 
 
 def noted(steps: Sequence[Step], state: JourneyState) -> str:
-    names = [f"{s.slot.replace('_', ' ')} {state.slots[s.slot]}" for s in steps if isinstance(s, Ask)]
+    asks = [s for s in steps if isinstance(s, Ask)]
+    names = [f"{s.slot.replace('_', ' ')} {state.slots[s.slot]}" for s in asks]
     return f"Thanks, I've updated the {', '.join(names)}." if names else "Thanks, noted."
 
 
@@ -54,7 +55,7 @@ def classify(playbook: Playbook, state: JourneyState, text: str) -> Repair | Non
     if already_tried(text) and isinstance(step, Ask):
         return "tried"
     answers = isinstance(step, Ask) and extract(step.type, text, step.choices) is not None
-    if not answers and isinstance(step, Ask) and is_question(text):
+    if not answers and isinstance(step, Ask | Quote) and is_question(text):
         return "digression"
     return None
 

@@ -1,5 +1,6 @@
-"""A turn's part in a playbook journey (called by assistant/turn.py): find the active journey or
-the one the message starts, apply repair, move the executor, record the new state.
+"""A turn's part in a playbook journey (called by assistant/turn.py; the format, loader and
+executor are assistant/playbooks/): find the active journey or the one the message starts, apply
+repair, move the executor, record the new state.
 
 Every journey turn ends with a `playbook.step` event, the state the next turn reads back from the
 log (assistant/playbooks/state.py)."""
@@ -9,12 +10,13 @@ from __future__ import annotations
 import copy
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import cast
 
-from assistant.events import Capability, TurnEvent
+from assistant.events import CAPABILITIES, Capability, TurnEvent
+from assistant.journey_hands import Digress, TurnHands
 from assistant.playbooks import repair
 from assistant.playbooks.executor import Executor, render
 from assistant.playbooks.format import Ask, Playbook, Quote
-from assistant.playbooks.hands import Digress, TurnHands
 from assistant.playbooks.state import JourneyState
 from assistant.turn_types import TurnDeps, TurnFacts, TurnRequest
 from switchboard import clock
@@ -82,13 +84,14 @@ async def run_journey(
     hands = _hands(journey, request, deps, facts, digress)
     executor = Executor(journey.playbook, journey.state, hands)
     playbook, state = journey.playbook, journey.state
-    facts.capability = _capability(playbook)
-    facts.fixed_confidence = 0.9
+    kind = None if journey.new else repair.classify(playbook, state, text)
+    if kind != "digression":  # a digression's answer is the agent's, scored as such
+        facts.capability = _capability(playbook)
+        facts.fixed_confidence = 0.9
     if journey.new:
         await executor.start(text)
     else:
         back = repair.returned_after(playbook, state, clock.now())
-        kind = repair.classify(playbook, state, text)
         if back == "restart":
             hands.say(repair.RESTART.format(title=playbook.title.lower()))
             state.step, state.slots, state.saved, state.tried = playbook.steps[0].id, {}, {}, []
@@ -117,16 +120,20 @@ async def after_decision(
     *,
     confirmed: bool,
     ok: bool,
-    digress: Digress,
 ) -> AsyncIterator[TurnEvent]:
     """The customer answered the journey's quote: carry on from the step after it."""
     if not journey.at_quote():
         return
-    hands = _hands(journey, request, deps, facts, digress)
+    hands = _hands(journey, request, deps, facts, _no_digression)
     await Executor(journey.playbook, journey.state, hands).after_decision(confirmed, ok)
     for event in hands.events:
         yield event
     yield journey.state.event()
+
+
+async def _no_digression(text: str) -> AsyncIterator[TurnEvent]:
+    return
+    yield  # an async generator with nothing in it
 
 
 def ended(journey: Journey, status: str) -> TurnEvent:
@@ -136,22 +143,27 @@ def ended(journey: Journey, status: str) -> TurnEvent:
 
 
 def _capability(playbook: Playbook) -> Capability | None:
-    from assistant.events import CAPABILITIES
-
-    return playbook.capability if playbook.capability in CAPABILITIES else None  # type: ignore[return-value]
+    known = playbook.capability in CAPABILITIES  # the loader refuses any other
+    return cast(Capability, playbook.capability) if known else None
 
 
 def _settle_outcome(journey: Journey, facts: TurnFacts) -> None:
+    """A journey waiting on the customer's answer has asked for information; otherwise the
+    turn's outcome is what its tools did (finish_turn)."""
     if facts.outcome is not None or facts.tool_handoff is not None:
         return
     state = journey.state
     step = journey.playbook.step(state.step) if state.step else None
     if state.active and isinstance(step, Ask):
         facts.outcome = "clarified"
-    elif state.status == "cancelled":
-        facts.outcome = "answered"
-    else:
-        facts.outcome = "answered"
 
 
-__all__ = ["Journey", "active_journey", "after_decision", "ended", "render", "run_journey"]
+__all__ = [
+    "Journey",
+    "active_journey",
+    "after_decision",
+    "ended",
+    "render",
+    "run_journey",
+    "started_journey",
+]
