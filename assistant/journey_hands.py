@@ -16,6 +16,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
+from assistant import replies
 from assistant.events import Token, ToolCall, TurnEvent
 from assistant.playbooks.executor import ToolRun
 from assistant.playbooks.format import Playbook
@@ -82,6 +83,7 @@ class TurnHands:
         run = await self._run(tool, await self._held(tool, args))
         if run.proposed:
             self.facts.outcome = "proposed"
+            self.say(replies.confirm_prompt(run.summary))
         else:
             self.say(run.summary)
         return run
@@ -139,7 +141,7 @@ class TurnHands:
         data = reading.data if isinstance(reading.data, dict) else {}
         return ToolRun(
             ok=reading.status == "ok",
-            summary=reading.summary,
+            summary=reading.proposed.summary if reading.proposed else reading.summary,
             data=data,
             proposed=reading.proposed is not None,
         )

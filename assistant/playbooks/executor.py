@@ -67,10 +67,17 @@ def render(template: str, state: JourneyState) -> str:
 def _args(args: dict[str, Any], state: JourneyState) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, raw in args.items():
-        value = render(raw, state).strip() if isinstance(raw, str) else raw
+        value = _tidy(render(raw, state)) if isinstance(raw, str) else raw
         if value != "":  # an optional slot left empty leaves the argument out
             out[name] = value
     return out
+
+
+def _tidy(text: str) -> str:
+    """A template with empty slots: no ". ." runs, no label left with nothing after it."""
+    text = re.sub(r"(?:\s*\.)+(\s|$)", r".\1", text)
+    text = re.sub(r"[^.]*:\s*(\.|$)", "", text)
+    return " ".join(text.split()).strip(" .")
 
 
 def _holds(case: Case, value: Any) -> bool:
@@ -104,8 +111,9 @@ class Executor:
         """The customer's message while the journey waits on `state.step`."""
         step = self.playbook.step(self.state.step or "")
         self.listen(text)
-        fixed = self.corrections(text)
-        if fixed and not (isinstance(step, Ask) and extract(step.type, text, step.choices)):
+        answers = isinstance(step, Ask) and extract(step.type, text, step.choices) is not None
+        fixed = [] if answers else self.corrections(text)
+        if fixed:
             self.hands.say(repair.noted([self.playbook.step(f) for f in fixed], self.state))
             await self.rewind_to(fixed[0])
             return

@@ -19,6 +19,7 @@ _PAC = re.compile(r"\b([A-Za-z]{3})\s?(\d{6})\b")
 _EID = re.compile(r"\b(\d{32})\b")
 _IMEI = re.compile(r"\b(\d{15})\b")
 _WORD = re.compile(r"[a-z0-9']+")
+_MIN_E164 = 12  # "+" and 11 digits: a UK number with its country code
 
 
 def _postcode(text: str, _: object) -> str | None:
@@ -26,7 +27,9 @@ def _postcode(text: str, _: object) -> str | None:
 
 
 def _phone(text: str, _: object) -> str | None:
-    found = slots.extract_phone_numbers(text)
+    # The extractor is lenient (any possible number); a slot wants a whole one, not the digits
+    # of a PAC ("ABC123456" is not a phone number).
+    found = [n for n in slots.extract_phone_numbers(text) if len(n) >= _MIN_E164]
     return found[0] if found else None
 
 
