@@ -23,6 +23,7 @@ from assistant.playbooks.format import Playbook
 from assistant.playbooks.state import JourneyState
 from assistant.reading import read_tool_message
 from assistant.turn_types import TurnDeps, TurnFacts, TurnRequest
+from tools.registry import SIGN_IN, TOOL_SPECS
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +127,10 @@ class TurnHands:
         return args
 
     async def _run(self, tool: str, args: dict[str, Any]) -> ToolRun:
+        spec = TOOL_SPECS.get(tool)
+        if spec is not None and spec.needs_sign_in and not self.request.ctx.signed_in:
+            # Asking would only be refused: the journey says why instead of calling the tool.
+            return ToolRun(ok=False, summary=SIGN_IN, data={"code": "sign_in_required"})
         found = self._tools.get(tool)
         self._calls += 1
         call_id = f"pb-{self.request.ctx.turn_id[:8]}-{self._calls}"
