@@ -138,9 +138,11 @@ class TurnHands:
         self.facts.tools.append(tool)
         if found is None:
             return ToolRun(ok=False, summary="That isn't available here.", data={})
-        message = await found.ainvoke(
-            {"type": "tool_call", "name": tool, "args": args, "id": call_id}
-        )
+        call = {"type": "tool_call", "name": tool, "args": args, "id": call_id}
+        message = await found.ainvoke(call)
+        if self.request.trace is not None:  # replayed in the next turns' prompts, as the agent's
+            self.request.trace.add_call(AIMessage("", tool_calls=[call]))  # type: ignore[list-item]
+            self.request.trace.add_result(message)
         reading = read_tool_message(message)
         self.events.extend(self.facts.on_tool_message(reading))
         data = reading.data if isinstance(reading.data, dict) else {}

@@ -7,6 +7,7 @@ step or the field that is wrong."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -79,6 +80,17 @@ def _line_of(node: yaml.Node | None, loc: Sequence[int | str]) -> int:
 
 
 def load_file(path: Path) -> tuple[Playbook | None, list[Problem]]:
+    """One playbook file, or its problems. Parsed once per version of the file: every runtime
+    (an eval runs one per case) reads the same folders."""
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        return None, [Problem(path, 1, f"cannot be read: {exc}")]
+    return _load_version(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=256)
+def _load_version(path: Path, mtime_ns: int, size: int) -> tuple[Playbook | None, list[Problem]]:
     try:
         text = path.read_text(encoding="utf-8")
         root = yaml.compose(text)
