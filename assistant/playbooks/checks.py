@@ -68,6 +68,9 @@ def _step_problems(playbook: Playbook) -> Iterator[tuple[Loc, str]]:
                 yield (*at, "type"), "a `choice` slot needs `choices`"
         if isinstance(step, Call | Quote):
             yield from _tool_problems(step, at)
+        for slot in getattr(step, "forget", []):
+            if slot not in known:
+                yield (*at, "forget"), f"forget {slot!r}: no slot of that name"
         if isinstance(step, Handoff) and step.reason not in HANDOFF_REASONS:
             yield (*at, "reason"), f"unknown hand-off reason {step.reason!r}"
         elif isinstance(step, Handoff) and step.queue not in (None, queue_for(step.reason)):

@@ -266,6 +266,8 @@ class Executor:
                 self._go(target)
             elif isinstance(step, Say):
                 self.hands.say(render(step.text, self.state))
+                for slot in step.forget:
+                    self.state.slots.pop(slot, None)
                 self._go(self.playbook.following(step.id))
             elif isinstance(step, Quote):
                 result = await self.hands.quote(step.id, step.tool, _args(step.args, self.state))

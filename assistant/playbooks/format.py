@@ -97,6 +97,9 @@ class Branch(_Step):
 class Say(_Step):
     kind: Literal["say"] = "say"
     text: Template
+    forget: list[StepId] = Field(
+        default_factory=list, description="slots cleared here, so their steps ask them again"
+    )
 
 
 class Quote(_Step):
