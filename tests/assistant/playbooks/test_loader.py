@@ -3,6 +3,7 @@ reason, and the other files still load."""
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -129,3 +130,10 @@ def test_the_schema_and_the_diagram() -> None:
     assert 'ticket[["quote report_fault' in chart
     assert 'ticket -->|"declined"| not_reported' in chart
     assert 'outage -->|"contains Known issue"| outage_exit' in chart
+
+
+def test_the_documented_schema_is_the_format() -> None:
+    documented = Path(__file__).resolve().parents[3] / "docs" / "playbooks.schema.json"
+    assert json.loads(documented.read_text()) == Playbook.model_json_schema(), (
+        "stale: switchboard playbooks schema > docs/playbooks.schema.json"
+    )
