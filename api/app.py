@@ -171,10 +171,13 @@ async def _survey_loop(surveys: SurveyDesk, interval_s: float = 60.0) -> None:
 
 async def _enter_runtime(runtime: Any, settings: Settings, stack: AsyncExitStack) -> Any:
     """The runtime given (an instance, an awaitable or an async context manager), or one built
-    by `assistant.runtime.build_runtime(settings)`; whatever needs closing closes with the app."""
+    by `assistant.service.runtime.build_runtime(settings)`; whatever needs closing closes with
+    the app."""
     built: Any = runtime
     if built is None:
-        from assistant.runtime import build_runtime  # heavy (models, index): import on start
+        from assistant.service.runtime import (
+            build_runtime,  # heavy (models, index): import on start
+        )
 
         built = build_runtime(settings)
     if hasattr(built, "__aenter__"):

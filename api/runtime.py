@@ -1,7 +1,7 @@
 """What the API needs from the assistant's runtime, as protocols, and the adapter that finds it.
 
-`assistant.runtime.build_runtime(settings)` assembles the database, bus, BSS client, retriever,
-model and the ConversationService; the API only relies on the attributes below."""
+`assistant.service.runtime.build_runtime(settings)` assembles the database, bus, BSS client,
+retriever, model and the ConversationService; the API only relies on the attributes below."""
 
 from __future__ import annotations
 

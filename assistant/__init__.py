@@ -1,5 +1,12 @@
-"""The turn loop: chat models (local + OpenAI-compatible), prompts, memory, confidence, handoff,
-guardrails, typed turn events, and the conversation service every channel uses.
+"""The assistant: the conversation service every channel uses and the turn loop behind it.
+
+By stage, each a package whose docstring says what it owns and what it may import:
+`service/` (the conversation service, the turn runner, the runtime built from settings) >
+`turn/` (one turn: loop, decision, prompts, memory, middlewares, finish) >
+`playbooks/` (guided journeys in YAML) > `actions/` (the confirmation protocol's side) and
+`handoff/` (policy, confidence, signals) and
+`local/` (the offline engine). Shared by all: `events` (the typed turn events, CONTRACT §3),
+`recorder`, `guardrails`, `models` (chat models by setting), `language`.
 
     from assistant import build_runtime
     async with build_runtime(settings) as runtime:
@@ -14,16 +21,16 @@ from importlib import import_module
 from typing import Any
 
 _EXPORTS = {
-    "ConversationService": "assistant.service",
-    "ServiceDeps": "assistant.service",
-    "Runtime": "assistant.runtime",
-    "build_runtime": "assistant.runtime",
+    "ConversationService": "assistant.service.conversations",
+    "ServiceDeps": "assistant.service.deps",
+    "Runtime": "assistant.service.runtime",
+    "build_runtime": "assistant.service.runtime",
     "make_chat_model": "assistant.models",
     "ModelUnavailableError": "assistant.models",
-    "run_turn": "assistant.turn",
-    "TurnRequest": "assistant.turn",
-    "TurnDeps": "assistant.turn",
-    "detect_decision": "assistant.confirmation",
+    "run_turn": "assistant.turn.loop",
+    "TurnRequest": "assistant.turn.loop",
+    "TurnDeps": "assistant.turn.loop",
+    "detect_decision": "assistant.actions.confirmation",
     "mask_sensitive": "assistant.guardrails",
 }
 

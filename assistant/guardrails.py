@@ -2,8 +2,9 @@
 framed as data, prices checked against what the catalog and the BSS returned, replies kept
 within the channel's length.
 
-The hard stop for writes is not here: it is the confirmation protocol (assistant/confirmation.py
-and tools/actions.py). These guardrails limit what text can do, not what tools can do."""
+The hard stop for writes is not here: it is the confirmation protocol
+(assistant/actions/confirmation.py and tools/actions.py). These guardrails limit what text can
+do, not what tools can do."""
 
 from __future__ import annotations
 

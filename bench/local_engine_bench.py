@@ -10,8 +10,8 @@ ToolMessage is built from a fixed, realistic ToolOutcome. Targets (issue #6): p9
 Messages vary per turn (no caching helps); the first call loads the model and is excluded.
 
 With `--turn-loop` the same two kinds of turn also run through the whole turn loop
-(`assistant.runtime.build_runtime`: SQLite event log, the built-in BSS simulator, the knowledge
-index, the real tools) as Alice (prepaid demo customer); that number includes the tools,
+(`assistant.service.runtime.build_runtime`: SQLite event log, the built-in BSS simulator, the
+knowledge index, the real tools) as Alice (prepaid demo customer); that number includes the tools,
 retrieval and storage, and is reported as the turn's `latency_ms` from `turn.completed`.
 """
 
@@ -117,7 +117,7 @@ async def _turn_loop(model: LocalChatModel, turns: int) -> None:
     import tempfile
     from dataclasses import dataclass
 
-    from assistant.runtime import build_runtime
+    from assistant.service.runtime import build_runtime
     from switchboard.settings import load_settings
 
     @dataclass(frozen=True)

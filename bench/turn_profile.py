@@ -46,7 +46,10 @@ COMPONENTS: list[tuple[str, tuple[str, ...]]] = [
     ("SSE streaming", ("/api/sse.py", "/sse_starlette/")),
     ("API routes and middleware", ("/api/",)),
     ("HTTP framework (FastAPI, Starlette, httpx)", ("/fastapi/", "/starlette/", "/httpx/")),
-    ("conversation service and locks", ("/assistant/service.py", "/assistant/turn_runner.py")),
+    (
+        "conversation service and locks",
+        ("/assistant/service/conversations.py", "/assistant/service/runner.py"),
+    ),
     (
         "recorder and event log",
         ("/assistant/recorder.py", "/switchboard/db/eventlog.py", "/switchboard/bus.py"),

@@ -67,7 +67,7 @@ def _prompt(read: Reader) -> str | None:
 async def chat_in_process(settings: Settings, msisdn: str | None, read: Reader) -> None:
     """Run the whole assistant in this process (built-in BSS, local knowledge, chosen model)."""
     from api.auth import Identity
-    from assistant.runtime import build_runtime
+    from assistant.service.runtime import build_runtime
 
     async with build_runtime(settings) as runtime:
         identity = Identity(

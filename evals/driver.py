@@ -75,7 +75,7 @@ class RuntimeSession:
         self.conversation_id = ""
 
     async def start(self) -> None:
-        from assistant.runtime import build_runtime
+        from assistant.service.runtime import build_runtime
         from bss.app import create_bss_app
         from tools.bss.client import make_bss_client
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.channels.delivery import Post, post_to_conversation
 from api.desk.views import OPEN
-from assistant.deps import AGENT_QUEUE
+from assistant.service.deps import AGENT_QUEUE
 from switchboard.bus import EventBus
 from switchboard.db.eventlog import StoredEvent
 from switchboard.db.models import Conversation, HandoffRecord, utcnow

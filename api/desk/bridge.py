@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from api.channels.outbox import enqueue
 from api.channels.sender import SendResult, classify
-from assistant.deps import AGENT_QUEUE
+from assistant.service.deps import AGENT_QUEUE
 from switchboard.bus import EventBus
 from switchboard.db.models import Conversation, HandoffRecord, OutboxMessage
 

@@ -16,7 +16,7 @@ from api.customers import CustomerDirectory
 from api.desk.accounts import AgentOut
 from api.desk.presence import roster, touch
 from api.desk.queue import desk_queue
-from assistant.deps import AGENT_QUEUE
+from assistant.service.deps import AGENT_QUEUE
 from switchboard import telemetry
 from switchboard.bus import EventBus
 from switchboard.db.eventlog import StoredEvent

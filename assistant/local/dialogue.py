@@ -98,8 +98,8 @@ _OPERATOR = re.compile(r"customer-service assistant of (.+?), a ")
 
 
 def operator_name(messages: Sequence[BaseMessage]) -> str:
-    """The operator's name from the system prompt (assistant/prompts.py: "... the customer-service
-    assistant of <brand>, a ..."); "us" where there is none."""
+    """The operator's name from the system prompt (assistant/turn/prompts.py: "... the
+    customer-service assistant of <brand>, a ..."); "us" where there is none."""
     for message in messages:
         if isinstance(message, SystemMessage) and (m := _OPERATOR.search(str(message.content))):
             return m.group(1)

@@ -2,7 +2,7 @@
 
 The executor decides *what* the journey does next; its `Hands` do it (call a tool, quote a write,
 say a line, answer a digression) — with the local engine directly, with an LLM through the
-model held to the step (assistant/journey_hands.py). A turn ends on a question to the customer,
+model held to the step (assistant/turn/journey_hands.py). A turn ends on a question to the customer,
 an open quote, a hand-off or an exit. Repair (assistant/playbooks/repair.py) comes first."""
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Conversation repair, the same for every playbook: what a message does to the journey before
 it is read as an answer — a cancel, "I already tried that", a question beside the journey, or a
-return after hours. A request for a person is the turn loop's (assistant/signals.py) and ends the
-journey with a hand-off. Yes and no come from the confirmation protocol's recogniser (the word
-lists and the learned reply classifier, assistant/confirmation.py), not from lists of our own."""
+return after hours. A request for a person is the turn loop's (assistant/handoff/signals.py)
+and ends the journey with a hand-off. Yes and no come from the confirmation protocol's
+recogniser (the word lists and the learned reply classifier, assistant/actions/confirmation.py),
+not from lists of our own."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Literal
 
-from assistant.confirmation import detect_decision, is_stop_phrase
+from assistant.actions.confirmation import detect_decision, is_stop_phrase
+from assistant.handoff.signals import already_tried
 from assistant.playbooks.format import Ask, Playbook, Quote, Step
 from assistant.playbooks.slot_types import extract
 from assistant.playbooks.state import JourneyState
-from assistant.signals import already_tried
 
 Repair = Literal["cancel", "tried", "digression", "return"]
 

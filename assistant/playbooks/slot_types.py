@@ -1,6 +1,6 @@
 """Slot types a playbook may ask for: each is an extractor over the customer's message, from the
 engine's own slot readers (assistant/local/slots.py) and the yes/no recogniser shared with the
-confirmation protocol (assistant/confirmation.py). An extractor returns the slot's value as
+confirmation protocol (assistant/actions/confirmation.py). An extractor returns the slot's value as
 text, or None when the message does not hold one (the step then says its `invalid` text)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from assistant.confirmation import detect_decision
+from assistant.actions.confirmation import detect_decision
 from assistant.local import amounts, slots
 from switchboard import clock
 

@@ -13,7 +13,7 @@ from tests.fakes.scripted_model import ScriptedChatModel, call, say
 
 
 def create_crash_app() -> FastAPI:
-    from assistant.runtime import build_runtime
+    from assistant.service.runtime import build_runtime
 
     settings = load_settings()
     model = ScriptedChatModel(script=[call("top_up", amount=5), say("£5, shall I?")] * 500)

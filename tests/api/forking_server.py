@@ -14,7 +14,7 @@ import sys
 def main() -> None:
     import uvicorn
 
-    import assistant.runtime  # noqa: F401  (the heavy imports, before any fork)
+    import assistant.service.runtime  # noqa: F401  (the heavy imports, before any fork)
     import knowledge  # noqa: F401
     from tests.api.crash_app import create_crash_app
 

@@ -16,7 +16,7 @@ from switchboard.settings import Settings, load_settings
 
 @asynccontextmanager
 async def real_runtime(settings: Settings) -> AsyncIterator[Any]:
-    from assistant.runtime import build_runtime
+    from assistant.service.runtime import build_runtime
     from knowledge import build_retriever, ensure_ingested
     from tests.knowledge.conftest import FakeEmbedder
 

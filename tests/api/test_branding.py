@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from api.surveys import question_text
-from assistant.prompts import system_prompt
+from assistant.turn.prompts import system_prompt
 from switchboard.db.models import OutboxMessage
 from switchboard.settings import load_settings
 from tests.api.conftest import ALICE, make_settings, running_api

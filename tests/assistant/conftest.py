@@ -13,10 +13,10 @@ import pytest
 from langchain_core.language_models import BaseChatModel
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from assistant.deps import ServiceDeps
-from assistant.desk import ToolsActionDesk
+from assistant.actions.desk import ToolsActionDesk
 from assistant.models import make_chat_model, make_http_client
-from assistant.service import ConversationService
+from assistant.service.conversations import ConversationService
+from assistant.service.deps import ServiceDeps
 from knowledge.offline import seed_tiktoken_cache
 from switchboard.bus import InProcessBus
 from switchboard.db.eventlog import StoredEvent

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from assistant.desk import ToolsActionDesk
+from assistant.actions.desk import ToolsActionDesk
 from switchboard.db.models import Event, Message, PendingAction
 from switchboard.errors import NotFoundError
 from tests.assistant.conftest import ALICE, MakeHarness, Who

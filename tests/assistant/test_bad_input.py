@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from langchain_core.messages import AIMessage
 
-from assistant import replies
+from assistant.turn import replies
 from tests.assistant.conftest import ALICE, Backend, MakeHarness, completed, reply, types
 from tests.fakes.scripted_model import ScriptedChatModel, call, say
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.confidence import LLM_PRIOR, ConfidenceInputs, is_repeated, score, support
-from assistant.handoff import HandoffPolicy
-from assistant.signals import (
+from assistant.handoff.confidence import LLM_PRIOR, ConfidenceInputs, is_repeated, score, support
+from assistant.handoff.policy import HandoffPolicy
+from assistant.handoff.signals import (
     is_frustrated,
     model_signals,
     self_help_failed,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.confirmation import detect_decision
+from assistant.actions.confirmation import detect_decision
 
 YES = ["yes", "Yes please!", "go ahead", "do it", "confirm", "ok do it", "yep", "sure", "👍",
        "yes, go ahead", "OK", "yeah thanks", "Sure.",

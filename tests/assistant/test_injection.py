@@ -96,7 +96,7 @@ def test_the_catalogue_has_no_tool_that_confirms() -> None:
 
 def test_every_confirmed_write_tool_has_customer_cues() -> None:
     # a write tool without cues would be refused after any read, even when the customer asked
-    from assistant.provenance import _CUES
+    from assistant.turn.provenance import _CUES
     from tools.registry import CONFIRMED_TOOLS
 
     assert set(CONFIRMED_TOOLS) == set(_CUES)

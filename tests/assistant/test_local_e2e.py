@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from assistant.local import LocalChatModel, make_local_model
-from assistant.runtime import Runtime, build_runtime
+from assistant.service.runtime import Runtime, build_runtime
 from switchboard.settings import Settings, load_settings
 from tests.assistant.conftest import Who
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from langchain_core.messages import AIMessage, ToolMessage
 
-from assistant.memory import StoredLine, TokenCounter, build_context
+from assistant.turn.memory import StoredLine, TokenCounter, build_context
 
 COUNTER = TokenCounter("gpt-4.1-mini")
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
-from assistant.runtime import build_runtime
+from assistant.service.runtime import build_runtime
 from switchboard import clock
 from switchboard.db.models import AuditEntry, PendingAction
 from switchboard.settings import Settings

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.runtime import build_runtime
+from assistant.service.runtime import build_runtime
 from switchboard.settings import Settings
 from tests.assistant.conftest import ALICE, completed
 from tests.fakes.scripted_model import ScriptedChatModel, say

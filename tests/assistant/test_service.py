@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from assistant.service import LOCAL_TURN_SLOTS, REMOTE_TURN_SLOTS, turn_slots
+from assistant.service.conversations import LOCAL_TURN_SLOTS, REMOTE_TURN_SLOTS, turn_slots
 from switchboard.db.eventlog import events_after
 from switchboard.db.models import Message, Turn
 from switchboard.errors import BusyError, NotFoundError

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from assistant.signals import SIGNALS_KEY
+from assistant.handoff.signals import SIGNALS_KEY
 from switchboard import clock
 from switchboard.db.models import Conversation, HandoffRecord, Message, PendingAction, Turn
 from switchboard.settings import Settings

@@ -27,7 +27,7 @@ def _cases() -> list[tuple[object, object]]:
 
 
 def _step_tool(messages: list[BaseMessage]) -> str | None:
-    """The tool a held playbook step asks the model for (assistant/journey_hands.step_note)."""
+    """The tool a held playbook step asks the model for (assistant/turn/journey_hands.step_note)."""
     for message in messages:
         text = str(message.content)
         if isinstance(message, SystemMessage) and "At this step call `" in text:

@@ -26,7 +26,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from sqlalchemy import func, select
 
 from api.auth import Identity
-from assistant.runtime import Runtime, build_runtime
+from assistant.service.runtime import Runtime, build_runtime
 from knowledge.offline import seed_tiktoken_cache
 from switchboard.db.eventlog import StoredEvent
 from switchboard.db.models import AuditEntry

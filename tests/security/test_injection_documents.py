@@ -289,7 +289,7 @@ async def test_a_planted_chunk_cannot_even_produce_a_quote(kb: tuple[Settings, A
     tool_case = [c for c in _cases() if c.slug == "sec-tools"]
     async with security_world(kb_settings, model=ObedientModel(), retriever=retriever) as world:
         result = await _attack(world, tool_case, strict_tools=False)
-    # F1, fixed in the turn loop (assistant/provenance.py): the model obeys the chunk and calls
+    # F1, fixed in the turn loop (assistant/turn/provenance.py): the model obeys the chunk and calls
     # write tools, but a write the customer did not ask for is refused before any quote is made
     assert result["retrieved"] >= 3
     assert result["write_calls"] >= 1

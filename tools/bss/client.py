@@ -43,9 +43,9 @@ def make_bss_client(
     settings: Settings, *, app: ASGIApp | None = None, on_close: Closer | None = None
 ) -> BssClient:
     """A client for `settings.bss_url`, or, when it is unset, for `app` in-process — the built-in
-    simulator, which the composition root builds (`assistant.runtime`, the evals, the CLI): the
-    client speaks TMF over a transport and knows nothing of the simulator. `on_close` runs when
-    the client closes (e.g. to release a simulator the client is the only user of)."""
+    simulator, which the composition root builds (`assistant.service.runtime`, the evals, the
+    CLI): the client speaks TMF over a transport and knows nothing of the simulator. `on_close`
+    runs when the client closes (e.g. to release a simulator the client is the only user of)."""
     timeout = httpx.Timeout(settings.bss_timeout_s)
     if settings.bss_url:
         auth, headers = bss_auth(settings)

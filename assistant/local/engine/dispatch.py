@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from langchain_core.messages import BaseMessage, ToolMessage
 
+from assistant.handoff.signals import sensitivity
 from assistant.local.dialogue import (
     conversation_facts,
     last_human,
@@ -32,7 +33,6 @@ from assistant.local.recognizer import OUT_OF_SCOPE
 from assistant.local.status import is_status_question
 from assistant.local.text import looks_non_english
 from assistant.local.toolbox import ToolBox
-from assistant.signals import sensitivity
 
 
 class Engine(FreshRequests, InContext, AfterTools):
@@ -92,7 +92,8 @@ class Engine(FreshRequests, InContext, AfterTools):
                 offer={"tool": "transfer_to_human", "args": {"reason": "customer_request"}},
             )
             return self._reply(step, "greeting", "hello", None, {}, messages)
-        if sensitivity(text) == "bereavement":  # the turn loop's rule (assistant/signals.py)
+        # the turn loop's rule (assistant/handoff/signals.py)
+        if sensitivity(text) == "bereavement":
             step = plan("human_agent", "human", {}, text, tools)
             if step.calls:
                 name, args = step.calls[0]

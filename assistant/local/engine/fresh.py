@@ -9,6 +9,7 @@ from typing import Any
 
 from langchain_core.messages import BaseMessage
 
+from assistant.handoff.signals import wants_person
 from assistant.local.dialogue import (
     Facts,
     who_is_signed_in,
@@ -39,7 +40,6 @@ from assistant.local.recognizer import OUT_OF_SCOPE, Recognition
 from assistant.local.speech_acts import Decision
 from assistant.local.status import referenced_ref
 from assistant.local.toolbox import ToolBox
-from assistant.signals import wants_person
 
 
 class FreshRequests(EngineCore):

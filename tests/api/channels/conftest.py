@@ -21,7 +21,7 @@ from langchain_core.messages import AIMessage
 from api.app import create_app
 from api.channels.hub import ChannelHub, ChannelOptions
 from api.routes import channel_routers as routers
-from assistant.runtime import Runtime, build_runtime
+from assistant.service.runtime import Runtime, build_runtime
 from switchboard.settings import Settings
 from tests.api.conftest import in_own_task, make_settings
 from tests.fakes.scripted_model import ScriptedChatModel

@@ -20,7 +20,7 @@ from api.app import create_app
 from api.channels.hub import ChannelHub, ChannelOptions
 from api.channels.notifications import register_bss_listener
 from assistant.local import LocalChatModel, make_local_model
-from assistant.runtime import Runtime, build_runtime
+from assistant.service.runtime import Runtime, build_runtime
 from tests.api.channels.conftest import (
     ALICE,
     PUBLIC,

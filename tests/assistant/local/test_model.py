@@ -17,7 +17,7 @@ from langchain_core.messages import (
 )
 
 from assistant.local import LocalChatModel
-from assistant.prompts import system_prompt
+from assistant.turn.prompts import system_prompt
 from switchboard import currency
 from switchboard.settings import load_settings
 from tests.assistant.local.conftest import schema_tools

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.confirmation import learned_decision
+from assistant.actions.confirmation import learned_decision
 from assistant.local import LocalChatModel
 from assistant.local.languages import load_languages
 

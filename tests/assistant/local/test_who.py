@@ -5,7 +5,7 @@ from __future__ import annotations
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from assistant.local.dialogue import Who, who_is_signed_in
-from assistant.prompts import system_prompt
+from assistant.turn.prompts import system_prompt
 from switchboard.settings import load_settings
 from tools.context import TurnContext
 

@@ -21,8 +21,8 @@ from langchain.agents.middleware import AgentMiddleware, ToolCallRequest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langgraph.types import Command
 
-from assistant.capability import TOOL_CAPABILITY
 from assistant.guardrails import frame_as_data
+from assistant.handoff.capability import TOOL_CAPABILITY
 from switchboard.currency import CURRENCY_SIGN, MONEY_WORDS
 from tools.registry import CONFIRMED_TOOLS
 

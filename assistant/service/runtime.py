@@ -20,13 +20,13 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.tools import BaseTool
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from assistant.deps import ServiceDeps
-from assistant.desk import ToolsActionDesk
+from assistant.actions.desk import ToolsActionDesk
 from assistant.language import language_of
-from assistant.memory import TokenCounter
 from assistant.models import LocalFactory, make_chat_model, make_http_client, model_name
 from assistant.playbooks.loader import load_for
-from assistant.service import ConversationService
+from assistant.service.conversations import ConversationService
+from assistant.service.deps import ServiceDeps
+from assistant.turn.memory import TokenCounter
 from bss.world import with_demo_identity
 from switchboard import clock, currency
 from switchboard.bus import EventBus, InProcessBus

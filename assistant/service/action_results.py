@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from assistant.desk import result_message
+from assistant.actions.desk import result_message
 from assistant.recorder import EventRecorder
 from switchboard.db.eventlog import StoredEvent
 from switchboard.db.models import Event, Message
@@ -21,7 +21,7 @@ from tools.action_store import ActionInProgressError, ActionRecord, executed_eve
 from tools.registry import EXECUTORS
 
 if TYPE_CHECKING:
-    from assistant.deps import ServiceDeps
+    from assistant.service.deps import ServiceDeps
 
 
 async def logged_result(

@@ -6,9 +6,6 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 
-from assistant import replies
-from assistant.capability import WRITE_TOOLS, capability_from_tools, classify
-from assistant.confidence import ConfidenceInputs, is_repeated, score, support, supports
 from assistant.events import (
     Capability,
     Citation,
@@ -20,10 +17,13 @@ from assistant.events import (
     Usage,
 )
 from assistant.guardrails import unverified_prices
-from assistant.handoff import QUEUES, HandoffPolicy
-from assistant.reading import Passage
-from assistant.signals import is_frustrated, sensitivity, wants_person
-from assistant.turn_types import TurnFacts, TurnRequest
+from assistant.handoff.capability import WRITE_TOOLS, capability_from_tools, classify
+from assistant.handoff.confidence import ConfidenceInputs, is_repeated, score, support, supports
+from assistant.handoff.policy import QUEUES, HandoffPolicy
+from assistant.handoff.signals import is_frustrated, sensitivity, wants_person
+from assistant.turn import replies
+from assistant.turn.reading import Passage
+from assistant.turn.request import TurnFacts, TurnRequest
 
 
 async def finish_turn(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from assistant.actions.pending import ActionResult, OpenAction
 from assistant.events import ActionExecuted
-from assistant.pending import ActionResult, OpenAction
 from tools import actions
 from tools.context import TurnContext
 from tools.registry import EXECUTORS, requote

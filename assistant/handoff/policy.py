@@ -2,8 +2,8 @@
 
 Reason codes (stable, counted by analytics): `customer_request`, `retention`, `vulnerability`,
 `bereavement`, `self_help_failed` (the customer already tried the usual steps and the problem
-persists: decided before any model runs, `assistant/turn.py`), `low_confidence`, `tool_failure`,
-`model_unavailable`, `tool_transfer`."""
+persists: decided before any model runs, `assistant/turn/loop.py`), `low_confidence`,
+`tool_failure`, `model_unavailable`, `tool_transfer`."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assistant.events import Capability
-from assistant.signals import Sensitivity
+from assistant.handoff.signals import Sensitivity
 from switchboard.db.models import Conversation, HandoffRecord
 
 QUEUES: dict[str, str] = {

@@ -12,13 +12,13 @@ from collections.abc import AsyncIterator
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
-from assistant import replies
-from assistant.capability import TOOL_CAPABILITY
-from assistant.confirmation import detect_decision
+from assistant.actions.confirmation import detect_decision
+from assistant.actions.pending import OpenAction
 from assistant.events import ActionExecuted, Token, TurnEvent
+from assistant.handoff.capability import TOOL_CAPABILITY
 from assistant.local.amounts import extract_amount
-from assistant.pending import OpenAction
-from assistant.turn_types import TurnDeps, TurnFacts, TurnRequest
+from assistant.turn import replies
+from assistant.turn.request import TurnDeps, TurnFacts, TurnRequest
 from switchboard.errors import SwitchboardError
 
 log = logging.getLogger(__name__)

@@ -25,9 +25,7 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from assistant import replies
-from assistant.confirmation import detect_decision
-from assistant.decision import customer_decision, decide, say
+from assistant.actions.confirmation import detect_decision
 from assistant.events import (
     ActionExecuted,
     ErrorEvent,
@@ -36,24 +34,32 @@ from assistant.events import (
     TurnEvent,
     TurnStarted,
 )
-from assistant.finish import finish_turn
-from assistant.framing import DataFramingMiddleware
 from assistant.guardrails import CHANNEL_MAX_CHARS
-from assistant.journey import active_journey, after_decision, ended, run_journey, started_journey
-from assistant.language import language_of, languages
-from assistant.memory import TurnTrace
-from assistant.models import ModelUnavailableError
-from assistant.prompts import system_prompt
-from assistant.provenance import EARLIER_TURNS, ProvenanceMiddleware
-from assistant.reading import read_tool_message
-from assistant.signals import (
+from assistant.handoff.signals import (
     is_engine_state,
     model_signals,
     self_help_failed,
     sensitivity,
     wants_person,
 )
-from assistant.turn_types import TurnDeps, TurnFacts, TurnRequest
+from assistant.language import language_of, languages
+from assistant.models import ModelUnavailableError
+from assistant.turn import replies
+from assistant.turn.decision import customer_decision, decide, say
+from assistant.turn.finish import finish_turn
+from assistant.turn.framing import DataFramingMiddleware
+from assistant.turn.journey import (
+    active_journey,
+    after_decision,
+    ended,
+    run_journey,
+    started_journey,
+)
+from assistant.turn.memory import TurnTrace
+from assistant.turn.prompts import system_prompt
+from assistant.turn.provenance import EARLIER_TURNS, ProvenanceMiddleware
+from assistant.turn.reading import read_tool_message
+from assistant.turn.request import TurnDeps, TurnFacts, TurnRequest
 from tools.registry import READ_TOOLS
 
 log = logging.getLogger(__name__)

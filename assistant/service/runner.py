@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from assistant.deps import AGENT_QUEUE
+from assistant.actions.pending import OpenAction
 from assistant.events import (
     ActionProposed,
     ErrorEvent,
@@ -22,14 +22,14 @@ from assistant.events import (
     TurnEvent,
 )
 from assistant.guardrails import mask_sensitive
-from assistant.handoff import HandoffPolicy, record_handoff
-from assistant.memory import TurnTrace, build_context, load_lines
-from assistant.pending import OpenAction
+from assistant.handoff.policy import HandoffPolicy, record_handoff
 from assistant.playbooks.state import latest_state
-from assistant.prompts import pending_note
 from assistant.recorder import EventRecorder, SideEffect
-from assistant.turn import run_turn
-from assistant.turn_types import TurnDeps, TurnRequest
+from assistant.service.deps import AGENT_QUEUE
+from assistant.turn.loop import run_turn
+from assistant.turn.memory import TurnTrace, build_context, load_lines
+from assistant.turn.prompts import pending_note
+from assistant.turn.request import TurnDeps, TurnRequest
 from switchboard import clock
 from switchboard.db.eventlog import StoredEvent
 from switchboard.db.models import Conversation, Message, Turn
@@ -37,7 +37,7 @@ from tools.bss.client import no_bss
 from tools.context import TurnContext
 
 if TYPE_CHECKING:
-    from assistant.deps import IdentityLike, ServiceDeps
+    from assistant.service.deps import IdentityLike, ServiceDeps
 
 _SEGMENTS = ("prepaid", "postpaid", "business")
 _KEEP_TRACES = 4  # turns whose tool exchange is replayed in the next prompt

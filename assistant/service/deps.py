@@ -12,9 +12,9 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.tools import BaseTool
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from assistant.memory import TokenCounter
-from assistant.pending import ActionDesk
+from assistant.actions.pending import ActionDesk
 from assistant.playbooks.loader import Library
+from assistant.turn.memory import TokenCounter
 from switchboard.bus import EventBus
 from switchboard.db.eventlog import EventWriter
 from switchboard.settings import Settings

@@ -16,13 +16,13 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
-from assistant import replies
 from assistant.events import Token, ToolCall, TurnEvent
 from assistant.playbooks.executor import ToolRun
 from assistant.playbooks.format import Playbook
 from assistant.playbooks.state import JourneyState
-from assistant.reading import read_tool_message
-from assistant.turn_types import TurnDeps, TurnFacts, TurnRequest
+from assistant.turn import replies
+from assistant.turn.reading import read_tool_message
+from assistant.turn.request import TurnDeps, TurnFacts, TurnRequest
 from tools.registry import SIGN_IN, TOOL_SPECS
 
 log = logging.getLogger(__name__)

@@ -19,13 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from assistant.action_results import logged_result, sweep
-from assistant.deps import AGENT_QUEUE, IdentityLike, ServiceDeps
 from assistant.events import AgentMessage, CustomerMessage
 from assistant.guardrails import mask_sensitive
-from assistant.handoff import HandoffPolicy
+from assistant.handoff.policy import HandoffPolicy
 from assistant.recorder import EventRecorder, SideEffect
-from assistant.turn_runner import TurnRunner
+from assistant.service.action_results import logged_result, sweep
+from assistant.service.deps import AGENT_QUEUE, IdentityLike, ServiceDeps
+from assistant.service.runner import TurnRunner
 from switchboard.db.eventlog import EventWriter, StoredEvent, events_after
 from switchboard.db.models import Conversation, Message
 from switchboard.errors import BusyError, InvalidInputError, NotFoundError
@@ -229,7 +229,7 @@ class ConversationService:
                 yield stored
 
     async def recover_actions(self, *, older_than_s: float) -> int:
-        """The recovery sweep (assistant/action_results.py), under this service's locks."""
+        """The recovery sweep (assistant/service/action_results.py), under this service's locks."""
         return await sweep(self.deps, self._locks, older_than_s=older_than_s)
 
     async def post_agent_message(self, conversation_id: str, agent: str, text: str) -> StoredEvent:

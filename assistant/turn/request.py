@@ -1,7 +1,7 @@
 """What one turn is made of, apart from the code that runs it: the request (what the turn
 needs to know), its dependencies, and the facts it gathers as events stream past. Their own
-module so that the turn (assistant/turn.py), the decisions on an open quote
-(assistant/decision.py) and the end of the turn (assistant/finish.py) share them without
+module so that the turn (assistant/turn/loop.py), the decisions on an open quote
+(assistant/turn/decision.py) and the end of the turn (assistant/turn/finish.py) share them without
 importing one another (issue #17)."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 from langchain_core.tools import BaseTool
 
+from assistant.actions.pending import ActionDesk, OpenAction
 from assistant.events import (
     ActionProposed,
     Capability,
@@ -22,13 +23,12 @@ from assistant.events import (
     ToolResult,
     TurnEvent,
 )
-from assistant.handoff import HandoffPolicy
-from assistant.memory import TurnTrace
-from assistant.pending import ActionDesk, OpenAction
+from assistant.handoff.policy import HandoffPolicy
+from assistant.handoff.signals import ModelSignals
 from assistant.playbooks.loader import Library
 from assistant.playbooks.state import JourneyState
-from assistant.reading import Passage, ToolReading
-from assistant.signals import ModelSignals
+from assistant.turn.memory import TurnTrace
+from assistant.turn.reading import Passage, ToolReading
 from tools.context import TurnContext
 
 

@@ -1,4 +1,4 @@
-"""A turn's part in a playbook journey (called by assistant/turn.py; the format, loader and
+"""A turn's part in a playbook journey (called by assistant/turn/loop.py; the format, loader and
 executor are assistant/playbooks/): find the active journey or the one the message starts, apply
 repair, move the executor, record the new state.
 
@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from typing import cast
 
 from assistant.events import CAPABILITIES, Capability, TurnEvent
-from assistant.journey_hands import Digress, TurnHands
 from assistant.playbooks import repair
 from assistant.playbooks.executor import Executor, render
 from assistant.playbooks.format import Ask, Playbook, Quote
 from assistant.playbooks.state import JourneyState
-from assistant.turn_types import TurnDeps, TurnFacts, TurnRequest
+from assistant.turn.journey_hands import Digress, TurnHands
+from assistant.turn.request import TurnDeps, TurnFacts, TurnRequest
 from switchboard import clock
 
 
