@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from assistant.runtime import Runtime, build_runtime
+from assistant.service.runtime import Runtime, build_runtime
 from switchboard.settings import Settings
 from tests.api.conftest import ALICE, Frame, in_own_task, make_settings, parse_frames
 
