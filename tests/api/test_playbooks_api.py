@@ -10,6 +10,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ import pytest
 
 from api.app import create_app
 from assistant.service.runtime import Runtime, build_runtime
+from switchboard import clock
 from switchboard.settings import Settings
 from tests.api.conftest import ALICE, Frame, in_own_task, make_settings, parse_frames
 
@@ -191,3 +193,27 @@ async def test_a_journey_survives_a_restart(tmp_path: Path) -> None:
         answer = await client.say(cid, token, "07700 900123")
         assert _journey(answer)["step"] == "pac"
         assert _journey(answer)["slots"]["number"] == "+447700900123"
+
+
+async def test_back_after_hours_a_journey_resumes_or_starts_again(tmp_path: Path) -> None:
+    folder = tmp_path / "playbooks"
+    folder.mkdir()
+    shutil.copy(EXAMPLE / "billing_address.yaml", folder / "billing_address.yaml")
+    async with _serving(_settings(tmp_path, playbooks_dir=folder)) as client:
+        cid, headers = await client.conversation()
+        await client.say(cid, headers, "no signal at home")  # no_signal: resume after 12 h
+        with clock.use_clock(clock.now() + timedelta(hours=13)):
+            back = await client.say(cid, headers, "M1 4BT")
+        assert _reply(back).startswith("Welcome back. We were in the middle of your no signal")
+        assert _journey(back)["slots"]["postcode"] == "M1 4BT"
+
+        other, _ = await client.conversation()
+        await client.say(other, headers, "change my billing address")  # restart after 48 h
+        await client.say(other, headers, "SW4 7AA")
+        with clock.use_clock(clock.now() + timedelta(hours=49)):
+            again = await client.say(other, headers, "12 Clapham Road")
+        assert "start your billing address change again" in _reply(again)
+        assert (
+            _journey(again)["step"] == "postcode"
+            and _journey(again)["slots"].get("postcode") is None
+        )
