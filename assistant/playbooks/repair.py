@@ -53,8 +53,8 @@ def classify(playbook: Playbook, state: JourneyState, text: str) -> Repair | Non
     asks_yes_no = isinstance(step, Ask) and step.type == "yes_no"
     if detect_decision(text) == "cancel" and (not asks_yes_no or is_stop_phrase(text)):
         return "cancel"
-    if already_tried(text) and isinstance(step, Ask):
-        return "tried"
+    if already_tried(text) and isinstance(step, Ask) and (step.type == "yes_no" or step.if_tried):
+        return "tried"  # a guided step ("did restarting fix it?"), not a question for a fact
     answers = isinstance(step, Ask) and extract(step.type, text, step.choices) is not None
     if not answers and isinstance(step, Ask | Quote) and is_question(text):
         return "digression"

@@ -13,6 +13,12 @@ from assistant.playbooks.format import Playbook
 
 EXAMPLE_BAR = 0.62  # cosine similarity to an example that starts a journey
 _WORD = re.compile(r"[a-z0-9']+")
+# A how/why/what question is a question about how things work (the knowledge base answers it),
+# not a request to be guided: "why would my phone stop getting calls after a block" starts no
+# block. A request put as a question ("can I switch to eSIM?") still starts its journey.
+_HOW_TO = re.compile(
+    r"^\W*(how|why|what|whats|what's|when|where|who|which|does|do|is|are)\b", re.IGNORECASE
+)
 
 
 class Triggers:
@@ -31,6 +37,8 @@ class Triggers:
         self._index = NgramIndex(texts) if texts else None
 
     def match(self, text: str) -> str | None:
+        if _HOW_TO.match(text):
+            return None
         norm = normalise(text)
         words = set(_WORD.findall(norm))
         lowered = f" {text.lower()} {norm} "

@@ -131,7 +131,7 @@ async def after_decision(
     yield journey.state.event()
 
 
-async def _no_digression(text: str) -> AsyncIterator[TurnEvent]:
+async def _no_digression(text: str, note: str) -> AsyncIterator[TurnEvent]:
     return
     yield  # an async generator with nothing in it
 

@@ -27,7 +27,7 @@ from tools.registry import SIGN_IN, TOOL_SPECS
 
 log = logging.getLogger(__name__)
 
-Digress = Callable[[str], AsyncIterator[TurnEvent]]
+Digress = Callable[[str, str], AsyncIterator[TurnEvent]]  # the question, the journey's note
 
 
 def step_note(playbook: Playbook, state: JourneyState, tool: str | None) -> str:
@@ -94,7 +94,14 @@ class TurnHands:
         self.say(run.summary)
 
     async def digress(self, text: str) -> None:
-        async for event in self._digress(text):
+        # An LLM is told where the journey stands; the local engine reads no notes.
+        note = (
+            step_note(self.playbook, self.state, None)
+            + " The customer asked something beside it: answer that only."
+            if self.drive_model
+            else ""
+        )
+        async for event in self._digress(text, note):
             self.events.append(event)
 
     # -- the model, held to the step --------------------------------------------------------

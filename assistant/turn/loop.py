@@ -22,6 +22,7 @@ from langchain_core.messages import (
     AIMessage,
     AIMessageChunk,
     HumanMessage,
+    SystemMessage,
     ToolMessage,
 )
 
@@ -82,12 +83,7 @@ async def run_turn(request: TurnRequest, deps: TurnDeps) -> AsyncIterator[TurnEv
         facts.force_handoff = "customer_request"
     elif (care := sensitivity(text)) and request.forced_decision is None:
         facts.force_handoff = care  # a bereaved or vulnerable customer goes to the care team
-    elif (
-        self_help_failed(text)
-        and request.forced_decision is None
-        and request.pending is None
-        and journey is None  # within a journey "I already tried that" is the executor's repair
-    ):
+    elif self_help_failed(text) and request.forced_decision is None and request.pending is None:
         facts.force_handoff = "self_help_failed"
     elif request.forced_decision is None and (foreign := _foreign(request, text)) is not None:
         if foreign == "handoff":  # a yes to the person offered, or another message in it
@@ -131,11 +127,17 @@ async def run_turn(request: TurnRequest, deps: TurnDeps) -> AsyncIterator[TurnEv
 
 
 def _digression(
-    request: TurnRequest, deps: TurnDeps, facts: TurnFacts, text: str
+    request: TurnRequest, deps: TurnDeps, facts: TurnFacts, text: str, note: str
 ) -> AsyncIterator[TurnEvent]:
-    """A question beside a journey: the agent answers it with the read tools only."""
+    """A question beside a journey: the agent answers it with the read tools only, told where
+    the journey stands (`note`); the journey asks its step again afterwards."""
     reads = [tool for tool in deps.tools if tool.name in READ_TOOLS]
-    return _run_agent(request, dataclasses.replace(deps, tools=reads), facts, text)
+    told = (
+        dataclasses.replace(request, history=[*request.history, SystemMessage(note)])
+        if note
+        else request
+    )
+    return _run_agent(told, dataclasses.replace(deps, tools=reads), facts, text)
 
 
 def _foreign(request: TurnRequest, text: str) -> str | None:

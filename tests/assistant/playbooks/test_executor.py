@@ -203,3 +203,5 @@ def test_triggers_pick_the_right_journey() -> None:
     assert LIBRARY.match("I can't afford to pay my bill this month") == "payment_arrangement"
     assert LIBRARY.match("what's my balance") is None
     assert LIBRARY.match("top up £10") is None
+    assert LIBRARY.match("why would my phone stop getting calls after a block") is None
+    assert LIBRARY.match("can i switch to esim?") == "sim_swap"
