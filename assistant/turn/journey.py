@@ -16,6 +16,7 @@ from assistant.events import CAPABILITIES, Capability, TurnEvent
 from assistant.playbooks import repair
 from assistant.playbooks.executor import Executor, render
 from assistant.playbooks.format import Ask, Playbook, Quote
+from assistant.playbooks.slot_types import extract
 from assistant.playbooks.state import JourneyState
 from assistant.turn.journey_hands import Digress, TurnHands
 from assistant.turn.request import TurnDeps, TurnFacts, TurnRequest
@@ -80,7 +81,13 @@ async def run_journey(
     text: str,
     digress: Digress,
 ) -> AsyncIterator[TurnEvent]:
-    """The turn of a journey: the customer's message moves it on (or repairs it)."""
+    """The turn of a journey: the customer's message moves it on (or repairs it). A message that
+    answers nothing here and starts another journey ("my phone was stolen" while porting a
+    number) leaves this one and starts that one."""
+    if not journey.new and (other := _switch(journey, deps, text)) is not None:
+        journey.state.status = "cancelled"
+        yield journey.state.event()
+        journey = other
     hands = _hands(journey, request, deps, facts, digress)
     executor = Executor(journey.playbook, journey.state, hands)
     playbook, state = journey.playbook, journey.state
@@ -110,6 +117,16 @@ async def run_journey(
         yield event
     _settle_outcome(journey, facts)
     yield state.event()
+
+
+def _switch(journey: Journey, deps: TurnDeps, text: str) -> Journey | None:
+    step = journey.playbook.step(journey.state.step or "")
+    if isinstance(step, Ask) and extract(step.type, text, step.choices) is not None:
+        return None
+    if repair.classify(journey.playbook, journey.state, text) is not None:
+        return None
+    other = started_journey(deps, text)
+    return other if other is not None and other.playbook.name != journey.playbook.name else None
 
 
 async def after_decision(

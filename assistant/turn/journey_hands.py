@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from pydantic import ValidationError
 
 from assistant.events import Token, ToolCall, TurnEvent
 from assistant.playbooks.executor import ToolRun
@@ -107,8 +108,9 @@ class TurnHands:
     # -- the model, held to the step --------------------------------------------------------
 
     async def _held(self, tool: str, args: dict[str, Any]) -> dict[str, Any]:
-        """With an LLM: ask the model to make the step's call and check what it does. The
-        journey's arguments are used whatever the model filled in."""
+        """With an LLM: ask the model to make the step's call and check what it does. Another
+        tool, or no call, is not obeyed: the step's call is made. The journey's arguments win;
+        the model may only add arguments the journey leaves empty (never the line)."""
         if not self.drive_model:
             return args
         messages: Sequence[BaseMessage] = [
@@ -122,16 +124,31 @@ class TurnHands:
         except Exception as exc:  # the step runs anyway: the model only takes part
             log.warning("playbook %s: model failed at a held step: %r", self.playbook.name, exc)
             return args
-        if isinstance(reply, AIMessage):
-            self.facts.add_usage(reply.usage_metadata)
-            made = [c["name"] for c in reply.tool_calls]
-            if made != [tool]:
-                self.corrections.append(f"{self.state.step}: model made {made or 'no call'}")
-            elif reply.tool_calls[0]["args"] != args:
-                self.corrections.append(f"{self.state.step}: arguments set by the journey")
-        for correction in self.corrections:
-            log.info("playbook %s held the model: %s", self.playbook.name, correction)
-        return args
+        if not isinstance(reply, AIMessage):
+            return args
+        self.facts.add_usage(reply.usage_metadata)
+        made = [c["name"] for c in reply.tool_calls]
+        if made != [tool]:
+            self._correct(f"{self.state.step}: the model made {made or 'no call'}")
+            return args
+        spec = TOOL_SPECS.get(tool)
+        fields = set(spec.args_model.model_fields) - {"msisdn"} if spec else set()
+        given = reply.tool_calls[0]["args"]
+        if any(given.get(name) != value for name, value in args.items()):
+            self._correct(f"{self.state.step}: the journey's arguments, not the model's")
+        extra = {k: v for k, v in given.items() if k in fields and k not in args}
+        if not extra or spec is None:
+            return args
+        try:
+            spec.args_model.model_validate({**extra, **args})
+        except ValidationError:
+            self._correct(f"{self.state.step}: the model's extra arguments were not valid")
+            return args
+        return {**extra, **args}
+
+    def _correct(self, what: str) -> None:
+        self.corrections.append(what)
+        log.info("playbook %s held the model: %s", self.playbook.name, what)
 
     async def _run(self, tool: str, args: dict[str, Any]) -> ToolRun:
         spec = TOOL_SPECS.get(tool)

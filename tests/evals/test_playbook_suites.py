@@ -52,6 +52,16 @@ def calls_another_tool(messages: list[BaseMessage]) -> AIMessage:
     return say("Happy to help with that.")
 
 
+def changes_the_arguments(messages: list[BaseMessage]) -> AIMessage:
+    """Makes the step's call with its own values: the journey's slots win (the suites check
+    the postcode, the reason, the number and the PAC that were asked for)."""
+    tool = _step_tool(messages)
+    if tool is None:
+        return say("Happy to help with that.")
+    wrong = {"postcode": "SW1A 1AA", "reason": "other", "pac_code": "ZZZ999999", "kind": "other"}
+    return call(tool, call_id="held-1", **wrong)
+
+
 async def test_the_playbook_suites_pass_on_the_local_engine() -> None:
     assert len(SUITES) >= 6
     async with make_driver("local", knowledge=False) as driver:
@@ -63,7 +73,9 @@ async def test_the_playbook_suites_pass_on_the_local_engine() -> None:
     assert len(results) >= 40
 
 
-@pytest.mark.parametrize("behaviour", [follows, skips_the_quote, calls_another_tool])
+@pytest.mark.parametrize(
+    "behaviour", [follows, skips_the_quote, calls_another_tool, changes_the_arguments]
+)
 async def test_the_playbook_suites_pass_on_a_scripted_llm_held_to_the_step(
     behaviour: Callable[[list[BaseMessage]], AIMessage],
 ) -> None:
