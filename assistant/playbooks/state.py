@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from assistant.events import PlaybookStep
 from switchboard import clock
-from switchboard.db.models import Event
+from switchboard.db.models import Conversation, Event
 
 
 @dataclass
@@ -28,6 +28,7 @@ class JourneyState:
     saved: dict[str, Any] = field(default_factory=dict)
     tried: list[str] = field(default_factory=list)
     at: datetime | None = None
+    moved: bool = False  # read from the customer's other conversation (another channel)
 
     @property
     def active(self) -> bool:
@@ -58,12 +59,35 @@ class JourneyState:
         )
 
 
-async def latest_state(session: AsyncSession, *, conversation_id: str) -> JourneyState | None:
-    """The conversation's journey, if one was ever started (ended ones too: None means never)."""
+async def latest_state(
+    session: AsyncSession, *, conversation_id: str, customer_id: str | None = None
+) -> JourneyState | None:
+    """The conversation's journey, if one was ever started (ended ones too). A conversation that
+    never had one carries on the customer's journey still open in another of their conversations
+    (they moved from the web chat to WhatsApp, say): the journey follows the customer."""
     row = await session.scalar(
         select(Event)
         .where(Event.conversation_id == conversation_id, Event.type == PlaybookStep.name)
         .order_by(Event.seq.desc())
         .limit(1)
     )
-    return JourneyState.from_event(dict(row.data)) if row is not None else None
+    if row is not None:
+        return JourneyState.from_event(dict(row.data))
+    if customer_id is None:
+        return None
+    elsewhere = await session.scalar(
+        select(Event)
+        .join(Conversation, Conversation.id == Event.conversation_id)
+        .where(
+            Conversation.customer_id == customer_id,
+            Conversation.id != conversation_id,
+            Event.type == PlaybookStep.name,
+        )
+        .order_by(Event.created_at.desc(), Event.seq.desc())
+        .limit(1)
+    )
+    if elsewhere is None:
+        return None
+    state = JourneyState.from_event(dict(elsewhere.data))
+    state.moved = True
+    return state if state.active else None

@@ -99,7 +99,9 @@ class TurnRunner:
         async with self.deps.sessionmaker() as session:
             lines = await load_lines(session, conversation_id=conversation.id)
             journey = (
-                await latest_state(session, conversation_id=conversation.id)
+                await latest_state(
+                    session, conversation_id=conversation.id, customer_id=identity.customer_id
+                )
                 if self.deps.playbooks is not None
                 else None
             )

@@ -47,7 +47,19 @@ def active_journey(request: TurnRequest, deps: TurnDeps) -> Journey | None:
     playbook = library.get(state.playbook)
     if playbook is None or state.step not in {s.id for s in playbook.steps}:
         return None  # the playbook was removed or changed under the journey: start afresh
+    if state.moved and not _continues(playbook, state, request.text):
+        return None
     return Journey(playbook, copy.deepcopy(state))
+
+
+def _continues(playbook: Playbook, state: JourneyState, text: str) -> bool:
+    """A journey from the customer's other conversation carries on here only if it is recent
+    and this message answers its question (the PAC asked for on the web, sent by WhatsApp);
+    anything else is a new request, answered as such."""
+    if repair.returned_after(playbook, state, clock.now()) is not None:
+        return False
+    step = playbook.step(state.step or "")
+    return isinstance(step, Ask) and extract(step.type, text, step.choices) is not None
 
 
 def started_journey(deps: TurnDeps, text: str) -> Journey | None:
@@ -110,7 +122,7 @@ async def run_journey(
         elif kind == "digression":
             await executor.digress(text)
         else:
-            if back == "resume":
+            if back == "resume" or state.moved:
                 hands.say(repair.RESUME.format(title=playbook.title.lower()))
             await executor.on_message(text, open_quote=request.pending is not None)
     for event in hands.events:

@@ -217,3 +217,21 @@ async def test_back_after_hours_a_journey_resumes_or_starts_again(tmp_path: Path
             _journey(again)["step"] == "postcode"
             and _journey(again)["slots"].get("postcode") is None
         )
+
+
+async def test_a_journey_follows_the_customer_to_another_conversation(tmp_path: Path) -> None:
+    async with _serving(_settings(tmp_path)) as client:
+        web, headers = await client.conversation()
+        await client.say(web, headers, "I want to bring my number over")
+        await client.say(web, headers, "07700 900123")  # the web chat now asks for the PAC
+        phone, _ = await client.conversation()  # the customer carries on elsewhere
+        unrelated = await client.say(phone, headers, "what's my balance?")
+        assert _events(unrelated, "playbook.step") == []  # a new request is not the journey
+        answer = await client.say(phone, headers, "ABC123456")
+        (quote,) = _events(answer, "action.proposed")
+        assert quote["tool"] == "start_service_request" and quote["args"]["kind"] == "port_in"
+        assert quote["args"]["port_msisdn"] == "+447700900123"
+        assert quote["args"]["pac_code"] == "ABC123456"
+        assert _reply(answer).startswith("Welcome back. We were in the middle of your number")
+        done = await client.say(phone, headers, "yes")
+        assert _events(done, "action.executed")[0]["status"] == "ok"
