@@ -29,6 +29,7 @@ from evals.suite import Case
 from evals.transcript import Event
 from switchboard.clock import REFERENCE_INSTANT
 from switchboard.settings import Settings, load_settings
+from tools.context import KnowledgeBase
 
 TEMPLATE = "template"
 DB_FILES = ("switchboard.db", "bss.db")
@@ -146,7 +147,7 @@ class RuntimeSession:
 @dataclass
 class SharedParts:
     model: Any
-    retriever: Any
+    retriever: KnowledgeBase | None
     texts: dict[str, str]
 
 

@@ -16,10 +16,11 @@ from knowledge.embedding import (
     make_embedder,
 )
 from knowledge.factory import build_retriever, ensure_ingested, get_retriever, ingest
+from knowledge.fusion import FusionOptions
 from knowledge.ingest import IngestReport
 from knowledge.offline import seed_tiktoken_cache
 from knowledge.passage import Passage, RetrievalSignals, SearchResult
-from knowledge.retriever import FusionOptions, Retriever
+from knowledge.retriever import Retriever
 
 __all__ = [
     "BssCatalogSource",

@@ -15,10 +15,11 @@ from knowledge.catalog import CATALOG_SOURCE, CatalogSource, load_catalog
 from knowledge.chunking import ChunkingOptions, chunk_document
 from knowledge.document import Document
 from knowledge.embedding import Embedder, get_embedder
+from knowledge.fusion import FusionOptions
 from knowledge.ingest import IngestReport, Progress, ingest_documents
 from knowledge.loader import DEFAULT_MAX_BYTES, LoadProblem, load_articles
 from knowledge.offline import seed_tiktoken_cache
-from knowledge.retriever import FusionOptions, Retriever
+from knowledge.retriever import Retriever
 from knowledge.store import ChunkStore, make_chroma_client
 from knowledge.vector_cache import CachedEmbedder, VectorCache
 from switchboard.errors import ConfigError

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -13,6 +12,14 @@ from numpy.typing import NDArray
 
 from knowledge.document import CUSTOMER_TYPES
 from knowledge.embedding import Embedder
+from knowledge.fusion import (
+    Candidate,
+    FusionOptions,
+    doc_of,
+    doc_ranks,
+    doc_strength,
+    passage,
+)
 from knowledge.lexical import LexicalIndex
 from knowledge.passage import Passage, RetrievalSignals, SearchResult
 from knowledge.store import ChunkStore
@@ -20,35 +27,6 @@ from knowledge.store import ChunkStore
 Mode = Literal["hybrid", "dense", "bm25"]
 DOC_PRIOR = 1.0  # `sections`: weight of the chunk's document rank next to its own rank
 SEGMENT_BOOST = 0.1  # `sections`: a chunk for the customer's own segment ranks this much higher
-
-
-@dataclass(frozen=True)
-class FusionOptions:
-    """Reciprocal rank fusion: fused(doc) = sum of weight / (rrf_k + rank) over the rankings.
-
-    A passage's `score` is its fused score relative to the best possible (first in every
-    ranking) times the query's relevance: how close the best dense cosine is to what a
-    relevant passage gets (`relevance_floor` -> 0, `relevance_full` -> 1; the defaults suit
-    MiniLM, where relevant passages score 0.45+ and unrelated ones under 0.35). Without the
-    dense ranking, relevance is the share of query words the first passage contains.
-    """
-
-    rrf_k: int = 60
-    dense_weight: float = 1.0
-    bm25_weight: float = 1.0
-    candidates: int = 40
-    relevance_floor: float = 0.25
-    relevance_full: float = 0.55
-
-
-@dataclass
-class _Candidate:
-    chunk_id: str
-    text: str
-    metadata: dict[str, Any]
-    dense: float | None = None
-    bm25: float | None = None
-    ranks: dict[str, int] = field(default_factory=dict)
 
 
 class Retriever:
@@ -110,7 +88,7 @@ class Retriever:
             return SearchResult(passages=[], signals=RetrievalSignals())
         corrected = lexical.correct(query)
         n = min(self.fusion.candidates, len(lexical))
-        candidates: dict[str, _Candidate] = {}
+        candidates: dict[str, Candidate] = {}
         rankings: list[tuple[str, float]] = []
         mask = lexical.mask(locale=locale, customer_type=customer_type)
         if mode in ("hybrid", "dense"):
@@ -120,7 +98,7 @@ class Retriever:
             for rank, hit in enumerate(lexical.search(corrected, n=n, mask=mask), 1):
                 cand = candidates.setdefault(
                     lexical.ids[hit.index],
-                    _Candidate(
+                    Candidate(
                         lexical.ids[hit.index],
                         lexical.texts[hit.index],
                         lexical.metadatas[hit.index],
@@ -157,13 +135,13 @@ class Retriever:
             return []
         corrected = lexical.correct(query)
         n = min(self.fusion.candidates, len(lexical))
-        candidates: dict[str, _Candidate] = {}
+        candidates: dict[str, Candidate] = {}
         mask = lexical.mask(locale=locale, customer_type=None)
         await self._dense(corrected, n, candidates, mask, None, locale)
         for rank, hit in enumerate(lexical.search(corrected, n=n, mask=mask), 1):
             cand = candidates.setdefault(
                 lexical.ids[hit.index],
-                _Candidate(
+                Candidate(
                     lexical.ids[hit.index], lexical.texts[hit.index], lexical.metadatas[hit.index]
                 ),
             )
@@ -174,15 +152,15 @@ class Retriever:
 
         doc_prior = {
             doc: sum(w / (rrf_k + r[name]) for name, w in rankings if name in r) / best_possible
-            for doc, r in _doc_ranks(list(candidates.values()), rankings).items()
+            for doc, r in doc_ranks(list(candidates.values()), rankings).items()
         }
 
-        def fused(c: _Candidate) -> float:
+        def fused(c: Candidate) -> float:
             score = sum(w / (rrf_k + c.ranks[name]) for name, w in rankings if name in c.ranks)
-            prior = DOC_PRIOR * doc_prior.get(_doc_of(c), 0.0)
+            prior = DOC_PRIOR * doc_prior.get(doc_of(c), 0.0)
             return (score / best_possible + prior) / (1 + DOC_PRIOR)
 
-        def boosted(c: _Candidate) -> float:  # the order only; the score stays comparable
+        def boosted(c: Candidate) -> float:  # the order only; the score stays comparable
             return fused(c) + (SEGMENT_BOOST if segment and c.metadata.get(f"ct_{segment}") else 0)
 
         chunks = sorted(
@@ -202,12 +180,12 @@ class Retriever:
         out: list[Passage] = []
         taken: dict[str, int] = {}
         for c in chunks:
-            doc = _doc_of(c)
+            doc = doc_of(c)
             if taken.get(doc, 0) >= per_doc:
                 continue
             taken[doc] = taken.get(doc, 0) + 1
             score = min(1.0, fused(c)) * relevance
-            out.append(_passage(c, score, corrected, lexical, signals))
+            out.append(passage(c, score, corrected, lexical, signals))
             if len(out) == k:
                 break
         return out
@@ -216,7 +194,7 @@ class Retriever:
         self,
         query: str,
         n: int,
-        candidates: dict[str, _Candidate],
+        candidates: dict[str, Candidate],
         mask: NDArray[np.bool_] | None,
         customer_type: str | None,
         locale: str | None,
@@ -244,13 +222,13 @@ class Retriever:
         for rank, (index, cosine) in enumerate(hits[:n], 1):
             chunk_id = lexical.ids[index]
             cand = candidates.setdefault(
-                chunk_id, _Candidate(chunk_id, lexical.texts[index], lexical.metadatas[index])
+                chunk_id, Candidate(chunk_id, lexical.texts[index], lexical.metadatas[index])
             )
             cand.dense, cand.ranks["dense"] = cosine, rank
 
     def _fuse(
         self,
-        candidates: Iterable[_Candidate],
+        candidates: Iterable[Candidate],
         rankings: list[tuple[str, float]],
         *,
         k: int,
@@ -265,10 +243,10 @@ class Retriever:
             return sum(w / (rrf_k + ranks[name]) for name, w in rankings if name in ranks)
 
         doc_scores = {
-            doc: fused(r) / best_possible for doc, r in _doc_ranks(cands, rankings).items()
+            doc: fused(r) / best_possible for doc, r in doc_ranks(cands, rankings).items()
         }
         # equal fused ranks (1st + 3rd vs 2nd + 2nd) are common; break ties by the scores
-        strength = _doc_strength(cands, rankings)
+        strength = doc_strength(cands, rankings)
         ranked = sorted(doc_scores, key=lambda d: (-doc_scores[d], -strength.get(d, 0.0), d))
         ordered = ranked[:k]
         shown = self._representatives(cands, ordered, fused)
@@ -301,19 +279,19 @@ class Retriever:
             corrected_query=corrected,
         )
         passages = [
-            _passage(c, min(1.0, doc_scores[d]) * relevance, query, self._lexical, signals)
+            passage(c, min(1.0, doc_scores[d]) * relevance, query, self._lexical, signals)
             for d, c in zip(ordered, shown, strict=True)
         ]
         return SearchResult(passages=passages, signals=signals)
 
     def _representatives(
-        self, cands: list[_Candidate], docs: list[str], fused: Callable[[dict[str, int]], float]
-    ) -> list[_Candidate]:
+        self, cands: list[Candidate], docs: list[str], fused: Callable[[dict[str, int]], float]
+    ) -> list[Candidate]:
         """The passage shown for each document: its best-fused real chunk, or its first chunk
         when only its title record matched."""
-        best: dict[str, _Candidate] = {}
+        best: dict[str, Candidate] = {}
         for c in cands:
-            doc = _doc_of(c)
+            doc = doc_of(c)
             if c.metadata.get("kind") != "title" and (
                 doc not in best or fused(c.ranks) > fused(best[doc].ranks)
             ):
@@ -322,70 +300,12 @@ class Retriever:
         for doc in docs:
             index = lexical.first_chunk(doc)
             if doc not in best and index is not None:
-                best[doc] = _Candidate(
+                best[doc] = Candidate(
                     lexical.ids[index], lexical.texts[index], lexical.metadatas[index]
                 )
             elif doc not in best:  # the snapshot predates this document: show the title record
-                best[doc] = next(c for c in cands if _doc_of(c) == doc)
+                best[doc] = next(c for c in cands if doc_of(c) == doc)
         return [best[d] for d in docs]
-
-
-def _doc_of(c: _Candidate) -> str:
-    return str(c.metadata.get("doc_id", c.chunk_id))
-
-
-def _doc_strength(cands: list[_Candidate], rankings: list[tuple[str, float]]) -> dict[str, float]:
-    """Each document's best scores, relative to the best of each ranking, weighted."""
-    weights = dict(rankings)
-    top_dense = max((c.dense for c in cands if c.dense is not None), default=0.0) or 1.0
-    top_bm25 = max((c.bm25 for c in cands if c.bm25 is not None), default=0.0) or 1.0
-    dense: dict[str, float] = {}
-    bm25: dict[str, float] = {}
-    for c in cands:
-        doc = _doc_of(c)
-        if c.dense is not None:
-            dense[doc] = max(dense.get(doc, 0.0), c.dense / top_dense)
-        if c.bm25 is not None:
-            bm25[doc] = max(bm25.get(doc, 0.0), c.bm25 / top_bm25)
-    return {
-        doc: weights.get("dense", 0.0) * dense.get(doc, 0.0)
-        + weights.get("bm25", 0.0) * bm25.get(doc, 0.0)
-        for doc in dense.keys() | bm25.keys()
-    }
-
-
-def _doc_ranks(
-    cands: list[_Candidate], rankings: list[tuple[str, float]]
-) -> dict[str, dict[str, int]]:
-    """A document's rank in each ranking: the rank of its best record among documents."""
-    doc_rank: dict[str, dict[str, int]] = {}
-    for name, _ in rankings:
-        ranked = sorted((c for c in cands if name in c.ranks), key=lambda c: c.ranks[name])
-        order: dict[str, None] = {}
-        for c in ranked:
-            order.setdefault(_doc_of(c), None)
-        for rank, doc in enumerate(order, 1):
-            doc_rank.setdefault(doc, {})[name] = rank
-    return doc_rank
-
-
-def _passage(
-    c: _Candidate, score: float, query: str, lexical: LexicalIndex, signals: RetrievalSignals
-) -> Passage:
-    m = c.metadata
-    return Passage(
-        doc_id=str(m.get("doc_id", "")),
-        title=str(m.get("title", "")),
-        url=str(m.get("url", "")),
-        section=str(m.get("section", "")),
-        text=c.text,
-        chunk_id=c.chunk_id,
-        score=score,
-        dense_score=c.dense,
-        bm25_score=c.bm25,
-        coverage=lexical.coverage(query, c.chunk_id, c.text, m),
-        signals=signals,
-    )
 
 
 def _segment(customer_type: str | None) -> str | None:

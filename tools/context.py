@@ -3,8 +3,9 @@ here, never from an argument the model fills in."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -15,6 +16,37 @@ if TYPE_CHECKING:
 Channel = Literal["web", "whatsapp", "sms", "telegram", "console", "eval"]
 
 
+class Hit(Protocol):
+    """A passage as the knowledge base returns it (`knowledge.passage.Passage` is one)."""
+
+    @property
+    def doc_id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def section(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def score(self) -> float: ...
+
+
+class KnowledgeBase(Protocol):
+    """What the tools need of the knowledge base (`knowledge.retriever.Retriever` is one): the
+    best passage per document, or sections ranked on their own with the segment boosted. Tools
+    sit beside knowledge/ on one floor, so they name its shape, not its class."""
+
+    async def search(
+        self, query: str, *, k: int = ..., customer_type: str | None = ...
+    ) -> Sequence[Hit]: ...
+
+    async def sections(
+        self, query: str, *, k: int = ..., customer_type: str | None = ...
+    ) -> Sequence[Hit]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class TurnContext:
     conversation_id: str
@@ -23,7 +55,7 @@ class TurnContext:
     settings: Settings
     sessionmaker: async_sessionmaker[Any]
     bss: BssClient
-    retriever: Any | None = None  # knowledge retriever
+    retriever: KnowledgeBase | None = None
     customer_id: str | None = None  # TMF629 customer id; None for an anonymous conversation
     msisdn: str | None = None  # E.164 of the line the customer is signed in with
     customer_type: Literal["prepaid", "postpaid", "business"] | None = None

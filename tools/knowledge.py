@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from tools.context import TurnContext
+from tools.context import Hit, TurnContext
 from tools.failures import ToolRefusal
 from tools.outcome import CitationOut, PassageOut, ToolOutcome, ok
 from tools.schemas import SearchKnowledgeArgs
@@ -12,12 +10,12 @@ from tools.schemas import SearchKnowledgeArgs
 SECTION_EXTRA = 2  # a section search returns this many more passages than `k` documents
 
 
-def _passage(hit: Any) -> PassageOut:
+def _passage(hit: Hit) -> PassageOut:
     return PassageOut(
         doc_id=str(hit.doc_id),
         title=str(hit.title),
-        url=str(getattr(hit, "url", "") or ""),
-        section=str(getattr(hit, "section", "") or ""),
+        url=str(hit.url or ""),
+        section=str(hit.section or ""),
         text=str(hit.text),
         score=float(hit.score),
     )
@@ -32,11 +30,10 @@ async def search_knowledge(ctx: TurnContext, args: SearchKnowledgeArgs) -> ToolO
         raise ToolRefusal(
             "knowledge_unavailable", "The help centre isn't available right now.", offer_human=True
         )
-    sections = getattr(ctx.retriever, "sections", None)
-    if sections is not None:  # sections ranked on their own; the customer's segment boosted
-        hits = await sections(args.query, k=args.k + SECTION_EXTRA, customer_type=ctx.customer_type)
-    else:
-        hits = await ctx.retriever.search(args.query, k=args.k, customer_type=ctx.customer_type)
+    # sections ranked on their own, the customer's segment boosted
+    hits = await ctx.retriever.sections(
+        args.query, k=args.k + SECTION_EXTRA, customer_type=ctx.customer_type
+    )
     passages = [_passage(hit) for hit in hits]
     if not passages:
         return ok(

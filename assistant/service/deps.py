@@ -19,7 +19,7 @@ from switchboard.bus import EventBus
 from switchboard.db.eventlog import EventWriter
 from switchboard.settings import Settings
 from tools.bss.client import BssClient
-from tools.context import TurnContext
+from tools.context import KnowledgeBase, TurnContext
 
 AGENT_QUEUE = "agents"  # bus channel the agent console listens on for handed-off conversations
 ToolFactory = Callable[[TurnContext], Sequence[BaseTool]]
@@ -47,7 +47,7 @@ class ServiceDeps:
     tool_factory: ToolFactory
     desk: ActionDesk | None = None
     bss: BssClient | None = None
-    retriever: Any = None
+    retriever: KnowledgeBase | None = None
     counter: TokenCounter = field(default_factory=TokenCounter)
     prompt_budget: int = 6000
     turn_timeout_s: float = 60.0

@@ -33,7 +33,7 @@ from switchboard.bus import EventBus, InProcessBus
 from switchboard.db import make_engine, make_sessionmaker
 from switchboard.db.migrate import upgrade_async
 from switchboard.settings import Settings
-from tools.context import TurnContext
+from tools.context import KnowledgeBase, TurnContext
 
 log = logging.getLogger(__name__)
 ReadinessCheck = Callable[[], Awaitable[None]]
@@ -46,7 +46,7 @@ class Runtime:
     sessionmaker: async_sessionmaker[Any]
     bus: EventBus
     bss: Any
-    retriever: Any
+    retriever: KnowledgeBase | None
     model: BaseChatModel
     service: ConversationService
     bss_app: Any = None
@@ -78,7 +78,7 @@ async def _bss(settings: Settings, stack: AsyncExitStack) -> tuple[Any, Any]:
     return client, app
 
 
-async def _retriever(settings: Settings, ingest: bool) -> Any:
+async def _retriever(settings: Settings, ingest: bool) -> KnowledgeBase:
     from knowledge import build_retriever, ensure_ingested
 
     if ingest:
@@ -94,7 +94,7 @@ async def build_runtime(
     bus: EventBus | None = None,
     model: BaseChatModel | None = None,
     bss: Any = None,
-    retriever: Any = None,
+    retriever: KnowledgeBase | None = None,
     tool_factory: Callable[[TurnContext], Sequence[BaseTool]] | None = None,
     local_factory: LocalFactory | None = None,
     migrate: bool = True,

@@ -3,7 +3,8 @@ from pathlib import Path
 import pytest
 
 from knowledge.factory import build_retriever, ingest
-from knowledge.retriever import FusionOptions, Retriever
+from knowledge.fusion import FusionOptions
+from knowledge.retriever import Retriever
 from switchboard.settings import Settings
 from tests.knowledge.conftest import FakeEmbedder, write_articles
 

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from knowledge import Passage
 from switchboard.settings import Settings
 from tests.tools.helpers import make_context
+from tools.knowledge import SECTION_EXTRA
 from tools.registry import invoke_tool
 
 
@@ -24,6 +25,11 @@ class ShelfRetriever:
     ) -> list[Passage]:
         self.asked.append((query, k, customer_type))
         return self.passages[:k]
+
+    async def sections(
+        self, query: str, *, k: int = 6, customer_type: str | None = None
+    ) -> list[Passage]:
+        return await self.search(query, k=k, customer_type=customer_type)
 
 
 def _passage(doc_id: str, section: str) -> Passage:
@@ -57,7 +63,7 @@ async def test_passages_come_back_with_one_citation_per_document(
         "voicemail",
     ]
     assert [c.doc_id for c in outcome.citations] == ["roaming", "voicemail"]
-    assert shelf.asked == [("roaming in Spain", 3, None)]
+    assert shelf.asked == [("roaming in Spain", 3 + SECTION_EXTRA, None)]
     assert "Text of voicemail setup." in outcome.render()
 
 
@@ -70,7 +76,7 @@ async def test_the_customer_type_filters_the_search(
     )
     outcome = await invoke_tool(ctx, "search_knowledge", {"query": "spending cap"})
     assert outcome.ok and outcome.passages == [] and "Nothing" in outcome.summary
-    assert shelf.asked == [("spending cap", 4, "postpaid")]
+    assert shelf.asked == [("spending cap", 4 + SECTION_EXTRA, "postpaid")]
 
 
 async def test_without_a_retriever_the_customer_is_offered_a_person(
