@@ -100,7 +100,11 @@ class TurnRunner:
             lines = await load_lines(session, conversation_id=conversation.id)
             journey = (
                 await latest_state(
-                    session, conversation_id=conversation.id, customer_id=identity.customer_id
+                    session,
+                    conversation_id=conversation.id,
+                    # a journey from another channel carries on only on a conversation's first
+                    # message: one query more there, none on the turns after it
+                    customer_id=identity.customer_id if len(lines) <= 1 else None,
                 )
                 if self.deps.playbooks is not None
                 else None

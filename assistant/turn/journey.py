@@ -14,7 +14,7 @@ from typing import cast
 
 from assistant.events import CAPABILITIES, Capability, TurnEvent
 from assistant.playbooks import repair
-from assistant.playbooks.executor import Executor, render
+from assistant.playbooks.executor import Executor
 from assistant.playbooks.format import Ask, Playbook, Quote
 from assistant.playbooks.slot_types import extract
 from assistant.playbooks.state import JourneyState
@@ -192,7 +192,6 @@ __all__ = [
     "active_journey",
     "after_decision",
     "ended",
-    "render",
     "run_journey",
     "started_journey",
 ]

@@ -224,9 +224,10 @@ async def test_a_journey_follows_the_customer_to_another_conversation(tmp_path: 
         web, headers = await client.conversation()
         await client.say(web, headers, "I want to bring my number over")
         await client.say(web, headers, "07700 900123")  # the web chat now asks for the PAC
-        phone, _ = await client.conversation()  # the customer carries on elsewhere
-        unrelated = await client.say(phone, headers, "what's my balance?")
+        other, _ = await client.conversation()  # the customer opens another channel
+        unrelated = await client.say(other, headers, "what's my balance?")
         assert _events(unrelated, "playbook.step") == []  # a new request is not the journey
+        phone, _ = await client.conversation()  # and another, where they send the PAC
         answer = await client.say(phone, headers, "ABC123456")
         (quote,) = _events(answer, "action.proposed")
         assert quote["tool"] == "start_service_request" and quote["args"]["kind"] == "port_in"
