@@ -50,6 +50,9 @@ def _step_problems(playbook: Playbook) -> Iterator[tuple[Loc, str]]:
     ids = [s.id for s in playbook.steps]
     known = {s.slot for s in playbook.steps if isinstance(s, Ask)} | BUILT_IN
     known |= {listen.slot for listen in playbook.listen}
+    for index, name in enumerate(playbook.trigger.unless_slots):
+        if name not in SLOT_TYPES:
+            yield ("trigger", "unless_slots", index), f"unknown slot type {name!r}"
     for index, listen in enumerate(playbook.listen):
         if listen.type not in SLOT_TYPES:
             yield ("listen", index, "type"), f"unknown slot type {listen.type!r}"

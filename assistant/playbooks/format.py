@@ -31,6 +31,9 @@ class Trigger(_Strict):
     unless: list[str] = Field(
         default_factory=list, description="a message containing any of these never starts it"
     )
+    unless_slots: list[str] = Field(
+        default_factory=list, description="slot types: a message holding one never starts it"
+    )
 
 
 class Listen(_Strict):

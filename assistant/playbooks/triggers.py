@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from assistant.local.lexical import NgramIndex
 from assistant.local.text import normalise
 from assistant.playbooks.format import Playbook
+from assistant.playbooks.slot_types import SLOT_TYPES
 
 EXAMPLE_BAR = 0.62  # cosine similarity to an example that starts a journey
 _WORD = re.compile(r"[a-z0-9']+")
@@ -27,6 +28,7 @@ class Triggers:
         texts: list[str] = []
         self._phrases: list[tuple[str, frozenset[str]]] = []
         self._unless = {n: [u.lower() for u in p.trigger.unless] for n, p in playbooks.items()}
+        self._unless_slots = {n: p.trigger.unless_slots for n, p in playbooks.items()}
         for name, playbook in sorted(playbooks.items()):
             for example in playbook.trigger.examples:
                 self._owners.append(name)
@@ -43,6 +45,11 @@ class Triggers:
         words = set(_WORD.findall(norm))
         lowered = f" {text.lower()} {norm} "
         barred = {n for n, unless in self._unless.items() if any(u in lowered for u in unless)}
+        barred |= {
+            n
+            for n, types in self._unless_slots.items()
+            if any(SLOT_TYPES[t].extract(text, None) is not None for t in types)
+        }
         by_phrase = [(len(w), n) for n, w in self._phrases if w <= words and n not in barred]
         if by_phrase:
             return max(by_phrase)[1]  # the most specific phrase wins
