@@ -205,3 +205,6 @@ def test_triggers_pick_the_right_journey() -> None:
     assert LIBRARY.match("top up £10") is None
     assert LIBRARY.match("why would my phone stop getting calls after a block") is None
     assert LIBRARY.match("can i switch to esim?") == "sim_swap"
+    assert LIBRARY.match("any news on my fibre install?") is None  # a status question
+    assert LIBRARY.match("I want to dispute the £6.40 data charge") is None  # names the amount
+    assert LIBRARY.match("I want to dispute a charge") == "bill_dispute"
