@@ -4,6 +4,7 @@ Routes take these as `Annotated` aliases and stay a few lines long."""
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -165,3 +166,12 @@ async def stream_lease(conversation: OwnedConversation, state: ApiState) -> Stre
         await limits.release_stream(cid, lease)
 
     return StreamLease(refresh=refresh, release=release)
+
+
+async def require_staff(request: Request, state: State) -> None:
+    """The admin bearer, for automation: `Authorization: Bearer <the console token>`."""
+    scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
+    expected = state.settings.resolved_console_token()
+    given = token.strip().encode("utf-8", "surrogateescape")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given, expected.encode()):
+        raise UnauthorizedError("missing or wrong console token")

@@ -15,51 +15,33 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.channels.delivery import Post, post_to_conversation
-from api.channels.models import MESSAGING_CHANNELS
+from api.survey_context import customer_key, survey_context
+from api.survey_question import THANKS, choices, question_text
 from assistant.events import SurveyAnswered, SurveyAsked
 from switchboard import clock
-from switchboard.automation import (
-    NON_NEED_CAPABILITIES,
-    ConversationSummary,
-    TurnSummary,
-    is_resolved,
-)
 from switchboard.bus import EventBus
 from switchboard.db.models import (
     Conversation,
-    Event,
-    HandoffRecord,
-    PendingAction,
     Survey,
     Turn,
+    as_utc,
 )
 from switchboard.errors import InvalidInputError, NotFoundError
-from switchboard.satisfaction import SCALES, SurveyContext, SurveyKind, parse_reply, refusal
+from switchboard.satisfaction import SCALES, SurveyKind, parse_reply, refusal
 from switchboard.settings import Settings
 
 log = logging.getLogger(__name__)
 ANSWER_WINDOW = timedelta(hours=24)  # a reply later than this is a new message, not an answer
 IDLE_LOOKBACK = timedelta(days=1)  # the idle sweep looks at conversations quiet since then
-TICKET_TOOLS = ("report_fault", "dispute_charge")
-SETTLED_STATES = frozenset({"resolved", "closed", "cancelled", "completed"})
-OPEN_HANDOFF = ("waiting", "assigned")
-THANKS = "Thank you for your feedback — it helps us get better."
-CSAT_LABELS = {
-    1: "Very dissatisfied",
-    2: "Dissatisfied",
-    3: "Neither",
-    4: "Satisfied",
-    5: "Very satisfied",
-}
 Wake = Callable[[], None]
 
 
@@ -89,25 +71,6 @@ def _out(row: Survey) -> SurveyOut:
         asked_at=row.created_at,
         answered_at=row.answered_at,
     )
-
-
-def question_text(kind: str, brand: str, channel: str) -> str:
-    """The question as a phone shows it: with how to answer (the widget draws buttons)."""
-    scale = SCALES[kind]
-    question = scale.question.format(brand=brand)
-    if channel not in MESSAGING_CHANNELS:
-        return question
-    return f"{question} Reply with a number from {scale.low} to {scale.high}."
-
-
-def choices(kind: str) -> list[dict[str, str]]:
-    """The answers as list rows or keyboard keys for channels that have them."""
-    scale = SCALES[kind]
-    labels = CSAT_LABELS if kind == "csat" else {}
-    return [
-        {"id": str(n), "title": str(n), "description": labels.get(n, "")}
-        for n in range(scale.low, scale.high + 1)
-    ]
 
 
 class SurveyDesk:
@@ -174,7 +137,7 @@ class SurveyDesk:
             conversation = await session.get(Conversation, conversation_id)
             if conversation is None:
                 return False
-            context = await self._context(session, conversation)
+            context = await survey_context(session, conversation)
         why = refusal(
             context, now=now, interval=timedelta(days=self._settings.survey_interval_days)
         )
@@ -193,7 +156,7 @@ class SurveyDesk:
                 conversation_id=conversation_id,
                 kind=kind,
                 channel=channel,
-                customer_key=_customer_key(conversation),
+                customer_key=customer_key(conversation),
                 status="asked",
                 created_at=now,
             )
@@ -231,54 +194,6 @@ class SurveyDesk:
             return False
         return True
 
-    async def _context(self, session: AsyncSession, conversation: Conversation) -> SurveyContext:
-        cid = conversation.id
-        turns = (
-            await session.execute(
-                select(Turn.capability, Turn.outcome)
-                .where(Turn.conversation_id == cid)
-                .order_by(Turn.created_at, Turn.id)
-            )
-        ).all()
-        summaries = [TurnSummary(c, o or "") for c, o in turns]
-        first_type = await session.scalar(
-            select(Event.type).where(Event.conversation_id == cid, Event.seq == 1)
-        )
-        handoff_open = conversation.status != "active" or (
-            await session.scalar(
-                select(func.count())
-                .select_from(HandoffRecord)
-                .where(HandoffRecord.conversation_id == cid, HandoffRecord.status.in_(OPEN_HANDOFF))
-            )
-        )
-        open_quote = await session.scalar(
-            select(func.count())
-            .select_from(PendingAction)
-            .where(
-                PendingAction.conversation_id == cid,
-                PendingAction.status.in_(("proposed", "confirmed", "executing")),
-                PendingAction.expires_at > clock.now(),
-            )
-        )
-        already = await session.scalar(select(Survey.id).where(Survey.conversation_id == cid))
-        key = _customer_key(conversation)
-        last_asked = (
-            await session.scalar(
-                select(func.max(Survey.created_at)).where(Survey.customer_key == key)
-            )
-            if key is not None
-            else None
-        )
-        return SurveyContext(
-            resolved=is_resolved_turns(summaries),
-            proactive=first_type == "notification",
-            handoff_open=bool(handoff_open),
-            open_quote=bool(open_quote),
-            open_problem=await _open_problem(session, cid),
-            already_asked=already is not None,
-            last_asked_at=_aware(last_asked) if last_asked is not None else None,
-        )
-
     # -- answers --------------------------------------------------------------------------
 
     async def answer_text(
@@ -295,7 +210,7 @@ class SurveyDesk:
             )
         if row is None:
             return False
-        if clock.now() - _aware(row.created_at) > ANSWER_WINDOW:
+        if clock.now() - as_utc(row.created_at) > ANSWER_WINDOW:
             await self._settle(row.id, status="dismissed")
             return False
         parsed = parse_reply(text, row.kind)
@@ -397,50 +312,4 @@ class _AlreadySettledError(Exception):
     """The survey was answered or dismissed already (rolls the thank-you back)."""
 
 
-def is_resolved_turns(turns: Sequence[TurnSummary]) -> bool:
-    """switchboard.automation.is_resolved on a bare list of turns."""
-    if not any(t.capability and t.capability not in NON_NEED_CAPABILITIES for t in turns):
-        return False
-    summary = ConversationSummary("", None, clock.now(), turns, human_involved=False)
-    return is_resolved(summary)
-
-
-async def _open_problem(session: AsyncSession, conversation_id: str) -> bool:
-    """A fault or dispute ticket opened in this conversation and not settled since (by the
-    BSS's own state-change notifications)."""
-    rows = (
-        await session.execute(
-            select(Event.type, Event.data)
-            .where(
-                Event.conversation_id == conversation_id,
-                Event.type.in_(("action.executed", "notification")),
-            )
-            .order_by(Event.seq)
-        )
-    ).all()
-    tickets: dict[str, bool] = {}  # ref -> settled
-    for kind, data in rows:
-        if kind == "action.executed" and data.get("tool") in TICKET_TOOLS:
-            receipt = data.get("receipt") or {}
-            if data.get("status") == "ok" and receipt.get("bss_ref"):
-                tickets[str(receipt["bss_ref"])] = False
-        elif kind == "notification" and str(data.get("ref")) in tickets:
-            tickets[str(data["ref"])] = str(data.get("state") or "") in SETTLED_STATES
-    return not all(tickets.values())
-
-
-def _customer_key(conversation: Conversation) -> str | None:
-    """Who the interval is counted for: the customer, else the sender on their channel; an
-    anonymous web visitor cannot be recognised again (once per conversation)."""
-    if conversation.customer_id:
-        return conversation.customer_id
-    if conversation.channel_user_id:
-        return f"{conversation.channel}:{conversation.channel_user_id}"
-    return None
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-__all__ = ["SurveyDesk", "SurveyOut", "choices", "question_text"]
+__all__ = ["SurveyDesk", "SurveyOut"]

@@ -44,7 +44,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.api_bench import CUSTOMERS, QUESTIONS, LoadProcess, load_process  # noqa: E402
+from bench.api_harness import CUSTOMERS, QUESTIONS, LoadProcess, load_process  # noqa: E402
 from bench.measure import latency_summary, tree, tree_cpu_s, tree_rss_mb  # noqa: E402
 from tests.api.conftest import free_port  # noqa: E402
 from tests.api.server import wait_healthy  # noqa: E402

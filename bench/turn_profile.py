@@ -35,7 +35,7 @@ import httpx  # noqa: E402
 
 from api.app import create_app  # noqa: E402
 from api.auth import Identity  # noqa: E402
-from bench.api_bench import CUSTOMERS, QUESTIONS, bench_settings  # noqa: E402
+from bench.api_harness import CUSTOMERS, QUESTIONS, bench_settings  # noqa: E402
 from bench.statements import StatementCounter  # noqa: E402
 from tests.api.conftest import in_own_task  # noqa: E402
 from tests.api.real_app import real_runtime  # noqa: E402

@@ -283,6 +283,19 @@ def product_type(doc: Doc) -> str:
     return str(char_value(doc, "productType", "unknown"))
 
 
+async def addon_standing(ctx: Ctx, line: Doc, customer_id: str) -> tuple[list[str], bool]:
+    """What an add-on's eligibility depends on: the offerings of the add-ons active on `line`,
+    and whether the customer owns a device."""
+    owned = await ctx.repo.list_docs("product", customer_id=customer_id)
+    active = [
+        p["productOffering"]["id"]
+        for p in owned
+        if p.get("status") == "active"
+        and any(r["product"]["id"] == line["id"] for r in p.get("productRelationship") or [])
+    ]
+    return active, any(product_type(p) == "device" for p in owned)
+
+
 def require_active(line: Doc) -> None:
     if line.get("status") == "suspended":
         raise rule(

@@ -136,7 +136,7 @@ def load_world(path: Path = WORLD_FILE) -> World:
 def with_demo_identity(settings: Settings) -> Settings:
     """`settings` with the demo world's operator name, currency and locale where none is set, in
     demo mode (the BSS is the simulator, in this process or its own); otherwise `settings`
-    itself (production requires them: Settings.check_production)."""
+    itself (production requires them: switchboard/production.py)."""
     if not settings.demo:
         return settings
     world = load_world()

@@ -9,6 +9,7 @@ import typer
 
 from switchboard.errors import ConfigError
 from switchboard.logging import configure_logging
+from switchboard.production import check_production
 from switchboard.settings import Settings, get_settings
 
 app = typer.Typer(
@@ -36,7 +37,7 @@ def serve(
     import uvicorn
 
     settings = _settings()
-    settings.check_production()  # production refuses the demo defaults, before binding a port
+    check_production(settings)  # production refuses the demo defaults, before binding a port
     uvicorn.run(
         "api.app:create_app",
         factory=True,

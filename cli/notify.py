@@ -15,8 +15,8 @@ import anyio
 import httpx
 import typer
 
-from api.channels.hub import build_senders
 from api.channels.outbox import OutboxWorker
+from api.hub import build_senders
 from api.notices.dispatch import NoticeDispatcher
 from api.notices.publish import Summary
 from api.notices.triggers import notify_campaign, notify_outage

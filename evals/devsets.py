@@ -111,6 +111,17 @@ def dialogue_failures(expect: dict[str, Any], turns: Sequence[TurnRecord]) -> li
     return failed
 
 
+def knowledge_verdict(
+    doc_ids: Sequence[str], must_contain: str, turn: TurnRecord
+) -> tuple[bool, bool]:
+    """A knowledge question's answer: (stated: the reply contains the fact, case-insensitive;
+    cited: it cites one of the articles that answer it). The README's rule, shared with
+    evals/knowledge (the project's own question suite)."""
+    stated = must_contain.lower() in turn.text.lower()
+    cited = bool(set(turn.citations) & set(doc_ids))
+    return stated, cited
+
+
 def score(item: Item, result: CaseResult) -> tuple[bool, dict[str, Any]]:
     """Whether the item passes, and what a report shows about it."""
     if result.error or not result.turns:
@@ -119,8 +130,7 @@ def score(item: Item, result: CaseResult) -> tuple[bool, dict[str, Any]]:
     if item.file == "requests":
         return last.capability in item.expect["capability"].split("|"), {"got": last.capability}
     if item.file == "knowledge":
-        stated = item.expect["must_contain"].lower() in last.text.lower()
-        cited = bool(set(last.citations) & set(item.expect["doc_ids"]))
+        stated, cited = knowledge_verdict(item.expect["doc_ids"], item.expect["must_contain"], last)
         return stated, {"cited": cited, "stated": stated}
     failed = dialogue_failures(item.expect, result.turns)
     return not failed, {"failed": failed}

@@ -1,7 +1,7 @@
 """Shared definitions of what counts as "resolved" and "automated".
 
 This is the ONE place the automation rate is defined (see docs/decisions/0008-automation-rate.md).
-The offline eval suites (`evals.definitions`) and the operator analytics (`api/analytics.py`) both
+The offline eval suites (`evals.definitions`) and the operator analytics (`api/analytics/`) both
 import it, so the number on the dashboard and the number in an eval report mean the same thing.
 It depends on nothing but the standard library, so any package can import it.
 """

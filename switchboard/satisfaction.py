@@ -2,7 +2,7 @@
 NPS and CSAT, and when a customer may be asked (docs/decisions/0025-surveys.md).
 
 Like switchboard/automation.py, this is the ONE place these are defined: the operator analytics
-(`api/analytics.py`), the survey desk (`api/surveys.py`) and the docs (docs/analytics.md) all
+(`api/analytics/`), the survey desk (`api/surveys.py`) and the docs (docs/analytics.md) all
 mean the same thing by "NPS". Standard library only, so any package can import it.
 """
 

@@ -315,39 +315,6 @@ class Settings(BaseSettings):
     def resolved_chroma_path(self) -> Path:
         return self.chroma_path or self.data_dir / "chroma"
 
-    def check_production(self) -> None:
-        """In production mode, refuse the demo defaults an operator must replace (ConfigError)."""
-        if self.demo:
-            return
-        self.resolved_token_secret()
-        self.resolved_console_token()
-        if not self.bss_url:
-            raise ConfigError(
-                "SWITCHBOARD_BSS_URL",
-                "is unset, which serves the built-in demo BSS simulator",
-                "Set it to the base URL of the operator's TMF Open APIs (and their credentials)",
-            )
-        if not self.database_url:
-            raise ConfigError(
-                "SWITCHBOARD_DATABASE_URL",
-                "is unset, which keeps conversations in a SQLite file under the data directory",
-                "Set a PostgreSQL URL (postgresql+asyncpg://…), or an explicit sqlite+aiosqlite "
-                "URL for a single node",
-            )
-        if "127.0.0.1" in self.public_base_url or "localhost" in self.public_base_url:
-            raise ConfigError(
-                "SWITCHBOARD_PUBLIC_BASE_URL",
-                f"is {self.public_base_url}, a local address",
-                "Set the https URL customers and webhooks reach Switchboard at",
-            )
-        if not self.brand_name or not self.currency:
-            raise ConfigError(
-                "SWITCHBOARD_BRAND_NAME" if not self.brand_name else "SWITCHBOARD_CURRENCY",
-                "is unset (the demo world's operator name and currency are for demo mode)",
-                "Set the operator's name as customers know it and its ISO 4217 currency, e.g. "
-                "SWITCHBOARD_BRAND_NAME=Acme SWITCHBOARD_CURRENCY=EUR SWITCHBOARD_LOCALE=de_DE",
-            )
-
     def resolved_token_secret(self) -> str:
         """The token-signing secret; in demo mode generated once and kept under `data_dir`."""
         return self._secret(self.token_secret, "SWITCHBOARD_TOKEN_SECRET", "token-secret")

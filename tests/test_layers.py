@@ -75,3 +75,15 @@ def test_an_import_cycle_inside_a_package_fails(copy: Path) -> None:
         second.unlink()
     assert result.returncode != 0
     assert "No cycles are allowed in tools" in result.stdout
+
+
+def test_a_channel_reaching_back_up_to_the_hub_is_a_cycle_in_api(copy: Path) -> None:
+    """api/hub.py composes the channels, the desk and the notices: none of them may import it."""
+    probe = copy / "api" / "channels" / "_probe.py"
+    probe.write_text("from api.hub import Hub\n")
+    try:
+        result = _lint(copy)
+    finally:
+        probe.unlink()
+    assert result.returncode != 0
+    assert "No cycles are allowed in api" in result.stdout

@@ -15,11 +15,10 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.channels.delivery import Post, post_to_conversation
-from api.desk.views import OPEN
 from assistant.service.deps import AGENT_QUEUE
 from switchboard.bus import EventBus
 from switchboard.db.eventlog import StoredEvent
-from switchboard.db.models import Conversation, HandoffRecord, utcnow
+from switchboard.db.models import OPEN_HANDOFF, Conversation, HandoffRecord, utcnow
 from switchboard.errors import NotFoundError, SwitchboardError
 from switchboard.redaction import mask_payment_data
 from tools import audit
@@ -68,7 +67,9 @@ def _audit(
 async def _open_handoff(session: Any, conversation_id: str) -> HandoffRecord:
     handoff: HandoffRecord | None = await session.scalar(
         select(HandoffRecord)
-        .where(HandoffRecord.conversation_id == conversation_id, HandoffRecord.status.in_(OPEN))
+        .where(
+            HandoffRecord.conversation_id == conversation_id, HandoffRecord.status.in_(OPEN_HANDOFF)
+        )
         .order_by(HandoffRecord.created_at.desc())
         .limit(1)
     )
@@ -88,7 +89,7 @@ async def _assign(
     so of two agents racing for it exactly one sees its row changed."""
     taken = await session.execute(
         update(HandoffRecord)
-        .where(HandoffRecord.id == handoff.id, HandoffRecord.status.in_(OPEN), condition)
+        .where(HandoffRecord.id == handoff.id, HandoffRecord.status.in_(OPEN_HANDOFF), condition)
         .values(status="assigned", agent=agent_id, assigned_at=utcnow())
     )
     if taken.rowcount != 1:  # type: ignore[attr-defined]
@@ -203,7 +204,10 @@ async def finish(
     async def settle(session: Any) -> None:
         await session.execute(
             update(HandoffRecord)
-            .where(HandoffRecord.conversation_id == conversation_id, HandoffRecord.status.in_(OPEN))
+            .where(
+                HandoffRecord.conversation_id == conversation_id,
+                HandoffRecord.status.in_(OPEN_HANDOFF),
+            )
             .values(status=status, closed_at=utcnow())
         )
         await session.execute(

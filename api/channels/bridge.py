@@ -22,11 +22,10 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from api.channels.fold import Outgoing, fold_turn, split_text
 from api.channels.identity import CustomerLookup, resolve_identity
-from api.channels.models import ChannelIdentity, InboundMessage, SurveyHooks
+from api.channels.models import ChannelIdentity, InboundMessage, KeywordAnswer, SurveyHooks
 from api.channels.outbox import enqueue
 from api.channels.verification import CodeDialogue
 from api.channels.whatsapp import UNSUPPORTED
-from api.notices.keywords import answer_keyword
 from switchboard.db.models import Conversation, InboundReceipt
 from switchboard.settings import Settings
 
@@ -59,9 +58,13 @@ class ChannelBridge:
         task_group: TaskGroup,
         on_outbox: Callable[[], None] = lambda: None,
         surveys: SurveyHooks | None = None,
+        keywords: KeywordAnswer,
     ) -> None:
+        """`keywords` answers STOP/START (api/notices/keywords.py); `surveys` asks and reads
+        surveys around a turn (api/surveys.py)."""
         self._sessionmaker = sessionmaker
         self._surveys = surveys
+        self._keywords = keywords
         self._service = service
         self._settings = settings
         self._lookup = lookup
@@ -123,7 +126,7 @@ class ChannelBridge:
         if len(message.text) > self._settings.max_message_chars:
             await self.send(message, conversation_id, [Outgoing("reply", TOO_LONG)], key)
             return
-        confirmation = await answer_keyword(
+        confirmation = await self._keywords(
             self._sessionmaker,
             channel=message.channel,
             sender=message.sender,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 MessagingChannel = Literal["whatsapp", "sms", "telegram"]
 MESSAGING_CHANNELS: tuple[str, ...] = ("whatsapp", "sms", "telegram")
@@ -63,3 +65,19 @@ class SurveyHooks(Protocol):
     ) -> bool: ...
 
     async def after_turn(self, conversation_id: str, *, on_outbox: Callable[[], None]) -> bool: ...
+
+
+class KeywordAnswer(Protocol):
+    """What the bridge asks before a turn (api/notices/keywords.py): a STOP/START recorded and
+    its confirmation ("" when nothing changed), or None when the text is a message."""
+
+    async def __call__(
+        self,
+        sessionmaker: async_sessionmaker[Any],
+        *,
+        channel: str,
+        sender: str,
+        customer_id: str | None,
+        text: str,
+        brand: str,
+    ) -> str | None: ...

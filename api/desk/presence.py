@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from switchboard.db.models import Agent, HandoffRecord
+from switchboard.db.models import Agent, HandoffRecord, as_utc
 
 ONLINE_S = 60.0  # three missed refreshes of a desk stream (every 20 s)
 
@@ -27,10 +27,6 @@ async def touch(sessionmaker: async_sessionmaker[Any], agent_id: str, *, online:
     seen = datetime.now(UTC) if online else None
     async with sessionmaker() as session, session.begin():
         await session.execute(update(Agent).where(Agent.id == agent_id).values(last_seen_at=seen))
-
-
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 async def roster(sessionmaker: async_sessionmaker[Any]) -> list[AgentPresence]:
@@ -54,7 +50,7 @@ async def roster(sessionmaker: async_sessionmaker[Any]) -> list[AgentPresence]:
             id=a.id,
             name=a.name,
             role=a.role,
-            online=a.last_seen_at is not None and now - _aware(a.last_seen_at) < limit,
+            online=a.last_seen_at is not None and now - as_utc(a.last_seen_at) < limit,
             conversations=sorted(holding.get(a.id, [])),
         )
         for a in people

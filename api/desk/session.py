@@ -12,8 +12,7 @@ from typing import Annotated
 import jwt
 from fastapi import Depends, Request
 
-from api.channels.staff import Hub, require_staff
-from api.deps import State
+from api.deps import State, require_staff
 from api.desk.accounts import AgentOut, find_agent
 from switchboard.errors import SwitchboardError, UnauthorizedError
 from switchboard.settings import Settings
@@ -68,11 +67,11 @@ def _token(request: Request) -> str | None:
     return request.cookies.get(COOKIE_NAME)
 
 
-async def signed_in_agent(request: Request, state: State, hub: Hub) -> AgentOut:
+async def signed_in_agent(request: Request, state: State) -> AgentOut:
     token = _token(request)
     if token is None:
         raise UnauthorizedError("no agent session")
-    agent = await find_agent(hub.sessionmaker, session_agent_id(state.settings, token))
+    agent = await find_agent(state.runtime.sessionmaker, session_agent_id(state.settings, token))
     if agent is None:
         raise UnauthorizedError("agent unknown or deactivated")
     return agent
@@ -88,9 +87,9 @@ SignedIn = Annotated[AgentOut, Depends(signed_in_agent)]
 Supervisor = Annotated[AgentOut, Depends(signed_in_supervisor)]
 
 
-async def staff_or_supervisor(request: Request, state: State, hub: Hub) -> None:
+async def staff_or_supervisor(request: Request, state: State) -> None:
     """The console token (automation), or a supervisor's desk session (the dashboard's people)."""
     try:
         await require_staff(request, state)
     except UnauthorizedError:
-        await signed_in_supervisor(await signed_in_agent(request, state, hub))
+        await signed_in_supervisor(await signed_in_agent(request, state))

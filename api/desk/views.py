@@ -10,10 +10,8 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from switchboard.db.models import Conversation, HandoffRecord, Message, utcnow
+from switchboard.db.models import OPEN_HANDOFF, Conversation, HandoffRecord, Message, utcnow
 from switchboard.errors import NotFoundError
-
-OPEN = ("waiting", "assigned")  # the handoff statuses a person still has to act on
 
 
 class QueueItem(BaseModel):
@@ -81,7 +79,7 @@ async def _last_customer_line(session: AsyncSession, conversation_id: str) -> st
 
 
 async def queue(
-    sessionmaker: async_sessionmaker[Any], *, statuses: tuple[str, ...] = OPEN
+    sessionmaker: async_sessionmaker[Any], *, statuses: tuple[str, ...] = OPEN_HANDOFF
 ) -> list[QueueItem]:
     """Open handoffs, oldest first (the longest wait at the top)."""
     async with sessionmaker() as session:

@@ -1,6 +1,7 @@
 """Proactive notices (docs/notices.md): triggers decide who hears what (`audience`, `publish`,
-`policy`: consent, quiet hours, the daily cap), the worker sends what is due exactly once
-(`dispatch`), STOP/START are honoured on SMS and WhatsApp (`keywords`).
+`policy`: consent, quiet hours, the daily cap), BSS state changes become notices
+(`bss_events`), the worker sends what is due exactly once (`dispatch`, each notice put on its
+conversation by `posting`), STOP/START are honoured on SMS and WhatsApp (`keywords`, handed to
+the channel bridge by api/hub.py).
 
-Import the modules themselves: this package is imported by the channel bridge, which the
-modules import in turn (the delivery helpers), so it re-exports nothing."""
+Import the modules themselves: the package re-exports nothing."""

@@ -10,36 +10,30 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import anyio
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from api.channels.delivery import Post, write_post
-from api.channels.fold import split_text
+from api.channels.delivery import write_post
 from api.channels.models import MESSAGING_CHANNELS
-from api.channels.outbox import enqueue
 from api.notices.audience import Target
+from api.notices.posting import enqueue_sms_copy, notice_post
 from api.notices.publish import decide_for
 from api.notices.schedule import sweep
-from api.notices.writeback import WriteBackBss, write_back_conversations, write_back_due
-from assistant.events import Notification
+from api.notices.writeback import write_back_conversations, write_back_due
 from switchboard import clock
 from switchboard.bus import EventBus
 from switchboard.db.eventlog import StoredEvent
-from switchboard.db.models import Conversation, Message, Notice
+from switchboard.db.models import Conversation, Message, Notice, as_utc
 from switchboard.settings import Settings
+from tools.bss.communication import NotificationApi
 
 log = logging.getLogger(__name__)
 DUE = ("pending", "deferred")
 WHATSAPP_WINDOW = timedelta(hours=24)
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands timestamps back without their zone (they were stored in UTC)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def conversation_for(session: AsyncSession, notice: Notice) -> Conversation:
@@ -78,7 +72,7 @@ class NoticeDispatcher:
         settings: Settings,
         *,
         on_outbox: Callable[[], None] = lambda: None,
-        bss: WriteBackBss | None = None,
+        bss: NotificationApi | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._bss = bss
@@ -132,9 +126,23 @@ class NoticeDispatcher:
                 return False
             conversation = await conversation_for(session, notice)
             extra = await self._template(session, notice, conversation.id, moment)
-            stored, messaging = await write_post(session, conversation, self._post(notice, extra))
+            post = notice_post(
+                notice_id=notice.id,
+                kind=notice.kind,
+                text=notice.text,
+                ref=notice.ref or "",
+                extra=extra,
+            )
+            stored, messaging = await write_post(session, conversation, post)
             if conversation.channel == "web" and notice.recipient:
-                messaging = await self._sms_copy(session, notice, conversation.id) or messaging
+                await enqueue_sms_copy(
+                    session,
+                    notice_id=notice.id,
+                    recipient=str(notice.recipient),
+                    text=notice.text,
+                    conversation_id=conversation.id,
+                )
+                messaging = True
             notice.status, notice.reason = "sent", None
             notice.conversation_id, notice.sent_at = conversation.id, moment
         if stored is not None:
@@ -154,7 +162,7 @@ class NoticeDispatcher:
                 Message.conversation_id == conversation_id, Message.role == "customer"
             )
         )
-        if last is not None and _aware(last) >= moment - WHATSAPP_WINDOW:
+        if last is not None and as_utc(last) >= moment - WHATSAPP_WINDOW:
             return None
         settings = self._settings
         name = (
@@ -163,36 +171,6 @@ class NoticeDispatcher:
             else settings.whatsapp_template_utility
         )
         return {"template": {"name": name, "language": settings.whatsapp_template_language}}
-
-    @staticmethod
-    def _post(notice: Notice, extra: dict[str, Any] | None = None) -> Post:
-        data = Notification(
-            notification_kind=notice.kind, text=notice.text, ref=notice.ref or ""
-        ).data()
-        return Post(
-            event="notification",
-            data=data,
-            text=notice.text,
-            kind="notification",
-            dedupe_key=f"notice:{notice.id}",
-            role="system",
-            extra=extra,
-        )
-
-    @staticmethod
-    async def _sms_copy(session: AsyncSession, notice: Notice, conversation_id: str) -> bool:
-        """A widget may be closed: a web customer's notice also goes to their line by SMS."""
-        for j, piece in enumerate(split_text(notice.text, "sms")):
-            await enqueue(
-                session,
-                channel="sms",
-                recipient=str(notice.recipient),
-                kind="notification",
-                text=piece,
-                dedupe_key=f"notice:{notice.id}:sms:{j}",
-                conversation_id=conversation_id,
-            )
-        return True
 
     def wake(self) -> None:
         """Send now instead of at the next poll (after a publication)."""

@@ -8,41 +8,22 @@ it done (or refused, with the BSS's reason)."""
 from __future__ import annotations
 
 import logging
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from switchboard.db.models import Conversation, Notice
 from switchboard.db.models import Message as Line
+from tools.bss.communication import NotificationApi
 from tools.bss.errors import BssBusinessError, BssNotFoundError, BssUnavailableError
-from tools.bss.models import Interaction, Message
 
 log = logging.getLogger(__name__)
 MESSAGE_TYPES = {"sms": "SMS", "whatsapp": "WhatsApp", "telegram": "Telegram", "web": "WebChat"}
 
 
-class WriteBackBss(Protocol):
-    async def send_message(
-        self,
-        *,
-        customer_id: str,
-        content: str,
-        idempotency_key: str,
-        message_type: str = "SMS",
-        msisdn: str | None = None,
-        subject: str | None = None,
-    ) -> Message: ...
-
-    async def record_interaction(self, **kwargs: Any) -> Interaction: ...
-
-    async def close_interaction(
-        self, *, interaction_id: str, idempotency_key: str
-    ) -> Interaction: ...
-
-
 async def write_back_conversations(
-    sessionmaker: async_sessionmaker[Any], bss: WriteBackBss, *, limit: int = 50
+    sessionmaker: async_sessionmaker[Any], bss: NotificationApi, *, limit: int = 50
 ) -> int:
     """Record customers' conversations (once the customer has written) and their closing."""
     async with sessionmaker() as session:
@@ -90,7 +71,7 @@ async def write_back_conversations(
     return done
 
 
-async def _record_conversation(bss: WriteBackBss, conversation: Conversation) -> str:
+async def _record_conversation(bss: NotificationApi, conversation: Conversation) -> str:
     closed = conversation.status == "closed"
     interaction_id = conversation.bss_interaction
     if interaction_id is None:
@@ -112,7 +93,7 @@ async def _record_conversation(bss: WriteBackBss, conversation: Conversation) ->
 
 
 async def write_back_due(
-    sessionmaker: async_sessionmaker[Any], bss: WriteBackBss, *, limit: int = 50
+    sessionmaker: async_sessionmaker[Any], bss: NotificationApi, *, limit: int = 50
 ) -> int:
     """Record the sent notices not yet written back; how many were recorded."""
     async with sessionmaker() as session:
@@ -143,7 +124,7 @@ async def write_back_due(
     return done
 
 
-async def _record(bss: WriteBackBss, notice: Notice) -> str:
+async def _record(bss: NotificationApi, notice: Notice) -> str:
     message = await bss.send_message(
         customer_id=notice.customer_id,
         content=notice.text,

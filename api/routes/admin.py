@@ -16,12 +16,12 @@ from pydantic import BaseModel
 from api import attention, gaps
 from api.analytics import Report, Satisfaction, ScaleSummary, default_period, report, satisfaction
 from api.channels.outbox import OutboxRow, list_outbox
-from api.channels.staff import Hub, require_staff
-from api.deps import State
+from api.deps import State, require_staff
 from api.desk.accounts import AGENT_ID_PATTERN, AgentIn, AgentOut, list_agents, save_agent
 from api.desk.session import staff_or_supervisor
 from api.errors import ERROR_RESPONSES, ConflictError
 from api.gap_scope import shared_scope
+from api.hub import Hub
 from api.surveys import SurveyOut
 from knowledge.embedding import get_embedder
 from knowledge.factory import ingest, remove_article

@@ -13,12 +13,12 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from api.channels import agents
-from api.channels.staff import Hub
 from api.deps import State, limit_ip
 from api.desk import views
 from api.desk.accounts import AGENT_ID_PATTERN, AgentOut, authenticate
 from api.desk.session import COOKIE_NAME, SignedIn, issue_session, signed_in_agent
 from api.errors import ERROR_RESPONSES
+from api.hub import Hub
 from switchboard.db.eventlog import events_after
 from switchboard.errors import UnauthorizedError
 

@@ -12,7 +12,6 @@ from sse_starlette import EventSourceResponse
 
 from api import attention
 from api.channels import agents
-from api.channels.staff import Hub
 from api.deps import State
 from api.desk import views
 from api.desk.accounts import AGENT_ID_PATTERN, find_agent
@@ -23,6 +22,7 @@ from api.desk.session import SignedIn, Supervisor, signed_in_agent
 from api.desk.stream import desk_events, desk_response
 from api.desk.suggestion import Suggestion, suggest_reply
 from api.errors import ERROR_RESPONSES
+from api.hub import Hub
 from api.sse import StreamLease, event_stream_response, replay_then_live
 from switchboard import clock
 from switchboard.errors import NotFoundError

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from api.channels.outbox import refresh_outbox_gauge
-from api.channels.staff import require_staff
+from api.deps import require_staff
 from api.schemas import Health
 from switchboard import telemetry
 

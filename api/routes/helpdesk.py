@@ -14,11 +14,10 @@ from sqlalchemy import delete
 
 from api.channels import agents
 from api.channels.bridge import claim_receipt
-from api.channels.hub import ChannelHub
-from api.channels.staff import Hub
 from api.deps import State
 from api.desk.bridge import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_ok
 from api.errors import ERROR_RESPONSES
+from api.hub import ChannelHub, Hub
 from switchboard.db.models import InboundReceipt
 from switchboard.errors import (
     InvalidInputError,

@@ -4,6 +4,7 @@ customer's channel, time zone and consents."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -11,8 +12,9 @@ from fastapi import APIRouter, Depends, Query
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field, field_validator
 
-from api.channels.staff import Hub, require_staff
+from api.deps import require_staff
 from api.errors import ERROR_RESPONSES
+from api.hub import ChannelHub, Hub
 from api.notices.listing import NoticeOut, list_notices
 from api.notices.policy import CATEGORIES
 from api.notices.publish import Summary
@@ -67,7 +69,7 @@ class PreferencesIn(BaseModel):
 async def publish_outage(body: OutageIn, hub: Hub) -> Summary:
     """Tell the customers in an outage's districts (the BSS's own record of it unless districts
     and title are given). `dry_run` counts without sending; the counts then match a real run."""
-    summary = await notify_outage(
+    publishing = notify_outage(
         hub.sessionmaker,
         hub.bss,
         hub.settings,
@@ -78,15 +80,13 @@ async def publish_outage(body: OutageIn, hub: Hub) -> Summary:
         text=body.text,
         dry_run=body.dry_run,
     )
-    if not body.dry_run:
-        hub.wake_notices()
-    return summary
+    return await _published(hub, publishing, dry_run=body.dry_run)
 
 
 @router.post("/notices/campaign")
 async def publish_campaign(body: CampaignIn, hub: Hub) -> Summary:
     """An offer or survey to a segment: only customers who said yes to marketing get it."""
-    summary = await notify_campaign(
+    publishing = notify_campaign(
         hub.sessionmaker,
         hub.bss,
         hub.settings,
@@ -95,7 +95,13 @@ async def publish_campaign(body: CampaignIn, hub: Hub) -> Summary:
         segment=body.segment,
         dry_run=body.dry_run,
     )
-    if not body.dry_run:
+    return await _published(hub, publishing, dry_run=body.dry_run)
+
+
+async def _published(hub: ChannelHub, publishing: Awaitable[Summary], *, dry_run: bool) -> Summary:
+    """A publication's summary; a real one (not a dry run) wakes the dispatcher to send now."""
+    summary = await publishing
+    if not dry_run:
         hub.wake_notices()
     return summary
 

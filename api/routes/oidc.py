@@ -11,12 +11,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 
-from api.channels.staff import Hub
 from api.deps import State, limit_ip
 from api.desk import oidc
 from api.desk.accounts import find_agent
 from api.desk.session import COOKIE_NAME, issue_session
 from api.errors import ERROR_RESPONSES
+from api.hub import Hub
 from switchboard.errors import UnauthorizedError
 
 router = APIRouter(

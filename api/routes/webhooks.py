@@ -16,16 +16,15 @@ from fastapi.responses import PlainTextResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from api.channels import notifications
-from api.channels.hub import channel_lifespan
 from api.channels.models import InboundMessage
 from api.channels.signatures import secret_ok, twilio_signature_ok, whatsapp_signature_ok
 from api.channels.sms import EMPTY_TWIML, parse_form
-from api.channels.staff import Hub
 from api.channels.telegram import parse_update
 from api.channels.whatsapp import parse_webhook
 from api.deps import State
 from api.errors import ERROR_RESPONSES, ErrorResponse
+from api.hub import Hub, channel_lifespan
+from api.notices import bss_events
 from switchboard.errors import InvalidInputError, ServiceUnavailableError, UnauthorizedError
 
 T = TypeVar("T")
@@ -165,7 +164,7 @@ async def bss_event(key: str, request: Request, hub: Hub) -> dict[str, bool]:
     """The TMF hub listener: a state change becomes a customer notification, once."""
     if not secret_ok(hub.listener_key, key):
         raise UnauthorizedError("unknown listener")
-    notified = await notifications.handle_event(
+    notified = await bss_events.handle_event(
         _json(await request.body()),
         sessionmaker=hub.sessionmaker,
         bus=hub.bus,

@@ -95,6 +95,10 @@ _SIGNED_IN = re.compile(r"customer is signed in \((\w+) customer", re.IGNORECASE
 
 
 _OPERATOR = re.compile(r"customer-service assistant of (.+?), a ")
+# The turn loop's note on the open quote (assistant/turn/prompts.py `pending_note`).
+_OPEN_QUOTE = re.compile(
+    r"Open quote awaiting the customer's yes or no \(action [^,]*, tool (\w+)\)"
+)
 
 
 def operator_name(messages: Sequence[BaseMessage]) -> str:
@@ -104,6 +108,15 @@ def operator_name(messages: Sequence[BaseMessage]) -> str:
         if isinstance(message, SystemMessage) and (m := _OPERATOR.search(str(message.content))):
             return m.group(1)
     return "us"
+
+
+def quoted_tool(messages: Sequence[BaseMessage]) -> str | None:
+    """The tool of the quote still open for the customer's yes or no, as the turn loop's system
+    note states it; None when nothing is waiting."""
+    for message in messages:
+        if isinstance(message, SystemMessage) and (m := _OPEN_QUOTE.search(str(message.content))):
+            return m.group(1)
+    return None
 
 
 def who_is_signed_in(messages: Sequence[BaseMessage]) -> Who:

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from bss.catalog import addon_verdict, plan_verdict
 from bss.context import Ctx
 from bss.errors import not_found
-from bss.inventory import product_type
+from bss.inventory import addon_standing
 from bss.routes.common import get_resource, list_resources
 from bss.shapes import API, char_value
 
@@ -25,14 +25,7 @@ async def _annotate(ctx: Ctx, docs: list[Doc], product_id: str) -> list[Doc]:
     customer_id = line["relatedParty"][0]["id"]
     customer = await ctx.repo.get("customer", customer_id)
     segment = str(char_value(customer or {}, "segment", "postpaid", key="characteristic"))
-    owned = await ctx.repo.list_docs("product", customer_id=customer_id)
-    active = [
-        p["productOffering"]["id"]
-        for p in owned
-        if p.get("status") == "active"
-        and any(r["product"]["id"] == line["id"] for r in p.get("productRelationship") or [])
-    ]
-    has_device = any(product_type(p) == "device" for p in owned)
+    active, has_device = await addon_standing(ctx, line, customer_id)
     out = []
     for doc in docs:
         plan, addon = ctx.world.plan(doc["id"]), ctx.world.addon(doc["id"])

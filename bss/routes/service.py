@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from bss import communication, flows, interactions, tickets
 from bss.context import Ctx
 from bss.errors import bad_request, not_found
-from bss.ordering import _customer_id
+from bss.order_rules import customer_of
 from bss.routes.common import get_resource, list_resources, sim, write
 from bss.shapes import API
 
@@ -23,7 +23,7 @@ message_router = APIRouter(prefix=API["communication"], tags=["TMF681 communicat
 
 def _optional_customer(body: Doc) -> str | None:
     try:
-        return _customer_id(body)
+        return customer_of(body)
     except Exception:
         return None
 

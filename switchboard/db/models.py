@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -26,6 +26,12 @@ from switchboard import clock
 def utcnow() -> datetime:
     """Row timestamps and expiries on the project's one clock (switchboard/clock.py)."""
     return clock.now()
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A timestamp read back from a row, aware: SQLite returns them without their zone (they
+    were stored in UTC); PostgreSQL's already carry it."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class Base(DeclarativeBase):
@@ -150,6 +156,10 @@ class AuditEntry(Base):
     currency: Mapped[str | None] = mapped_column(String(3))
     bss_ref: Mapped[str | None] = mapped_column(String(128))
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+# The handoff statuses a person still has to act on (the desk's queue, a survey's wait).
+OPEN_HANDOFF = ("waiting", "assigned")
 
 
 class HandoffRecord(Base):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from api.surveys import question_text
+from api.survey_question import question_text
 from assistant.turn.prompts import system_prompt
 from switchboard.db.models import OutboxMessage
 from switchboard.settings import load_settings

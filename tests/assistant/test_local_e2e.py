@@ -284,6 +284,29 @@ async def test_a_question_that_changes_the_quote_needs_the_quote_again(runtime: 
 
 
 @pytest.mark.parametrize(
+    "amend", ["could I only put £12 towards it today", "£12 of it for now please", "just £12"]
+)
+async def test_a_new_amount_for_the_open_quote_requotes_it(runtime: Runtime, amend: str) -> None:
+    c = await chat(runtime, "+447700900004")  # Daniel: an overdue bill
+    check(await c.say("I'd like to pay my bill"), "billing_payments", "proposed", "pay_bill")
+    amended = await c.say(amend)
+    check(amended, "billing_payments", "proposed", "pay_bill")
+    assert amended["data"]["action.proposed"]["amount"] == 12.0, amended["text"]
+    done = await c.say("yes")
+    assert done["data"]["action.executed"]["status"] == "ok", done["text"]
+    assert "£12" in done["text"], done["text"]
+
+
+async def test_a_question_with_an_amount_does_not_requote(runtime: Runtime) -> None:
+    c = await chat(runtime, ALICE)
+    check(await c.say("top up £20"), "top_up", "proposed", "top_up")
+    asked = await c.say("is £5 the smallest top-up?")
+    assert "action.proposed" not in asked["events"] or (
+        asked["data"]["action.proposed"]["amount"] == 20.0
+    ), asked["text"]
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("Buenas tardes, necesito ayuda con mi factura", "solo puedo ayudar en inglés"),

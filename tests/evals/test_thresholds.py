@@ -22,6 +22,12 @@ def test_thresholds_file_is_valid_and_no_looser_than_the_floor() -> None:
     thresholds = load()
     assert thresholds.maximum["money_safety_violations"] == 0
     assert loosened(FLOOR, thresholds) == []
+    knowledge = (
+        thresholds.knowledge
+    )  # the own knowledge questions (tests/evals/test_knowledge_gate)
+    assert knowledge is not None and knowledge.knowledge is None
+    assert knowledge.minimum["holdout.stated_cited"] >= 0.37
+    assert knowledge.maximum["holdout.write_quotes"] <= 3
 
 
 def _history() -> list[tuple[str, str]]:
@@ -73,4 +79,31 @@ def test_loosened_and_violations() -> None:
     assert violations(parse("minimum: {handoff.recall: 0.95, groundedness: 0.5}"), metrics) == [
         "groundedness = None < 0.5",
         "handoff.recall = 0.9 < 0.95",
+    ]
+
+
+def test_the_knowledge_block_may_not_be_loosened_or_dropped() -> None:
+    old = parse(
+        "knowledge: {minimum: {holdout.stated_cited: 0.4}, maximum: {holdout.write_quotes: 3}}"
+    )
+    assert loosened(old, parse("minimum: {}")) == ["the knowledge block was removed"]
+    assert loosened(
+        old,
+        parse(
+            "knowledge: {minimum: {holdout.stated_cited: 0.3}, maximum: {holdout.write_quotes: 5}}"
+        ),
+    ) == [
+        "knowledge: minimum holdout.stated_cited went down: 0.4 -> 0.3",
+        "knowledge: maximum holdout.write_quotes went up: 3.0 -> 5.0",
+    ]
+    tighter = (
+        "knowledge: {minimum: {holdout.stated_cited: 0.5}, maximum: {holdout.write_quotes: 0}}"
+    )
+    assert loosened(old, parse(tighter)) == []
+    assert loosened(parse("minimum: {}"), old) == []  # adding the block tightens
+    report = {"holdout": {"stated_cited": 0.39, "write_quotes": 4}}
+    assert old.knowledge is not None
+    assert violations(old.knowledge, report) == [
+        "holdout.stated_cited = 0.39 < 0.4",
+        "holdout.write_quotes = 4 > 3",
     ]

@@ -20,12 +20,12 @@ from tools.bss.models import (
     TopUp,
     UsageSummary,
 )
+from tools.bss.models.tmf import owner
 from tools.bss.party import CustomerApi
 from tools.bss.transport import (
     BALANCE,
     BILL,
     Doc,
-    _doc_owner,
 )
 
 
@@ -39,7 +39,7 @@ class BalanceApi(CatalogApi, CustomerApi):
         if product_id:
             params["product.id"] = product_id
         docs = await self._list(f"{BALANCE}/bucket", **params)
-        return [Bucket.from_tmf(d) for d in docs if _doc_owner(d) == customer_id]
+        return [Bucket.from_tmf(d) for d in docs if owner(d) == customer_id]
 
     async def get_line_overview(self, *, customer_id: str, product_id: str) -> LineOverview:
         line = await self.get_product(customer_id=customer_id, product_id=product_id)

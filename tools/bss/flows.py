@@ -9,9 +9,7 @@ from tools.bss.errors import (
     BssBusinessError,
 )
 from tools.bss.inventory import ProductApi
-from tools.bss.models import (
-    ServiceRequest,
-)
+from tools.bss.models import ServiceRequest, Task
 from tools.bss.transport import (
     FLOW,
     Doc,
@@ -54,7 +52,7 @@ class ServiceRequestApi(ProductApi):
         owner = ServiceRequest.from_tmf(doc).customer_id
         self._own(owner, customer_id, "ProcessFlow", request_id)
         tasks = await self._list(f"{FLOW}/processFlow/{request_id}/taskFlow")
-        return ServiceRequest.from_tmf(doc, tasks)
+        return ServiceRequest.from_tmf(doc, tasks=[Task.from_tmf(t) for t in tasks])
 
     async def list_service_requests(
         self, *, customer_id: str, open_only: bool = False

@@ -19,20 +19,35 @@ from tools.bss.transport import (
 )
 
 
+def _product(product_id: str, characteristics: list[Doc] | None = None) -> Doc:
+    """The inventory product an order item acts on, with the characteristics it sets."""
+    product: Doc = {"id": product_id, "@type": "Product"}
+    if characteristics:
+        product["productCharacteristic"] = characteristics
+    return product
+
+
 class OrderingApi(ProductApi):
     """Product orders (TMF622): plan changes, renewals, add-ons and line features."""
 
     async def _order(
         self,
+        *,
         customer_id: str,
-        items: list[Doc],
+        action: str,
+        product: Doc,
+        offering_id: str | None = None,
         idempotency_key: str,
         channel: str | None,
         description: str,
     ) -> Order:
+        """POST a product order of one item: `action` on `product` (to `offering_id`)."""
+        item: Doc = {"id": "1", "action": action, "product": product}
+        if offering_id is not None:
+            item["productOffering"] = {"id": offering_id}
         body: Doc = {
             "relatedParty": _party(customer_id),
-            "productOrderItem": items,
+            "productOrderItem": [item],
             "externalId": idempotency_key,
             "description": description,
             **_channel(channel),
@@ -52,14 +67,14 @@ class OrderingApi(ProductApi):
         channel: str | None = None,
     ) -> Order:
         """Plan change/upgrade: `modify` of the product to the new offering."""
-        item = {
-            "id": "1",
-            "action": "modify",
-            "product": {"id": product_id, "@type": "Product"},
-            "productOffering": {"id": offering_id},
-        }
         return await self._order(
-            customer_id, [item], idempotency_key, channel, f"Change plan to {offering_id}"
+            customer_id=customer_id,
+            action="modify",
+            product=_product(product_id),
+            offering_id=offering_id,
+            idempotency_key=idempotency_key,
+            channel=channel,
+            description=f"Change plan to {offering_id}",
         )
 
     async def renew_plan(
@@ -67,17 +82,15 @@ class OrderingApi(ProductApi):
     ) -> Order:
         """Renew a prepaid bundle now: `modify` of the same offering with `renewal=true`."""
         line = await self.get_product(customer_id=customer_id, product_id=product_id)
-        item = {
-            "id": "1",
-            "action": "modify",
-            "product": {
-                "id": product_id,
-                "@type": "Product",
-                "productCharacteristic": [{"name": "renewal", "value": True}],
-            },
-            "productOffering": {"id": line.offering_id or ""},
-        }
-        return await self._order(customer_id, [item], idempotency_key, channel, "Renew bundle")
+        return await self._order(
+            customer_id=customer_id,
+            action="modify",
+            product=_product(product_id, [{"name": "renewal", "value": True}]),
+            offering_id=line.offering_id or "",
+            idempotency_key=idempotency_key,
+            channel=channel,
+            description="Renew bundle",
+        )
 
     async def buy_addon(
         self,
@@ -89,18 +102,18 @@ class OrderingApi(ProductApi):
         channel: str | None = None,
     ) -> Order:
         """Add-on purchase: `add` of the add-on offering, `addOnTo` the line."""
-        item = {
-            "id": "1",
-            "action": "add",
-            "productOffering": {"id": offering_id},
-            "product": {
+        return await self._order(
+            customer_id=customer_id,
+            action="add",
+            product={
                 "productRelationship": [
                     {"relationshipType": "addOnTo", "product": {"id": product_id}}
                 ]
             },
-        }
-        return await self._order(
-            customer_id, [item], idempotency_key, channel, f"Add {offering_id}"
+            offering_id=offering_id,
+            idempotency_key=idempotency_key,
+            channel=channel,
+            description=f"Add {offering_id}",
         )
 
     async def remove_addon(
@@ -111,13 +124,13 @@ class OrderingApi(ProductApi):
         idempotency_key: str,
         channel: str | None = None,
     ) -> Order:
-        item = {
-            "id": "1",
-            "action": "delete",
-            "product": {"id": addon_product_id, "@type": "Product"},
-        }
         return await self._order(
-            customer_id, [item], idempotency_key, channel, f"Remove {addon_product_id}"
+            customer_id=customer_id,
+            action="delete",
+            product=_product(addon_product_id),
+            idempotency_key=idempotency_key,
+            channel=channel,
+            description=f"Remove {addon_product_id}",
         )
 
     async def set_line_features(
@@ -134,13 +147,13 @@ class OrderingApi(ProductApi):
         chars = features.to_characteristics()
         if not chars:
             raise ValueError("features must set at least one value")
-        item = {
-            "id": "1",
-            "action": "modify",
-            "product": {"id": product_id, "@type": "Product", "productCharacteristic": chars},
-        }
         return await self._order(
-            customer_id, [item], idempotency_key, channel, "Change line features"
+            customer_id=customer_id,
+            action="modify",
+            product=_product(product_id, chars),
+            idempotency_key=idempotency_key,
+            channel=channel,
+            description="Change line features",
         )
 
     async def set_roaming(

@@ -18,8 +18,8 @@ from tools.bss.errors import (
     BssProtocolError,
     BssUnavailableError,
 )
+from tools.bss.models.tmf import Doc as Doc  # the API modules' name for a TMF document
 
-Doc = dict[str, Any]
 ASGIApp = Callable[..., Awaitable[None]]  # what httpx.ASGITransport runs (the simulator's app)
 Closer = Callable[[], Awaitable[None]]
 
@@ -193,10 +193,3 @@ class BssTransport:
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def _doc_owner(doc: Doc) -> str | None:
-    for p in doc.get("relatedParty") or []:
-        if p.get("@referredType") == "Customer" or p.get("role") == "customer":
-            return str(p.get("id"))
-    return None

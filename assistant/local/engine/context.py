@@ -15,6 +15,7 @@ from assistant.local.dialogue import (
     follow_up_rest,
     is_cancel,
     is_correction,
+    quoted_tool,
     wants_other_line,
 )
 from assistant.local.engine.core import EngineCore, EngineReply
@@ -33,6 +34,8 @@ from assistant.local.engine.rules import (
     ON_OFF_CAPABILITIES,
     READ_INTENT,
     READ_TOOLS,
+    REFERS_BACK,
+    REQUEST_FORM,
     asks,
     asks_how,
     asks_more,
@@ -87,6 +90,10 @@ class InContext(EngineCore):
             )
             return self._reply(step, state.capability, state.intent, rec, {}, messages)
         correcting = is_correction(text) or (starts_no(text) and changes_a_slot(new_slots, state))
+        refers_back = bool(REFERS_BACK.search(text))
+        if (not switching or refers_back) and self._amends_quote(text, new_slots, tools, messages):
+            # "can I just pay £10 of it": a new value for the open quote
+            correcting, switching = True, False
         if (correcting or fills) and not switching:
             slots = {**state.slots, **new_slots}
             if awaited in FREE_TEXT_SLOTS and awaited not in new_slots:
@@ -137,6 +144,24 @@ class InContext(EngineCore):
             )
             return self._reply(step, state.capability, state.intent, rec, {}, messages)
         return None
+
+    def _amends_quote(
+        self,
+        text: str,
+        new_slots: dict[str, Any],
+        tools: ToolBox,
+        messages: Sequence[BaseMessage],
+    ) -> bool:
+        """The message gives a value for an argument of the write quoted in the previous turn,
+        as a request or a statement rather than a question ("is £10 the minimum?" asks)."""
+        open_quote = quoted_tool(messages)
+        quoted = [open_quote] if open_quote else []
+        if len(quoted) != 1 or not tools.bound or is_cancel(text):
+            return False
+        if INTERROGATIVE.search(text) and not REQUEST_FORM.search(text):
+            return False
+        given = {k: v for k, v in new_slots.items() if k not in {"currency", "query"}}
+        return bool(given) and bool(tools.args(quoted[0], given))
 
     def _chosen_item(
         self,

@@ -124,7 +124,8 @@ CHANGE_SURE = 0.8  # an interrogative below this `change` probability still only
 REQUEST_FORM = re.compile(
     r"\b(i want|i wanna|i'd like|i would like|i need|please|pls|plz|can you|could you|"
     r"will you|would you|get me|give me|sign me|put me|set me|report|set up|sort out)\b|"
-    r"^\W*(can|could|may) i (get|have|add|renew|buy|pay|top|change|switch|upgrade|order)\b",
+    r"^\W*(can|could|may) i (just |only |also |now )?"
+    r"(get|have|add|renew|buy|pay|put|do|make|top|change|switch|upgrade|order)\b",
     re.IGNORECASE,
 )
 INTERROGATIVE = re.compile(

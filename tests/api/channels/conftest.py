@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from langchain_core.messages import AIMessage
 
 from api.app import create_app
-from api.channels.hub import ChannelHub, ChannelOptions
+from api.hub import ChannelHub, ChannelOptions
 from api.routes import channel_routers as routers
 from assistant.service.runtime import Runtime, build_runtime
 from switchboard.settings import Settings

@@ -17,8 +17,8 @@ import pytest
 from fastapi import FastAPI
 
 from api.app import create_app
-from api.channels.hub import ChannelHub, ChannelOptions
-from api.channels.notifications import register_bss_listener
+from api.hub import ChannelHub, ChannelOptions
+from api.notices.bss_events import register_bss_listener
 from assistant.local import LocalChatModel, make_local_model
 from assistant.service.runtime import Runtime, build_runtime
 from tests.api.channels.conftest import (

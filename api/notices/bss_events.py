@@ -18,11 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from api.channels.delivery import Post, post_to_conversation
-from api.channels.fold import split_text
-from api.channels.outbox import enqueue
+from api.channels.delivery import post_to_conversation
 from api.notices.policy import CATEGORY_OF_KIND
-from assistant.events import Notification
+from api.notices.posting import enqueue_sms_copy, notice_post
 from switchboard.bus import EventBus
 from switchboard.db.models import Conversation, InboundReceipt, Notice, utcnow
 from switchboard.errors import InvalidInputError
@@ -176,16 +174,13 @@ async def handle_event(
         assert conversation is not None
         copy = conversation.channel == "web" and conversation.msisdn
         if copy:  # the widget may be closed: the step reaches their line too
-            for j, piece in enumerate(split_text(text, "sms")):
-                await enqueue(
-                    session,
-                    channel="sms",
-                    recipient=str(conversation.msisdn),
-                    kind="notification",
-                    text=piece,
-                    dedupe_key=f"notice:{notice_id}:sms:{j}",
-                    conversation_id=conversation_id,
-                )
+            await enqueue_sms_copy(
+                session,
+                notice_id=notice_id,
+                recipient=str(conversation.msisdn),
+                text=text,
+                conversation_id=conversation_id,
+            )
         session.add(
             Notice(
                 id=notice_id,
@@ -209,14 +204,7 @@ async def handle_event(
         if copy:
             on_outbox()
 
-    post = Post(
-        event="notification",
-        data=Notification(notification_kind=kind, text=text, ref=ref, state=state).data(),
-        text=text,
-        kind="notification",
-        dedupe_key=f"notice:{notice_id}",
-        role="system",
-    )
+    post = notice_post(notice_id=notice_id, kind=kind, text=text, ref=ref, state=state)
     try:
         await post_to_conversation(
             sessionmaker, bus, conversation_id, post, also=claim, on_outbox=on_outbox

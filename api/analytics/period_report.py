@@ -9,37 +9,32 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from api.analytics.conversations import (
+    MESSAGE,
+    LoadedConversation,
+    load_conversations,
+    period_events,
+)
+from api.analytics.satisfaction import Satisfaction, nps_by_day, satisfaction
 from switchboard.automation import (
     REPEAT_CONTACT_WINDOW,
     ConversationSummary,
-    TurnSummary,
     has_need,
     is_automated,
     needs,
     resolution,
 )
-from switchboard.db.models import (
-    Conversation,
-    Event,
-    Feedback,
-    HandoffRecord,
-    Survey,
-    Turn,
-)
+from switchboard.db.models import HandoffRecord, as_utc
 from switchboard.pricing import PRICES_AS_OF, cost_usd
-from switchboard.satisfaction import csat, nps
 
 AUTOMATION_TARGET = 0.80  # PRODUCT.md: what operators buy on
-HUMAN_EVENTS = ("handoff", "agent.message")
-MESSAGE = "customer.message"
 
 
 class Automation(BaseModel):
@@ -110,194 +105,11 @@ class Report(BaseModel):
     satisfaction: Satisfaction
 
 
-class ScaleSummary(BaseModel):
-    score: float | None  # NPS -100..100, CSAT 0..1 (switchboard/satisfaction.py)
-    answers: int
-    asked: int
-
-
-class Satisfaction(BaseModel):
-    """Surveys asked in a period and what they say, with the widget's thumbs."""
-
-    nps: float | None
-    nps_answers: int
-    csat: float | None
-    csat_answers: int
-    surveys_asked: int
-    response_rate: float | None  # answered / asked
-    thumbs_up: int
-    thumbs_down: int
-
-
-async def satisfaction(
-    sessionmaker: async_sessionmaker[Any],
-    *,
-    since: datetime,
-    until: datetime,
-    channel: str | None = None,
-    conversations: set[str] | None = None,
-) -> tuple[Satisfaction, dict[str, ScaleSummary]]:
-    """NPS, CSAT and thumbs for surveys asked (feedback given) in [since, until); only those of
-    `conversations` when given (a segment or capability filter)."""
-    query = select(Survey.kind, Survey.status, Survey.score).where(
-        Survey.created_at >= since, Survey.created_at < until
-    )
-    thumbs = select(Feedback.rating, func.count()).where(
-        Feedback.created_at >= since, Feedback.created_at < until
-    )
-    if conversations is not None:
-        query = query.where(Survey.conversation_id.in_(conversations))
-        thumbs = thumbs.where(Feedback.conversation_id.in_(conversations))
-    if channel is not None:
-        query = query.where(Survey.channel == channel)
-        thumbs = thumbs.join(Conversation, Conversation.id == Feedback.conversation_id).where(
-            Conversation.channel == channel
-        )
-    async with sessionmaker() as session:
-        rows = (await session.execute(query)).all()
-        ratings = dict((await session.execute(thumbs.group_by(Feedback.rating))).all())
-    scores: dict[str, list[int]] = {"nps": [], "csat": []}
-    asked: dict[str, int] = {"nps": 0, "csat": 0}
-    for kind, status, score in rows:
-        asked[kind] = asked.get(kind, 0) + 1
-        if status == "answered" and score is not None:
-            scores.setdefault(kind, []).append(int(score))
-    answered = sum(len(v) for v in scores.values())
-    total = sum(asked.values())
-    kinds = {
-        "nps": ScaleSummary(
-            score=nps(scores["nps"]), answers=len(scores["nps"]), asked=asked["nps"]
-        ),
-        "csat": ScaleSummary(
-            score=csat(scores["csat"]), answers=len(scores["csat"]), asked=asked["csat"]
-        ),
-    }
-    return (
-        Satisfaction(
-            nps=kinds["nps"].score,
-            nps_answers=kinds["nps"].answers,
-            csat=kinds["csat"].score,
-            csat_answers=kinds["csat"].answers,
-            surveys_asked=total,
-            response_rate=answered / total if total else None,
-            thumbs_up=int(ratings.get(1, 0)),
-            thumbs_down=int(ratings.get(-1, 0)),
-        ),
-        kinds,
-    )
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _percentile(values: list[int], q: float) -> float | None:
     if not values:
         return None
     ordered = sorted(values)
     return float(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))])
-
-
-@dataclass
-class LoadedConversation:
-    """A conversation as the automation definitions see it, with its channel and turns' costs."""
-
-    summary: ConversationSummary
-    channel: str
-    day: date
-    latencies: list[int] = field(default_factory=list)
-    tokens: tuple[int, int] = (0, 0)
-    segment: str | None = None
-    # prompt and completion tokens by the model configured when each turn ran (None: before
-    # turns recorded it; priced at today's model)
-    tokens_by_model: dict[str | None, tuple[int, int]] = field(default_factory=dict)
-
-
-async def load_conversations(
-    sessionmaker: async_sessionmaker[Any], since: datetime, until: datetime
-) -> list[LoadedConversation]:
-    """Conversations started in [since, until), oldest first, each with its turns, whether a
-    person took part and whether the operator started it (shared with api/attention.py)."""
-    async with sessionmaker() as session:
-        conversations = (
-            await session.scalars(
-                select(Conversation)
-                .where(Conversation.created_at >= since, Conversation.created_at < until)
-                .order_by(Conversation.created_at, Conversation.id)
-            )
-        ).all()
-        ids = [c.id for c in conversations]
-        turns = (
-            await session.scalars(
-                select(Turn).where(Turn.conversation_id.in_(ids)).order_by(Turn.created_at)
-            )
-        ).all()
-        human = set(
-            (
-                await session.scalars(
-                    select(Event.conversation_id)
-                    .where(Event.conversation_id.in_(ids), Event.type.in_(HUMAN_EVENTS))
-                    .distinct()
-                )
-            ).all()
-        )
-        first = {
-            row[0]: row[1]
-            for row in (
-                await session.execute(
-                    select(Event.conversation_id, Event.type).where(
-                        Event.conversation_id.in_(ids), Event.seq == 1
-                    )
-                )
-            ).all()
-        }
-    by_conversation: dict[str, list[Turn]] = defaultdict(list)
-    for turn in turns:
-        by_conversation[turn.conversation_id].append(turn)
-    loaded = []
-    for c in conversations:
-        own = by_conversation[c.id]
-        started = _aware(c.created_at)
-        by_model: dict[str | None, tuple[int, int]] = {}
-        for t in own:
-            prompt, completion = by_model.get(t.model, (0, 0))
-            by_model[t.model] = (prompt + t.prompt_tokens, completion + t.completion_tokens)
-        summary = ConversationSummary(
-            conversation_id=c.id,
-            customer_key=c.customer_id or c.msisdn,
-            started_at=started,
-            turns=[TurnSummary(t.capability, t.outcome or "") for t in own],
-            human_involved=c.id in human,
-            proactive=first.get(c.id) == "notification",
-        )
-        loaded.append(
-            LoadedConversation(
-                summary,
-                c.channel,
-                started.date(),
-                [t.latency_ms for t in own],
-                (sum(t.prompt_tokens for t in own), sum(t.completion_tokens for t in own)),
-                c.segment,
-                by_model,
-            )
-        )
-    return loaded
-
-
-async def _period_events(
-    sessionmaker: async_sessionmaker[Any], since: datetime, until: datetime
-) -> list[tuple[str, str, dict[str, Any], datetime]]:
-    async with sessionmaker() as session:
-        rows = (
-            await session.execute(
-                select(Event.conversation_id, Event.type, Event.data, Event.created_at).where(
-                    Event.created_at >= since,
-                    Event.created_at < until,
-                    Event.type.in_((MESSAGE, "handoff", "action.executed", "action.proposed")),
-                )
-            )
-        ).all()
-    return [(row[0], row[1], row[2], _aware(row[3])) for row in rows]
 
 
 def _automation(rows: list[LoadedConversation], everyone: list[LoadedConversation]) -> Automation:
@@ -335,10 +147,10 @@ async def report(
     """The operator's numbers for conversations that started in [since, until), on `channel`,
     of customers in `segment` (`anonymous`: none), raising `capability`; tokens are priced per
     turn's model, else at `model` (switchboard/pricing.py, `prices` over the shipped table)."""
-    since, until = _aware(since), _aware(until)
+    since, until = as_utc(since), as_utc(until)
     # repeat contacts are looked for up to the window past the period's end
     everyone = await load_conversations(sessionmaker, since, until + REPEAT_CONTACT_WINDOW)
-    events = await _period_events(sessionmaker, since, until)
+    events = await period_events(sessionmaker, since, until)
     rows = [
         r
         for r in everyone
@@ -363,7 +175,7 @@ async def report(
     happy, _ = await satisfaction(
         sessionmaker, since=since, until=until, channel=channel, conversations=narrowed
     )
-    daily_nps = await _nps_by_day(
+    daily_nps = await nps_by_day(
         sessionmaker, since=since, until=until, channel=channel, conversations=narrowed
     )
     counted_rows = [r for r in rows if not r.summary.proactive]
@@ -449,7 +261,7 @@ async def _queue_wait(sessionmaker: async_sessionmaker[Any], conversations: set[
             )
         ).all()
     waits = [
-        int((_aware(taken) - _aware(made)).total_seconds())
+        int((as_utc(taken) - as_utc(made)).total_seconds())
         for made, taken in rows
         if taken is not None
     ]
@@ -461,44 +273,7 @@ async def _queue_wait(sessionmaker: async_sessionmaker[Any], conversations: set[
     )
 
 
-async def _nps_by_day(
-    sessionmaker: async_sessionmaker[Any],
-    *,
-    since: datetime,
-    until: datetime,
-    channel: str | None,
-    conversations: set[str] | None = None,
-) -> dict[date, float | None]:
-    query = select(Survey.created_at, Survey.score).where(
-        Survey.created_at >= since,
-        Survey.created_at < until,
-        Survey.kind == "nps",
-        Survey.status == "answered",
-    )
-    if channel is not None:
-        query = query.where(Survey.channel == channel)
-    if conversations is not None:
-        query = query.where(Survey.conversation_id.in_(conversations))
-    async with sessionmaker() as session:
-        rows = (await session.execute(query)).all()
-    by_day: dict[date, list[int]] = defaultdict(list)
-    for asked_at, score in rows:
-        by_day[_aware(asked_at).date()].append(int(score))
-    return {day: nps(scores) for day, scores in by_day.items()}
-
-
 def default_period(now: datetime, days: int = 30) -> tuple[datetime, datetime]:
     """The last `days` whole days up to now."""
     end = now
     return end - timedelta(days=days), end
-
-
-__all__ = [
-    "AUTOMATION_TARGET",
-    "Report",
-    "Satisfaction",
-    "ScaleSummary",
-    "default_period",
-    "report",
-    "satisfaction",
-]

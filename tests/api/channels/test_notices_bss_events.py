@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from api.channels.notifications import register_bss_listener, render
+from api.notices.bss_events import register_bss_listener, render
 from switchboard.db.eventlog import events_after
 from switchboard.db.models import Conversation
 from tests.api.channels.conftest import ALICE, PUBLIC, Channels, MakeChannels

@@ -1,6 +1,8 @@
 """The channels' moving parts for one app: the bridge's task group, the outbox worker, the
-senders built from settings and the BSS hub subscription — started and stopped by
-`channel_lifespan`, which FastAPI merges into the app's lifespan when the router is included.
+senders built from settings, the helpdesk relay, the notice dispatcher and the BSS hub
+subscription — started and stopped by `channel_lifespan`, which FastAPI merges into the app's
+lifespan when the webhook router is included. It sits beside api/app.py, above the channels,
+the desk and the notices it composes (none of them imports it); routes reach it as `Hub`.
 
 Tests set `app.state.channel_options` (a `ChannelOptions`) before the lifespan starts to route
 provider calls to a fake server and to skip the hub subscription."""
@@ -15,22 +17,23 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
 
 import anyio
 import httpx
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Request
 
 from api.channels.bridge import ChannelBridge
 from api.channels.identity import make_lookup
-from api.channels.notifications import register_bss_listener, unregister_bss_listener
 from api.channels.outbox import OutboxWorker
 from api.channels.sender import Sender
 from api.channels.sms import TwilioSender
 from api.channels.telegram import TelegramSender
 from api.channels.whatsapp import WhatsAppSender
 from api.desk.bridge import HelpdeskSender, relay_handoffs
+from api.notices.bss_events import register_bss_listener, unregister_bss_listener
 from api.notices.dispatch import NoticeDispatcher
+from api.notices.keywords import answer_keyword
 from switchboard.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -112,6 +115,13 @@ def get_hub(app: FastAPI) -> ChannelHub:
     return hub
 
 
+def hub_dependency(request: Request) -> ChannelHub:
+    return get_hub(request.app)
+
+
+Hub = Annotated[ChannelHub, Depends(hub_dependency)]
+
+
 @asynccontextmanager
 async def channel_lifespan(app: FastAPI) -> AsyncIterator[None]:
     state = app.state.api  # set by the app's own lifespan, which runs around this one
@@ -138,6 +148,7 @@ async def channel_lifespan(app: FastAPI) -> AsyncIterator[None]:
                 task_group=tg,
                 on_outbox=worker.wake,
                 surveys=state.surveys,
+                keywords=answer_keyword,
             )
             notices = NoticeDispatcher(
                 runtime.sessionmaker, runtime.bus, settings, on_outbox=worker.wake, bss=bss
