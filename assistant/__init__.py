@@ -3,7 +3,8 @@
 By stage, each a package whose docstring says what it owns and what it may import:
 `service/` (the conversation service, the turn runner, the runtime built from settings) >
 `turn/` (one turn: loop, decision, prompts, memory, middlewares, finish) >
-`actions/` (the confirmation protocol's side) and `handoff/` (policy, confidence, signals) and
+`playbooks/` (guided journeys in YAML) > `actions/` (the confirmation protocol's side) and
+`handoff/` (policy, confidence, signals) and
 `local/` (the offline engine). Shared by all: `events` (the typed turn events, CONTRACT §3),
 `recorder`, `guardrails`, `models` (chat models by setting), `language`.
 

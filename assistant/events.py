@@ -145,6 +145,23 @@ class TurnCompleted(_Event):
     latency_ms: int
 
 
+class PlaybookStep(_Event):
+    """Where the conversation's playbook is (assistant/playbooks/, ADR 0050): the journey, its
+    current step, the slots collected and the read results kept. The latest one in the log is
+    the state, so a journey survives a restart and a channel switch. Added event: clients that
+    do not know it ignore it."""
+
+    name: ClassVar[str] = "playbook.step"
+    kind: Literal["playbook.step"] = "playbook.step"
+    playbook: str
+    step: str | None  # None once the journey has ended
+    status: Literal["active", "done", "cancelled", "handed_off"]
+    slots: dict[str, str] = Field(default_factory=dict)
+    saved: dict[str, Any] = Field(default_factory=dict)
+    tried: list[str] = Field(default_factory=list)
+    at: str  # ISO time of business (switchboard.clock) of the change
+
+
 TurnEvent = Annotated[
     TurnStarted
     | Retrieval
@@ -158,6 +175,7 @@ TurnEvent = Annotated[
     | AgentMessage
     | Notification
     | ErrorEvent
+    | PlaybookStep
     | TurnCompleted,
     Field(discriminator="kind"),
 ]

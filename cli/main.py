@@ -156,6 +156,12 @@ def _mount_agents() -> None:
     mount_agents(app)
 
 
+def _mount_playbooks() -> None:
+    from cli.playbooks import mount as mount_playbooks
+
+    mount_playbooks(app)
+
+
 # The parts' own commands, imported only when called: each pulls in its part (the BSS app, Chroma,
 # the eval runner), which costs seconds that `serve`, `db` and `chat` should not pay.
 _PARTS = {
@@ -167,6 +173,7 @@ _PARTS = {
     "gaps": _mount_gaps,
     "agents": _mount_agents,
     "notify": _mount_notify,
+    "playbooks": _mount_playbooks,
 }
 
 

@@ -60,6 +60,7 @@ class Settings(BaseSettings):
     chroma_url: str | None = None
     knowledge_dir: Path | None = None
     exemplars_dir: Path | None = None
+    playbooks_dir: Path | None = None  # the operator's playbooks, beside the shipped ones
     embeddings: str = "local"
     embeddings_base_url: str | None = None
     embeddings_api_key: SecretStr | None = None
@@ -250,9 +251,8 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown time zone {value!r} (an IANA name, e.g. Europe/London)"
-            ) from None
+            msg = f"unknown time zone {value!r} (an IANA name, e.g. Europe/London)"
+            raise ValueError(msg) from None
         return value
 
     @field_validator("locale")

@@ -63,6 +63,13 @@ def _normalise(text: str) -> str:
     return " ".join(text.split())
 
 
+def is_stop_phrase(text: str) -> bool:
+    """A no that drops the whole request ("forget it", "never mind", "cancel"), not a plain no
+    to a question."""
+    norm = _normalise(text)
+    return norm in _NO_PHRASES or "cancel" in norm.split() or "forget" in norm.split()
+
+
 def detect_decision(text: str, *, tool: str | None = None) -> Decision | None:
     """`confirm`, `cancel`, or None when the message is anything but a plain yes or no.
 

@@ -119,6 +119,11 @@ _STILL_FAILING = re.compile(
 )
 
 
+def already_tried(text: str) -> bool:
+    """The customer says they already did the usual steps (a guided step can be skipped)."""
+    return bool(_TRIED.search(text))
+
+
 def self_help_failed(text: str) -> bool:
     """The customer says they already tried the usual steps and the problem persists."""
     return bool(_TRIED.search(text)) and bool(_STILL_FAILING.search(text))

@@ -13,6 +13,7 @@ from langchain_core.tools import BaseTool
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from assistant.actions.pending import ActionDesk
+from assistant.playbooks.loader import Library
 from assistant.turn.memory import TokenCounter
 from switchboard.bus import EventBus
 from switchboard.db.eventlog import EventWriter
@@ -51,3 +52,4 @@ class ServiceDeps:
     prompt_budget: int = 6000
     turn_timeout_s: float = 60.0
     events: EventWriter | None = None  # the event log's group-committing writer (one per service)
+    playbooks: Library | None = None  # guided journeys (assistant/playbooks/); None: none

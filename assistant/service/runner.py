@@ -23,6 +23,7 @@ from assistant.events import (
 )
 from assistant.guardrails import mask_sensitive
 from assistant.handoff.policy import HandoffPolicy, record_handoff
+from assistant.playbooks.state import latest_state
 from assistant.recorder import EventRecorder, SideEffect
 from assistant.service.deps import AGENT_QUEUE
 from assistant.turn.loop import run_turn
@@ -88,6 +89,7 @@ class TurnRunner:
             max_tool_iterations=settings.max_tool_iterations,
             max_message_chars=settings.max_message_chars,
             turn_timeout_s=self.deps.turn_timeout_s,
+            playbooks=self.deps.playbooks,
         )
 
     async def run(
@@ -96,6 +98,17 @@ class TurnRunner:
         ctx = self.context(conversation, identity, turn_id)
         async with self.deps.sessionmaker() as session:
             lines = await load_lines(session, conversation_id=conversation.id)
+            journey = (
+                await latest_state(
+                    session,
+                    conversation_id=conversation.id,
+                    # a journey from another channel carries on only on a conversation's first
+                    # message: one query more there, none on the turns after it
+                    customer_id=identity.customer_id if len(lines) <= 1 else None,
+                )
+                if self.deps.playbooks is not None
+                else None
+            )
         earlier = lines[:-1]  # the last line is this very message
         pending = await self.deps.desk.open_action(ctx) if self.deps.desk else None
         note = (
@@ -123,6 +136,7 @@ class TurnRunner:
             retention_asked=bool(state.get("retention_asked", False)),
             quoted_action=state.get("quoted_action"),
             trace=self._trace,
+            journey=journey,
         )
         async for stored in self._record(
             run_turn(request, self._turn_deps(ctx)), ctx, memory.summary

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from assistant.actions.desk import ToolsActionDesk
 from assistant.language import language_of
 from assistant.models import LocalFactory, make_chat_model, make_http_client, model_name
+from assistant.playbooks.loader import load_for
 from assistant.service.conversations import ConversationService
 from assistant.service.deps import ServiceDeps
 from assistant.turn.memory import TokenCounter
@@ -147,6 +148,7 @@ async def build_runtime(
                 counter=TokenCounter(_counting_model(settings)),
                 turn_timeout_s=settings.turn_timeout_s,
                 prompt_budget=settings.llm_prompt_tokens,
+                playbooks=load_for(settings.playbooks_dir),
             )
         )
         yield Runtime(

@@ -8,6 +8,8 @@ a runaway tool loop or the overall deadline become an apology and the offer of a
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import functools
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -20,11 +22,13 @@ from langchain_core.messages import (
     AIMessage,
     AIMessageChunk,
     HumanMessage,
+    SystemMessage,
     ToolMessage,
 )
 
 from assistant.actions.confirmation import detect_decision
 from assistant.events import (
+    ActionExecuted,
     ErrorEvent,
     Token,
     ToolCall,
@@ -45,11 +49,19 @@ from assistant.turn import replies
 from assistant.turn.decision import customer_decision, decide, say
 from assistant.turn.finish import finish_turn
 from assistant.turn.framing import DataFramingMiddleware
+from assistant.turn.journey import (
+    active_journey,
+    after_decision,
+    ended,
+    run_journey,
+    started_journey,
+)
 from assistant.turn.memory import TurnTrace
 from assistant.turn.prompts import system_prompt
 from assistant.turn.provenance import EARLIER_TURNS, ProvenanceMiddleware
 from assistant.turn.reading import read_tool_message
 from assistant.turn.request import TurnDeps, TurnFacts, TurnRequest
+from tools.registry import READ_TOOLS
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +73,7 @@ async def run_turn(request: TurnRequest, deps: TurnDeps) -> AsyncIterator[TurnEv
     facts = TurnFacts(text=request.text, started=started)
     yield TurnStarted(turn_id=ctx.turn_id, conversation_id=ctx.conversation_id)
     text = request.text.strip()
+    journey = active_journey(request, deps)
     if not text and request.forced_decision is None:
         facts.capability, facts.outcome = None, "clarified"
         facts.fixed_confidence = 0.9
@@ -88,15 +101,43 @@ async def run_turn(request: TurnRequest, deps: TurnDeps) -> AsyncIterator[TurnEv
     elif request.pending is not None and (
         decision := request.forced_decision or customer_decision(request, text)
     ):
+        status = None
         async for event in decide(request, deps, facts, request.pending, decision):
+            status = event.status if isinstance(event, ActionExecuted) else status
             yield event
+        if journey is not None and decision in ("confirm", "cancel"):
+            confirmed = decision == "confirm"
+            async for event in after_decision(
+                journey, request, deps, facts, confirmed=confirmed, ok=status == "ok"
+            ):
+                yield event
     elif request.handoff_offered and detect_decision(text) == "confirm":
         facts.force_handoff = "customer_request"
+    elif (journey := journey or started_journey(deps, text)) is not None:
+        digress = functools.partial(_digression, request, deps, facts)
+        async for event in run_journey(journey, request, deps, facts, text, digress):
+            yield event
     else:
         async for event in _run_agent(request, deps, facts, text):
             yield event
+    if journey is not None and facts.force_handoff is not None and journey.state.active:
+        yield ended(journey, "handed_off")  # a person takes over the journey, with its facts
     async for event in finish_turn(request, deps.policy, facts):
         yield event
+
+
+def _digression(
+    request: TurnRequest, deps: TurnDeps, facts: TurnFacts, text: str, note: str
+) -> AsyncIterator[TurnEvent]:
+    """A question beside a journey: the agent answers it with the read tools only, told where
+    the journey stands (`note`); the journey asks its step again afterwards."""
+    reads = [tool for tool in deps.tools if tool.name in READ_TOOLS]
+    told = (
+        dataclasses.replace(request, history=[*request.history, SystemMessage(note)])
+        if note
+        else request
+    )
+    return _run_agent(told, dataclasses.replace(deps, tools=reads), facts, text)
 
 
 def _foreign(request: TurnRequest, text: str) -> str | None:

@@ -25,6 +25,8 @@ from assistant.events import (
 )
 from assistant.handoff.policy import HandoffPolicy
 from assistant.handoff.signals import ModelSignals
+from assistant.playbooks.loader import Library
+from assistant.playbooks.state import JourneyState
 from assistant.turn.memory import TurnTrace
 from assistant.turn.reading import Passage, ToolReading
 from tools.context import TurnContext
@@ -46,6 +48,7 @@ class TurnRequest:
     summary_hint: str | None = None
     forced_decision: str | None = None  # a confirm/cancel button, not text
     trace: TurnTrace | None = None  # filled with the agent's tool exchange, for memory
+    journey: JourneyState | None = None  # the conversation's playbook state, from the event log
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,7 @@ class TurnDeps:
     max_tool_iterations: int = 5
     max_message_chars: int = 4000
     turn_timeout_s: float = 60.0
+    playbooks: Library | None = None
 
 
 @dataclass
