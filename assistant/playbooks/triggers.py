@@ -14,12 +14,29 @@ from assistant.playbooks.slot_types import SLOT_TYPES
 
 EXAMPLE_BAR = 0.62  # cosine similarity to an example that starts a journey
 _WORD = re.compile(r"[a-z0-9']+")
-# A how/why/what question is a question about how things work (the knowledge base answers it),
-# not a request to be guided: "why would my phone stop getting calls after a block" starts no
-# block. A request put as a question ("can I switch to eSIM?") still starts its journey.
+# A how/why/what question (in any clause) is a question about how things work (the knowledge
+# base answers it), not a request to be guided: "why would my phone stop getting calls after a
+# block" starts no block. A request put as a question ("can I switch to eSIM?") still starts
+# its journey.
 _HOW_TO = re.compile(
     r"^\W*(how|why|what|whats|what's|when|where|who|which|does|do|is|are)\b", re.IGNORECASE
 )
+
+
+_CLAUSE = re.compile(r"[,;.!?]+\s*|\s+(?:and|but|so)\s+", re.IGNORECASE)
+PHRASE_SLACK = 2  # words a trigger phrase's span may hold besides the phrase's own
+
+
+def _close(phrase: frozenset[str], tokens: list[str]) -> bool:
+    """The phrase's words stand near one another: "block my phone", not "block premium numbers
+    on my daughter's phone" (the words of one phrase scattered over a sentence)."""
+    last: dict[str, int] = {}
+    for index, token in enumerate(tokens):
+        if token in phrase:
+            last[token] = index
+            if len(last) == len(phrase) and index - min(last.values()) < len(phrase) + PHRASE_SLACK:
+                return True
+    return False
 
 
 class Triggers:
@@ -39,10 +56,11 @@ class Triggers:
         self._index = NgramIndex(texts) if texts else None
 
     def match(self, text: str) -> str | None:
-        if _HOW_TO.match(text):
-            return None
+        if any(_HOW_TO.match(clause) for clause in _CLAUSE.split(text)):
+            return None  # "my phone was stolen, what do I do?" asks; the articles answer
         norm = normalise(text)
-        words = set(_WORD.findall(norm))
+        tokens = _WORD.findall(norm)
+        words = set(tokens)
         lowered = f" {text.lower()} {norm} "
         barred = {n for n, unless in self._unless.items() if any(u in lowered for u in unless)}
         barred |= {
@@ -50,7 +68,11 @@ class Triggers:
             for n, types in self._unless_slots.items()
             if any(SLOT_TYPES[t].extract(text, None) is not None for t in types)
         }
-        by_phrase = [(len(w), n) for n, w in self._phrases if w <= words and n not in barred]
+        by_phrase = [
+            (len(w), n)
+            for n, w in self._phrases
+            if w <= words and n not in barred and _close(w, tokens)
+        ]
         if by_phrase:
             return max(by_phrase)[1]  # the most specific phrase wins
         if self._index is None:
