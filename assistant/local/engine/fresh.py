@@ -29,6 +29,7 @@ from assistant.local.engine.rules import (
     RETENTION_SURE,
     RETENTION_WORDS,
     TOP_UP_WORDS,
+    UNASKED_MIN,
     asks,
     asks_how,
     is_question,
@@ -146,9 +147,11 @@ class FreshRequests(EngineCore):
 
         They are read first when the plan would only answer with words — a question back, a
         sign-in request or a refusal — and the message is not surely a request for a change:
-        a question (`is_question`), or, from someone who is not signed in (nothing on an
-        account can be done for them, but the articles can help), anything the learned act
-        does not read as a change ("call waiting off code")."""
+        a question (`is_question`), a message the learned act reads as asking how things work
+        ("no signal for two days after an outage near me, can I claim anything"), or, from
+        someone who is not signed in (nothing on an account can be done for them, but the
+        articles can help), anything the learned act does not read as a change ("call waiting
+        off code")."""
         if capability in NO_KNOWLEDGE_FOR or capability in {"retention", OUT_OF_SCOPE}:
             return None
         who = who_is_signed_in(messages)
@@ -157,6 +160,7 @@ class FreshRequests(EngineCore):
             return None
         surely_change = act is not None and act.label == "change" and act.probability >= CHANGE_SURE
         anonymous = who.signed_in is False and not surely_change
-        if not (anonymous or is_question(act, text)):
+        asks_about = act is not None and act.label == "how" and act.probability >= UNASKED_MIN
+        if not (anonymous or is_question(act, text) or asks_about):
             return None
         return {"text": planned.text, "outcome": planned.outcome, "awaiting": planned.awaiting}

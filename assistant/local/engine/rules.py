@@ -219,6 +219,10 @@ def reads_instead(act: Decision | None, text: str, step: Step) -> bool:
         return False
     if REQUEST_FORM.search(text) and not HOW_THINGS_WORK.match(text):
         return False
+    if step.awaiting:  # a read that diagnoses ("why won't my phone connect": the line first)
+        return False
+    if REFERS_BACK.search(text):  # "is it fixed?": about the customer's own case
+        return False
     return bool(step.calls) and all(name in ACCOUNT_READS for name, _ in step.calls)
 
 
