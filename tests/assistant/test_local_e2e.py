@@ -343,4 +343,3 @@ async def test_a_short_status_question_right_after_a_journey_keeps_its_topic(
     await c.say("M1 4BT")
     assert (await c.say("yes"))["outcome"] == "acted"
     check(await c.say("is it fixed?"), "request_status", "answered", "get_request_status")
-
