@@ -215,13 +215,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     items = [i for name in args.files or FILES for i in sample(load(name, args.dir), args.limit)]
     results = asyncio.run(_run(items))
     out = report(items, results)
+    emit(out, args.failures)
+    return 0
+
+
+def emit(out: dict[str, Any], failures_path: Path | None) -> None:
+    """Print a report without its failures; write those, one JSON line each, where asked."""
     failures = out.pop("failures")
     print(json.dumps(out, indent=1))  # noqa: T201
-    if args.failures:
-        with args.failures.open("w", encoding="utf-8") as handle:
+    if failures_path:
+        with failures_path.open("w", encoding="utf-8") as handle:
             for row in failures:
                 handle.write(json.dumps(row) + "\n")
-    return 0
 
 
 if __name__ == "__main__":

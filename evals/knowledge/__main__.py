@@ -4,10 +4,10 @@ knowledge-question suite on the local engine, numbers per split (evals/knowledge
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from evals.devsets import emit
 from evals.knowledge import QUESTIONS_FILE, SPLITS, measure
 
 
@@ -22,12 +22,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     out = measure(args.split, path=args.questions, jobs=args.jobs, gate=args.gate)
-    failures = out.pop("failures")
-    print(json.dumps(out, indent=1))  # noqa: T201
-    if args.failures:
-        with args.failures.open("w", encoding="utf-8") as handle:
-            for row in failures:
-                handle.write(json.dumps(row) + "\n")
+    emit(out, args.failures)
     return 0
 
 
