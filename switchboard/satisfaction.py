@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from switchboard.number_words import UNITS
+
 SurveyKind = Literal["nps", "csat"]
 
 
@@ -35,19 +37,7 @@ CSAT_SATISFIED = 4  # 4-5 of 5 count as satisfied
 # A reply to a survey: the score alone ("8", "8/10", "eight out of ten"), or the score then a
 # comment after a separator or a space ("9 - quick and easy", "3 still no signal"). A number that
 # is the start of something else ("10 minutes ago...", "5 pounds top up") is not a score.
-_WORDS = {
-    "zero": 0,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-}
+_WORDS = {word: value for word, value in UNITS.items() if value <= 10}  # a score is 0-10
 _NUMBER = r"(?P<n>\d{1,2}|" + "|".join(_WORDS) + r")"
 _REPLY = re.compile(
     r"^\s*(?:(?:i'?d\s+(?:say|give\s+(?:it|you))|score)\s*:?\s*)?"

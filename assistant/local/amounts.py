@@ -9,44 +9,13 @@ from decimal import Decimal, InvalidOperation
 
 from assistant.local.slots import strip_phone_numbers
 from switchboard.currency import CURRENCY_SIGN, MoneyFormat, current
+from switchboard.number_words import TENS, UNITS
 
-_UNITS = {
-    "zero": 0,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-}
-_TENS = {
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-}
 _SLANG = {"fiver": 5, "tenner": 10, "score": 20, "pony": 25, "ton": 100}
 _NUMBER_WORD = (
     r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|"
     r"three|four|five|six|seven|eight|nine))?|one hundred|a hundred|hundred|"
-    + "|".join(_UNITS)
+    + "|".join(UNITS)
     + r")"
 )
 _NUM = r"(\d{1,4}(?:[.,]\d{1,2})?)"
@@ -114,10 +83,10 @@ def words_to_number(text: str) -> int | None:
         return 100
     total = 0
     for w in words:
-        if w in _TENS:
-            total += _TENS[w]
-        elif w in _UNITS:
-            total += _UNITS[w]
+        if w in TENS:
+            total += TENS[w]
+        elif w in UNITS:
+            total += UNITS[w]
         else:
             return None
     return total
