@@ -8,7 +8,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
-from assistant.local.answer import NOT_SURE, compose, read_result
+from assistant.local.answer import NOT_SURE, Result, compose, extractive_answer, read_result
 from assistant.local.bills import match_charge
 from assistant.local.dialogue import (
     ENGINE,
@@ -17,8 +17,8 @@ from assistant.local.dialogue import (
 )
 from assistant.local.engine.core import EngineCore, EngineReply
 from assistant.local.engine.history import charge_slots, line_active, previous_reply, question_asked
-from assistant.local.engine.rules import telco_passages
-from assistant.local.planner import POSTCODE_QUESTION, plan, refusal
+from assistant.local.engine.rules import WITH_ARTICLES_MIN, telco_passages
+from assistant.local.planner import POSTCODE_QUESTION, Step, plan, refusal
 from assistant.local.recognizer import OUT_OF_SCOPE
 from assistant.local.toolbox import ToolBox
 
@@ -45,16 +45,28 @@ class AfterTools(EngineCore):
             follow = self._dispute_after_bills(meta, messages, tools)
             if follow is not None:
                 return follow
+        question = question_asked(meta, messages)
         if meta.get("probe") and not telco_passages(parsed):
             # An unrecognised question the help articles do not answer either: out of scope.
             metadata = {**meta, "capability": OUT_OF_SCOPE, "intent": "decline", "probe": None}
             metadata.update(outcome_hint="refused", citations=[], grounded=False, offer=None)
             return EngineReply(text=refusal(), metadata=metadata)
-        reply = compose(
-            parsed, question=question_asked(meta, messages), said=previous_reply(messages)
-        )
+        if meta.get("with_articles"):  # the articles joined an account read: only if they answer
+            parsed = [r for r in parsed if r.tool != "search_knowledge" or answers(r, question)]
+        reply = compose(parsed, question=question, said=previous_reply(messages))
         fallback = meta.get("fallback")
-        if fallback and (reply.text == NOT_SURE or not telco_passages(parsed)):
+        if fallback and fallback.get("calls") and reply.text != NOT_SURE and telco_passages(parsed):
+            # the articles answered a question the plan would have handed over: offer the person
+            name, args = fallback["calls"][0]
+            meta["offer"] = {"tool": name, "args": args}
+        elif fallback and fallback.get("calls"):  # they don't answer it: the plan's own calls
+            step = Step(calls=[(str(n), dict(a)) for n, a in fallback["calls"]])
+            capability, intent = str(fallback["capability"]), str(fallback["intent"])
+            then = self._reply(step, capability, intent, None, {}, messages)
+            for key in ("recognition_score", "recognition_margin", "in_scope"):
+                then.metadata[key] = meta.get(key, 1.0)
+            return then
+        elif fallback and (reply.text == NOT_SURE or not telco_passages(parsed)):
             # the articles don't answer it: say what the plan would have said
             metadata = {**meta, "fallback": None, "citations": [], "grounded": False}
             slots = {k: v for k, v in (meta.get("slots") or {}).items() if k != "query"}
@@ -80,6 +92,10 @@ class AfterTools(EngineCore):
             outcome = "clarified"
         if offer and outcome == "answered" and offer.get("tool") == "report_fault":
             text += " If that doesn't explain it, I can report a fault for you. Shall I? (yes/no)"
+        elif offer and outcome == "answered" and offer.get("tool") == "transfer_to_human":
+            text += (
+                " If you'd still like to talk to a person, I can put you through. Shall I? (yes/no)"
+            )
         elif text == NOT_SURE:  # the articles don't answer it: the person offered is real
             offer = {"tool": "transfer_to_human", "args": {"reason": "customer_request"}}
         else:
@@ -131,4 +147,11 @@ class AfterTools(EngineCore):
             reply.metadata[key] = meta.get(key, 1.0)
         return reply
 
-    # -- helpers -----------------------------------------------------------------------------
+
+def answers(result: Result, question: str) -> bool:
+    """The help articles' result answers `question`: a strong passage and a sentence that
+    answers it (not the engine's "not sure")."""
+    strongest = max((float(p.get("score") or 0.0) for p in result.passages), default=0.0)
+    if strongest < WITH_ARTICLES_MIN:
+        return False
+    return extractive_answer(question, result.passages).text != NOT_SURE

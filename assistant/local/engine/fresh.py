@@ -18,6 +18,7 @@ from assistant.local.engine.core import EngineCore, EngineReply
 from assistant.local.engine.history import dedupe, one_write, read_only
 from assistant.local.engine.rules import (
     A_CHARGE,
+    A_PERSON,
     CHANGE_SURE,
     CONTACT_DETAILS,
     FREE_MONEY,
@@ -35,6 +36,7 @@ from assistant.local.engine.rules import (
     is_question,
     not_an_answer,
     reads_instead,
+    reads_with_articles,
     unasked_write,
     wants_person_now,
 )
@@ -124,6 +126,25 @@ class FreshRequests(EngineCore):
             else:
                 queued.append([other.capability, other.intent])
         dedupe(step)
+        if (
+            rec.capability == "human_agent"
+            and [name for name, _ in step.calls] == ["transfer_to_human"]
+            and is_question(act, text)
+            and not wants_person_now(text)
+            and not A_PERSON.search(text)
+        ):
+            # "is the chat available at 3am", "how does a deaf customer get through to you": the
+            # articles answer, and a person is offered; the hand-off happens if they can't
+            slots = {"query": text}
+            handoff = [[name, args] for name, args in step.calls]
+            step = Step(calls=[("search_knowledge", {"query": text})])
+            reply = self._reply(step, "faq", "how_to", rec, slots, messages)
+            reply.metadata["fallback"] = {
+                "calls": handoff,
+                "capability": rec.capability,
+                "intent": rec.intent,
+            }
+            return reply
         fallback = self._consult_first(step, rec.capability, text, act, messages)
         if fallback is not None:
             # The plan can't answer (it asks a detail, needs sign-in or refuses): the articles
@@ -133,7 +154,19 @@ class FreshRequests(EngineCore):
             reply = self._reply(step, rec.capability, rec.intent, rec, slots, messages)
             reply.metadata["fallback"] = fallback
             return reply
-        return self._reply(step, rec.capability, rec.intent, rec, slots, messages, queued=queued)
+        with_articles = (
+            who_is_signed_in(messages).signed_in is True
+            and not queued
+            and reads_with_articles(act, text, step)
+        )
+        if with_articles:
+            search = ("search_knowledge", {"query": text})
+            leads = act is not None and act.label == "how"  # the answer it most likely wants first
+            step.calls = [search, *step.calls] if leads else [*step.calls, search]
+        reply = self._reply(step, rec.capability, rec.intent, rec, slots, messages, queued=queued)
+        if with_articles:
+            reply.metadata["with_articles"] = True
+        return reply
 
     def _consult_first(
         self,

@@ -226,6 +226,34 @@ def reads_instead(act: Decision | None, text: str, step: Step) -> bool:
     return bool(step.calls) and all(name in ACCOUNT_READS for name, _ in step.calls)
 
 
+# A person named in a question about reaching one ("is there a human i can talk to") asks for one.
+A_PERSON = re.compile(
+    r"\b(human|person|people|agent|advis[eo]r|operator|someone|somebody|rep|representative|"
+    r"staff|manager|supervisor)\b",
+    re.IGNORECASE,
+)
+ACCOUNT_SURE = 0.75  # an `account` act at least this likely asks only about the account
+ASKS_CHANGE = 0.5  # a `change` act at least this likely asks for a change
+WITH_ARTICLES_MIN = 0.9  # the articles join an account read only with a passage this strong
+
+
+def reads_with_articles(act: Decision | None, text: str, step: Step) -> bool:
+    """The plan only reads the account, but the learned act is not sure
+    the message asks about the account: a signed-in customer's "my ticket says pending, what
+    does that mean" or "do bolt-ons renew themselves" is as often a question about how things
+    work. The account is read and the help articles are asked too; what they say joins the
+    reply only if a passage answers strongly (`AfterTools`)."""
+    if act is None or act.probability >= {"account": ACCOUNT_SURE, "change": ASKS_CHANGE}.get(
+        act.label, 2.0
+    ):
+        return False
+    if REQUEST_FORM.search(text) and not HOW_THINGS_WORK.match(text):  # "i want a new plan"
+        return False
+    if step.awaiting or step.offer or not step.calls:  # a read that diagnoses or leads on
+        return False
+    return all(name in ACCOUNT_READS for name, _ in step.calls)
+
+
 NO_FREE_MONEY = (
     "Sorry, I can't add credit or services for free — every top-up and purchase is paid from "
     "your own payment method and confirmed by you first. I can quote a normal top-up, or put "
