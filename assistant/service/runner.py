@@ -90,6 +90,7 @@ class TurnRunner:
             max_message_chars=settings.max_message_chars,
             turn_timeout_s=self.deps.turn_timeout_s,
             playbooks=self.deps.playbooks,
+            agents=self.deps.agents,
         )
 
     async def run(
