@@ -116,8 +116,10 @@ class RedisLimits:
 
     async def refresh_stream(self, conversation_id: str, lease: str) -> None:
         key = f"{self._prefix}:streams:{conversation_id}"
-        await self._redis.zadd(key, {lease: time.time() + STREAM_LEASE_S}, xx=True)
-        await self._redis.expire(key, STREAM_LEASE_S * 2)
+        async with self._redis.pipeline(transaction=False) as pipe:  # one round trip, not two
+            pipe.zadd(key, {lease: time.time() + STREAM_LEASE_S}, xx=True)
+            pipe.expire(key, STREAM_LEASE_S * 2)
+            await pipe.execute()
 
     async def release_stream(self, conversation_id: str, lease: str) -> None:
         await self._redis.zrem(f"{self._prefix}:streams:{conversation_id}", lease)

@@ -18,7 +18,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import RunnableConfig
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from switchboard.errors import ConfigError, SwitchboardError
 from switchboard.settings import Settings
@@ -62,6 +62,9 @@ def _retry_after(exc: BaseException) -> float | None:
         return None
 
 
+_BOUND_KEPT = 32
+
+
 class ResilientChatModel(BaseChatModel):
     """Tries each candidate in order; each gets `attempts` tries, but only until its first chunk.
 
@@ -75,14 +78,27 @@ class ResilientChatModel(BaseChatModel):
     backoff_s: float = 0.25
     max_backoff_s: float = 2.0
     labels: list[str] = Field(default_factory=list)
+    _bound: dict[tuple[Any, ...], tuple[ResilientChatModel, tuple[Any, ...]]] = PrivateAttr(
+        default_factory=dict
+    )
 
     @property
     def _llm_type(self) -> str:
         return "switchboard-resilient"
 
     def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> ResilientChatModel:  # type: ignore[override]
-        bound = [c.bind_tools(tools, **kwargs) for c in self.candidates]
-        return self.model_copy(update={"candidates": bound})
+        """Each candidate with `tools` bound, once per tool set: the agent binds at every model
+        call, and converting the catalogue's schemas to the provider's format each time cost
+        ~4 ms a call (issue #23). An entry holds its tools, so no other can take their ids."""
+        key = (tuple(id(tool) for tool in tools), repr(sorted(kwargs.items())))
+        found = self._bound.get(key)
+        if found is None:
+            bound = [c.bind_tools(tools, **kwargs) for c in self.candidates]
+            copy = self.model_copy(update={"candidates": bound})
+            found = self._bound[key] = (copy, tuple(tools))
+            if len(self._bound) > _BOUND_KEPT:  # tools built per turn (tests' fakes)
+                del self._bound[next(iter(self._bound))]
+        return found[0]
 
     def _generate(
         self,

@@ -4,10 +4,13 @@
 most the event being written) and publishes it after the commit. Events of concurrent turns share
 commits (`switchboard.db.eventlog.EventWriter`, group commit): one fsync for every event queued
 while the previous commit ran, instead of one each. Consecutive `token` events are coalesced into
-one of up to a sentence or so, which keeps the log small and the stream lively."""
+one of up to a sentence or so, which keeps the log small and the stream lively. A turn `submit`s
+its events as it produces them and `settle`s each in order, so the events it produces while the
+previous one commits share the next commit (ADR 0053)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -50,6 +53,32 @@ class EventRecorder:
         )
         await self._bus.publish(stored)
         return stored
+
+    def submit(
+        self, name: str, data: dict[str, Any], *, side_effect: SideEffect | None = None
+    ) -> asyncio.Future[StoredEvent]:
+        """Queue an event without waiting for its commit; `settle` its future, in order."""
+        return self._writer.submit(
+            conversation_id=self._conversation_id,
+            type=name,
+            data=data,
+            turn_id=self._turn_id,
+            side_effect=side_effect,
+        )
+
+    async def settle(self, pending: asyncio.Future[StoredEvent]) -> StoredEvent:
+        """Wait for a submitted event's commit, then publish it (what `record` does after)."""
+        stored = await pending
+        await self._bus.publish(stored)
+        return stored
+
+    def submit_tokens(self) -> asyncio.Future[StoredEvent] | None:
+        """Queue the buffered tokens as one `token` event (None if there are none)."""
+        if not self._tokens:
+            return None
+        token = Token(text="".join(self._tokens))
+        self._tokens.clear()
+        return self.submit(token.name, token.data())
 
     def buffer_token(self, text: str) -> bool:
         """Buffer a token; True when the buffer should be flushed now."""

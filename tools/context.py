@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
+    from langchain_core.runnables import RunnableConfig
     from sqlalchemy.ext.asyncio import async_sessionmaker
 
     from switchboard.settings import Settings
@@ -72,3 +73,21 @@ class TurnContext:
     @property
     def signed_in(self) -> bool:
         return self.customer_id is not None
+
+
+# Where a tool finds its turn's context in the run's config: the catalogue's tools are built once
+# and shared by every turn (tools/registry.py), so the context travels with the call.
+_CONFIG_KEY = "switchboard_turn_context"
+
+
+def turn_config(ctx: TurnContext) -> RunnableConfig:
+    """The config that gives a shared tool (or an agent run's tools) this turn's context."""
+    return {"configurable": {_CONFIG_KEY: ctx}}
+
+
+def context_from(config: RunnableConfig | None) -> TurnContext:
+    """The turn's context a call was given with `turn_config`; a call without one is a bug."""
+    ctx = ((config or {}).get("configurable") or {}).get(_CONFIG_KEY)
+    if not isinstance(ctx, TurnContext):
+        raise LookupError("a shared tool was called without its turn's context (turn_config)")
+    return ctx

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import ValidationError
 
@@ -36,7 +37,7 @@ from tools import (
     topup,
 )
 from tools.actions import Executor
-from tools.context import TurnContext
+from tools.context import TurnContext, context_from
 from tools.failures import ToolRefusal, describe_failure
 from tools.outcome import ToolOutcome, error
 from tools.schemas import ARGS_MODELS, ToolArgs
@@ -311,9 +312,9 @@ def _json_schema(model: type[ToolArgs]) -> dict[str, Any]:
     return model.model_json_schema()
 
 
-def _tool(ctx: TurnContext, spec: ToolSpec) -> BaseTool:
-    async def run(**kwargs: Any) -> tuple[str, ToolOutcome]:
-        outcome = await invoke_tool(ctx, spec.name, kwargs)
+def _tool(ctx: TurnContext | None, spec: ToolSpec) -> BaseTool:
+    async def run(config: RunnableConfig, **kwargs: Any) -> tuple[str, ToolOutcome]:
+        outcome = await invoke_tool(ctx or context_from(config), spec.name, kwargs)
         return outcome.render(), outcome
 
     return StructuredTool.from_function(
@@ -329,6 +330,18 @@ def build_tools(ctx: TurnContext, *, names: tuple[str, ...] | None = None) -> li
     """The tools for one turn, bound to its verified identity. Anonymous turns still get every
     tool (so the model can say why it can't act); account tools answer with a sign-in request."""
     return [_tool(ctx, spec) for name, spec in TOOL_SPECS.items() if names is None or name in names]
+
+
+@functools.cache
+def _shared_catalogue() -> tuple[BaseTool, ...]:
+    return tuple(_tool(None, spec) for spec in TOOL_SPECS.values())
+
+
+def shared_tools(ctx: TurnContext) -> tuple[BaseTool, ...]:
+    """The tools of every turn, built once (a `ToolFactory`, so `ctx` is not used): each call
+    finds its turn's context in the run's config (`tools.context.turn_config`), so the agent
+    graph over them is compiled once too (assistant/turn/agent.py, ADR 0053)."""
+    return _shared_catalogue()
 
 
 async def requote(ctx: TurnContext, action_id: str) -> ToolOutcome:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from assistant.actions.pending import ActionDesk
 from assistant.playbooks.loader import Library
+from assistant.turn.agent import AgentCache
 from assistant.turn.memory import TokenCounter
 from switchboard.bus import EventBus
 from switchboard.db.eventlog import EventWriter
@@ -53,3 +54,4 @@ class ServiceDeps:
     turn_timeout_s: float = 60.0
     events: EventWriter | None = None  # the event log's group-committing writer (one per service)
     playbooks: Library | None = None  # guided journeys (assistant/playbooks/); None: none
+    agents: AgentCache = field(default_factory=AgentCache)  # compiled agent graphs (ADR 0053)

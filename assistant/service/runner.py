@@ -4,6 +4,7 @@ transaction as its last event (assistant message, turn row, conversation state, 
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import uuid
 from collections.abc import AsyncIterator
@@ -90,6 +91,7 @@ class TurnRunner:
             max_message_chars=settings.max_message_chars,
             turn_timeout_s=self.deps.turn_timeout_s,
             playbooks=self.deps.playbooks,
+            agents=self.deps.agents,
         )
 
     async def run(
@@ -180,33 +182,62 @@ class TurnRunner:
     async def _record(
         self, events: AsyncIterator[TurnEvent], ctx: TurnContext, summary: str | None
     ) -> AsyncIterator[StoredEvent]:
+        """The turn's events, stored, in order. The turn runs ahead of the log: a producer
+        task queues each event as the turn yields it, so the events the turn produces while
+        the previous commit runs share the next one, and each is published and yielded only
+        after its own commit (ADR 0053; ADR 0010's rule holds). If storing an event fails, the
+        turn is stopped and none of its later events is stored (the writer fails them)."""
         recorder = self.recorder
         assert recorder is not None
-        async for event in events:
-            if isinstance(event, Token):
-                if recorder.buffer_token(event.text):
-                    flushed = await recorder.flush_tokens()
-                    if flushed is not None:
-                        yield flushed
-                continue
-            flushed = await recorder.flush_tokens()
-            if flushed is not None:
-                yield flushed
-            side: SideEffect | None = None
-            if isinstance(event, ErrorEvent):
-                self._offered = True
-            if isinstance(event, ActionProposed):
-                self._quoted = event.action_id
-            if isinstance(event, Handoff):
-                side = self._handoff_effect(ctx, event)
-            elif isinstance(event, TurnCompleted):
-                side = self._completion_effect(ctx, event, summary)
-            stored = await recorder.record(event.name, event.data(), side_effect=side)
-            if isinstance(event, Handoff):
-                await self.deps.bus.publish(
-                    StoredEvent(AGENT_QUEUE, 0, stored.type, stored.data, stored.turn_id)
-                )
-            yield stored
+        queue: asyncio.Queue[_Queued | None] = asyncio.Queue()
+        # lives exactly as long as this generator: cancelled and awaited in `finally`
+        producer = asyncio.get_running_loop().create_task(
+            self._produce(events, recorder, ctx, summary, queue), name="turn-events"
+        )
+        try:
+            while (queued := await queue.get()) is not None:
+                pending, event = queued
+                stored = await recorder.settle(pending)
+                if isinstance(event, Handoff):
+                    await self.deps.bus.publish(
+                        StoredEvent(AGENT_QUEUE, 0, stored.type, stored.data, stored.turn_id)
+                    )
+                yield stored
+            await producer  # what the turn raised, if it did
+        finally:
+            producer.cancel()
+            while not queue.empty():
+                if (left := queue.get_nowait()) is not None:
+                    left[0].cancel()  # dropped unless its batch has started
+            await asyncio.gather(producer, return_exceptions=True)
+
+    async def _produce(
+        self,
+        events: AsyncIterator[TurnEvent],
+        recorder: EventRecorder,
+        ctx: TurnContext,
+        summary: str | None,
+        queue: asyncio.Queue[_Queued | None],
+    ) -> None:
+        try:
+            async for event in events:
+                if isinstance(event, Token):
+                    if recorder.buffer_token(event.text):
+                        _put(queue, recorder.submit_tokens())
+                    continue
+                _put(queue, recorder.submit_tokens())
+                side: SideEffect | None = None
+                if isinstance(event, ErrorEvent):
+                    self._offered = True
+                if isinstance(event, ActionProposed):
+                    self._quoted = event.action_id
+                if isinstance(event, Handoff):
+                    side = self._handoff_effect(ctx, event)
+                elif isinstance(event, TurnCompleted):
+                    side = self._completion_effect(ctx, event, summary)
+                _put(queue, recorder.submit(event.name, event.data(), side_effect=side), event)
+        finally:
+            queue.put_nowait(None)
 
     def _handoff_effect(self, ctx: TurnContext, event: Handoff) -> SideEffect:
         self._handoff_reason = event.reason
@@ -283,3 +314,15 @@ class TurnRunner:
 
 
 _CHANNELS = ("web", "whatsapp", "sms", "telegram", "console", "eval")
+
+# A submitted event's commit, and the turn event it stores (None for coalesced tokens).
+_Queued = tuple["asyncio.Future[StoredEvent]", TurnEvent | None]
+
+
+def _put(
+    queue: asyncio.Queue[_Queued | None],
+    pending: asyncio.Future[StoredEvent] | None,
+    event: TurnEvent | None = None,
+) -> None:
+    if pending is not None:
+        queue.put_nowait((pending, event))

@@ -132,9 +132,9 @@ async def build_runtime(
         # first customer's turn (assistant/language.py)
         asyncio.get_running_loop().run_in_executor(None, language_of, "warm up")
         if tool_factory is None:
-            from tools.registry import build_tools
+            from tools.registry import shared_tools
 
-            tool_factory = build_tools
+            tool_factory = shared_tools
         service = ConversationService(
             ServiceDeps(
                 sessionmaker=sessionmaker,

@@ -24,6 +24,7 @@ from assistant.playbooks.state import JourneyState
 from assistant.turn import replies
 from assistant.turn.reading import read_tool_message
 from assistant.turn.request import TurnDeps, TurnFacts, TurnRequest
+from tools.context import turn_config
 from tools.registry import SIGN_IN, TOOL_SPECS
 
 log = logging.getLogger(__name__)
@@ -163,7 +164,7 @@ class TurnHands:
         if found is None:
             return ToolRun(ok=False, summary="That isn't available here.", data={})
         call = {"type": "tool_call", "name": tool, "args": args, "id": call_id}
-        message = await found.ainvoke(call)
+        message = await found.ainvoke(call, config=turn_config(self.request.ctx))
         if self.request.trace is not None:  # replayed in the next turns' prompts, as the agent's
             self.request.trace.add_call(AIMessage("", tool_calls=[call]))  # type: ignore[list-item]
             self.request.trace.add_result(message)

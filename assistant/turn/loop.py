@@ -1,9 +1,10 @@
 """One assistant turn as a stream of typed events (CONTRACT §3).
 
 turn.started → a fixed reply (empty message, request for a person, a yes or no to the open
-quote) or the agent (create_agent over the chat model and the tool catalogue) → confidence and
-the handoff policy → turn.completed. A turn always completes: a failing model, a crashing tool,
-a runaway tool loop or the overall deadline become an apology and the offer of a person."""
+quote) or the agent (compiled once over the chat model and the tool catalogue,
+assistant/turn/agent.py) → confidence and the handoff policy → turn.completed. A turn always
+completes: a failing model, a crashing tool, a runaway tool loop or the overall deadline become
+an apology and the offer of a person."""
 
 from __future__ import annotations
 
@@ -15,8 +16,6 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from langchain.agents import create_agent
-from langchain.agents.middleware import ModelCallLimitMiddleware
 from langchain.agents.middleware.model_call_limit import ModelCallLimitExceededError
 from langchain_core.messages import (
     AIMessage,
@@ -46,9 +45,9 @@ from assistant.handoff.signals import (
 from assistant.language import language_of, languages
 from assistant.models import ModelUnavailableError
 from assistant.turn import replies
+from assistant.turn.agent import AgentRun
 from assistant.turn.decision import customer_decision, decide, say
 from assistant.turn.finish import finish_turn
-from assistant.turn.framing import DataFramingMiddleware
 from assistant.turn.journey import (
     active_journey,
     after_decision,
@@ -58,9 +57,10 @@ from assistant.turn.journey import (
 )
 from assistant.turn.memory import TurnTrace
 from assistant.turn.prompts import system_prompt
-from assistant.turn.provenance import EARLIER_TURNS, ProvenanceMiddleware
+from assistant.turn.provenance import EARLIER_TURNS
 from assistant.turn.reading import read_tool_message
 from assistant.turn.request import TurnDeps, TurnFacts, TurnRequest
+from tools.context import turn_config
 from tools.registry import READ_TOOLS
 
 log = logging.getLogger(__name__)
@@ -168,19 +168,20 @@ async def _run_agent(
         facts.truncated_input = True
         async for event in say(facts, replies.LONG_MESSAGE_NOTE):
             yield event
-    agent: Any = create_agent(
-        deps.model,
-        list(deps.tools),
+    agent = deps.agents.get(deps.model, deps.tools, max_tool_iterations=deps.max_tool_iterations)
+    run = AgentRun(
+        ctx=request.ctx,
         system_prompt=system_prompt(request.ctx, summary_hint=request.summary_hint),
-        middleware=[
-            ProvenanceMiddleware([*request.earlier_customer_texts[-EARLIER_TURNS:], text]),
-            DataFramingMiddleware(),
-            ModelCallLimitMiddleware(run_limit=deps.max_tool_iterations + 1, exit_behavior="error"),  # type: ignore[list-item]
-        ],
+        customer_texts=(*request.earlier_customer_texts[-EARLIER_TURNS:], text),
     )
     limit = CHANNEL_MAX_CHARS.get(request.ctx.channel, 2000)
     inputs: dict[str, Any] = {"messages": [*request.history, HumanMessage(text)]}
-    stream = agent.astream(inputs, stream_mode=["messages", "updates"])
+    stream = agent.astream(
+        inputs,
+        config=turn_config(request.ctx),
+        context=run,
+        stream_mode=["messages", "updates"],
+    )
     failure: str | None = None
     try:
         async with asyncio.timeout(deps.turn_timeout_s):

@@ -117,11 +117,17 @@ def _customer_texts(messages: Sequence[BaseMessage]) -> list[str]:
 
 
 class ProvenanceMiddleware(AgentMiddleware):  # type: ignore[type-arg]
-    """Refuse a write tool call that data, not the customer, asked for."""
+    """Refuse a write tool call that data, not the customer, asked for. The customer's recent
+    texts come from `customer_texts` and, in a compiled agent shared by turns, from the run's
+    context (`assistant.turn.agent.AgentRun.customer_texts`)."""
 
     def __init__(self, customer_texts: Sequence[str] = ()) -> None:
         super().__init__()
         self._customer_texts = list(customer_texts)
+
+    def _texts_of_run(self, request: ToolCallRequest) -> list[str]:
+        run = request.runtime.context if request.runtime is not None else None
+        return [*self._customer_texts, *getattr(run, "customer_texts", ())]
 
     async def awrap_tool_call(
         self,
@@ -135,7 +141,7 @@ class ProvenanceMiddleware(AgentMiddleware):  # type: ignore[type-arg]
             messages: list[BaseMessage] = list(
                 state.get("messages", []) if isinstance(state, dict) else []
             )
-            texts = [*self._customer_texts, *_customer_texts(messages)]
+            texts = [*self._texts_of_run(request), *_customer_texts(messages)]
             if read_data_before(messages, call["id"] or "") and not customer_asked_for(name, texts):
                 log.warning(
                     "refused %s (%s): called after reading data, not asked for by the customer",

@@ -27,6 +27,7 @@ from assistant.handoff.policy import HandoffPolicy
 from assistant.handoff.signals import ModelSignals
 from assistant.playbooks.loader import Library
 from assistant.playbooks.state import JourneyState
+from assistant.turn.agent import AgentCache
 from assistant.turn.memory import TurnTrace
 from assistant.turn.reading import Passage, ToolReading
 from tools.context import TurnContext
@@ -61,6 +62,7 @@ class TurnDeps:
     max_message_chars: int = 4000
     turn_timeout_s: float = 60.0
     playbooks: Library | None = None
+    agents: AgentCache = field(default_factory=AgentCache)  # the service's, shared by its turns
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -99,6 +100,8 @@ async def events_after(
     ]
 
 
+_FAILED_TURNS_KEPT = 256  # a turn's later events reach the writer within moments of its failure
+
 # Called inside the event's transaction, for state that must commit with it (handoff, turn row).
 SideEffect = Callable[[AsyncSession], Awaitable[None]]
 
@@ -136,6 +139,9 @@ class EventWriter:
         self._max_batch = max_batch
         self._queue: list[_Append] = []
         self._flusher: asyncio.Task[None] | None = None
+        # Turns one of whose events failed: their later events are failed too, never stored
+        # behind the hole (a turn may have queued them before it learnt of the failure).
+        self._failed_turns: OrderedDict[str, BaseException] = OrderedDict()
 
     async def append(
         self,
@@ -146,17 +152,40 @@ class EventWriter:
         turn_id: str | None = None,
         side_effect: SideEffect | None = None,
     ) -> StoredEvent:
+        return await self.submit(
+            conversation_id=conversation_id,
+            type=type,
+            data=data,
+            turn_id=turn_id,
+            side_effect=side_effect,
+        )
+
+    def submit(
+        self,
+        *,
+        conversation_id: str,
+        type: str,
+        data: dict[str, Any],
+        turn_id: str | None = None,
+        side_effect: SideEffect | None = None,
+    ) -> asyncio.Future[StoredEvent]:
+        """Queue an event and return at once: the future resolves when its transaction has
+        committed. A turn queues its next event while the previous one commits, so the events
+        it produces back to back share a commit (ADR 0053); the caller publishes and shows each
+        only once its future is done, in order. Cancelling the future before its batch starts
+        drops the event."""
         loop = asyncio.get_running_loop()
         item = _Append(conversation_id, type, data, turn_id, side_effect, loop.create_future())
         self._queue.append(item)
         if self._flusher is None or self._flusher.done():
             self._flusher = loop.create_task(self._drain(), name="eventlog-group-commit")
-        return await item.done
+        return item.done
 
     async def _drain(self) -> None:
         while self._queue:
             batch = [item for item in self._queue[: self._max_batch] if not item.done.done()]
             del self._queue[: self._max_batch]
+            batch = [item for item in batch if not self._after_failure(item)]
             if not batch:
                 continue
             batch.sort(key=lambda item: item.conversation_id)
@@ -180,18 +209,30 @@ class EventWriter:
 
     async def _one_by_one(self, batch: list[_Append]) -> None:
         for item in batch:
-            if item.done.done():
+            if item.done.done() or self._after_failure(item):
                 continue
             try:
                 async with self._sessionmaker() as session, session.begin():
                     event = await _append_one(session, item)
             except Exception as exc:
                 _fail([item], exc)
+                if item.turn_id is not None:
+                    self._failed_turns[item.turn_id] = exc
+                    if len(self._failed_turns) > _FAILED_TURNS_KEPT:
+                        self._failed_turns.popitem(last=False)
             except BaseException as exc:
                 _fail(batch, exc)
                 raise
             else:
                 _resolve(item, event)
+
+    def _after_failure(self, item: _Append) -> bool:
+        """Fail `item` (True) if an earlier event of its turn failed."""
+        failed = self._failed_turns.get(item.turn_id) if item.turn_id is not None else None
+        if failed is None:
+            return False
+        _fail([item], failed)
+        return True
 
 
 async def _append_one(session: AsyncSession, item: _Append) -> StoredEvent:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 import httpx
@@ -10,7 +11,7 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy import update
 
-from api.limits import MemoryLimits, RedisLimits
+from api.limits import STREAM_LEASE_S, MemoryLimits, RedisLimits
 from switchboard.db.models import Conversation
 from tests.api.conftest import ALICE, BEN, REDIS_URL, Api, live_server, make_settings, running_api
 
@@ -138,3 +139,19 @@ async def test_redis_limits_are_shared_by_replicas(redis: Redis) -> None:
     await replica_b.release_stream("conv", lease)
     assert await replica_b.acquire_stream("conv", cap=1) is not None
     await other.aclose()
+
+
+@pytest.mark.redis
+async def test_a_refreshed_redis_lease_is_extended_and_no_lease_is_added(redis: Redis) -> None:
+    limits = RedisLimits(redis)
+    lease = await limits.acquire_stream("conv", cap=2)
+    assert lease is not None
+    key = "sb:streams:conv"
+    await redis.zadd(key, {lease: 1.0}, xx=True)  # as if about to expire
+    await redis.persist(key)
+    await limits.refresh_stream("conv", lease)
+    score = await redis.zscore(key, lease)
+    assert score is not None and score > time.time()
+    assert 0 < await redis.ttl(key) <= STREAM_LEASE_S * 2
+    await limits.refresh_stream("conv", "not-a-lease")  # refreshes only: never adds a lease
+    assert await redis.zcard(key) == 1

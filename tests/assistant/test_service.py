@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -63,6 +64,30 @@ async def test_a_retried_message_adds_no_event_and_leaves_no_gap(
         "hello",
         "and another thing",
     ]
+
+
+async def test_a_turns_events_share_commits_and_each_is_stored_before_it_is_yielded(
+    make_harness: MakeHarness, sessionmaker: async_sessionmaker
+) -> None:
+    # the turn runs ahead of the event log (ADR 0053): the events it produces while the previous
+    # one commits go in together, yet none is yielded (streamed) before its own commit
+    h = make_harness(ScriptedChatModel(script=[say("A reply long enough for a few tokens. " * 6)]))
+    cid = await h.service.start_conversation(ALICE)
+    commits = [0]
+
+    def count(_conn: object) -> None:
+        commits[0] += 1
+
+    sa_event.listen(sessionmaker.kw["bind"].sync_engine, "commit", count)
+    yielded = []
+    async for stored in h.service.handle_message(cid, ALICE, "tell me about roaming"):
+        async with sessionmaker() as session:
+            logged = await events_after(session, conversation_id=cid, after=stored.seq - 1)
+        assert logged and (logged[0].seq, logged[0].type) == (stored.seq, stored.type)
+        yielded.append(stored)
+    sa_event.remove(sessionmaker.kw["bind"].sync_engine, "commit", count)
+    assert types(yielded)[-1] == "turn.completed" and len(yielded) >= 6
+    assert commits[0] < len(yielded)
 
 
 async def test_messages_of_one_conversation_take_turns(make_harness: MakeHarness) -> None:

@@ -150,3 +150,37 @@ async def test_events_of_one_conversation_queued_together_get_consecutive_ids_in
         assert [(e.seq, e.data) for e in logged] == [(s.seq, s.data) for s in mine]
     assert ran == [5]  # the side effect ran once, in the batch's transaction, after its events
     await engine.dispose()
+
+
+async def test_after_a_failed_event_no_later_event_of_its_turn_is_stored(
+    database_url: str,
+) -> None:
+    """A turn queues its events ahead of their commits (ADR 0053): when one fails, its later
+    ones fail too — in the same batch and in a later one — so the log never has a turn's event
+    stored behind a hole; other turns are untouched."""
+    engine, sessions = await _setup(database_url, 2)
+    writer = EventWriter(sessions)
+
+    async def broken(_session: AsyncSession) -> None:
+        raise RuntimeError("side effect failed")
+
+    queued = [
+        writer.submit(conversation_id="conv-0", type="a", data={}, turn_id="t1"),
+        writer.submit(
+            conversation_id="conv-0", type="b", data={}, turn_id="t1", side_effect=broken
+        ),
+        writer.submit(conversation_id="conv-0", type="c", data={}, turn_id="t1"),
+        writer.submit(conversation_id="conv-1", type="x", data={}, turn_id="t2"),
+    ]
+    first, bad, after, other = await asyncio.gather(*queued, return_exceptions=True)
+    assert not isinstance(first, BaseException) and first.seq == 1
+    assert isinstance(bad, RuntimeError) and isinstance(after, RuntimeError)
+    assert not isinstance(other, BaseException) and other.seq == 1
+    with pytest.raises(RuntimeError):
+        await writer.submit(conversation_id="conv-0", type="d", data={}, turn_id="t1")
+    next_turn = await writer.append(conversation_id="conv-0", type="e", data={}, turn_id="t3")
+    assert next_turn.seq == 2
+    async with sessions() as session:
+        logged = await events_after(session, conversation_id="conv-0")
+    assert [(e.seq, e.type) for e in logged] == [(1, "a"), (2, "e")]
+    await engine.dispose()
