@@ -16,7 +16,7 @@ from assistant.events import CAPABILITIES, Capability, TurnEvent
 from assistant.playbooks import repair
 from assistant.playbooks.executor import Executor
 from assistant.playbooks.format import Ask, Playbook, Quote
-from assistant.playbooks.slot_types import extract
+from assistant.playbooks.options import answers
 from assistant.playbooks.state import JourneyState
 from assistant.turn.journey_hands import Digress, TurnHands
 from assistant.turn.request import TurnDeps, TurnFacts, TurnRequest
@@ -59,7 +59,7 @@ def _continues(playbook: Playbook, state: JourneyState, text: str) -> bool:
     if repair.returned_after(playbook, state, clock.now()) is not None:
         return False
     step = playbook.step(state.step or "")
-    return isinstance(step, Ask) and extract(step.type, text, step.choices) is not None
+    return answers(step, text, state)
 
 
 def started_journey(deps: TurnDeps, text: str) -> Journey | None:
@@ -133,7 +133,7 @@ async def run_journey(
 
 def _switch(journey: Journey, deps: TurnDeps, text: str) -> Journey | None:
     step = journey.playbook.step(journey.state.step or "")
-    if isinstance(step, Ask) and extract(step.type, text, step.choices) is not None:
+    if answers(step, text, journey.state):
         return None
     if repair.classify(journey.playbook, journey.state, text) is not None:
         return None

@@ -101,6 +101,18 @@ def test_a_quote_of_a_tool_without_confirmation_and_a_missing_exit_are_refused(
     assert "no exit" in shown
 
 
+def test_an_option_slot_needs_options_from_a_saved_result(tmp_path: Path) -> None:
+    text = GOOD.replace("type: postcode", "type: option")
+    _, problems = load_file(_write(tmp_path, "no_options.yaml", text))
+    assert any("an `option` slot needs `options`" in str(p) for p in problems)
+    text = GOOD.replace(
+        "type: postcode",
+        "type: option\n    options: {from: weather.items, value: id, label: name}",
+    )
+    _, problems = load_file(_write(tmp_path, "unknown_list.yaml", text))
+    assert any("options from 'weather.items': no saved result" in str(p) for p in problems)
+
+
 def test_one_broken_file_does_not_stop_the_others(tmp_path: Path) -> None:
     _write(tmp_path, "good.yaml", GOOD)
     _write(
