@@ -85,10 +85,10 @@ def _step_problems(playbook: Playbook) -> Iterator[tuple[Loc, str]]:
             yield (*at, "queue"), f"reason {step.reason} goes to {queue_for(step.reason)!r}"
         if isinstance(step, Branch) and step.check.split(".")[0] not in known:
             yield (*at, "check"), f"branch on {step.check!r}: no slot or saved result of that name"
-        listed = {"options"} if isinstance(step, Ask) and step.options is not None else set()
+        own = {"options"} if isinstance(step, Ask) and step.options is not None else set()
         for name, template in _templates(step):
             for placeholder in PLACEHOLDER.findall(template):
-                if placeholder not in known | listed:
+                if placeholder not in known | own:
                     yield (*at, name), f"{{{placeholder}}} is not a slot or a saved result"
 
 

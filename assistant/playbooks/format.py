@@ -163,6 +163,11 @@ class Playbook(_Strict):
         default=24, gt=0, description="after this long silent, `on_return` applies"
     )
     on_return: Literal["resume", "restart"] = "resume"
+    follow_up: Literal["request_status"] | None = Field(
+        default=None,
+        description="what a short question right after the journey's confirmed action is "
+        "about: `request_status`, the ticket or request it opened ('is it fixed?')",
+    )
     listen: list[Listen] = Field(default_factory=list)
     steps: list[Step] = Field(min_length=1)
 

@@ -72,6 +72,7 @@ def test_the_shipped_playbooks_load_without_a_problem() -> None:
         ("{cov.summary}", "{weather}", 19, "{weather} is not a slot"),
         ('prompt: "Postcode?"', 'prompt: "Postcode?"\n    next: bye', 13, "'look' is unreachable"),
         ("capability: faq", "capability: weather", 3, "unknown capability 'weather'"),
+        ("capability: faq", "capability: faq\nfollow_up: faq", 4, "follow_up: Input should be"),
         ("  - id: look", "  - idd: look", 12, "steps.1.call.idd: Extra inputs"),
         ("slot: code", "slot: code: x", 9, "not valid YAML: mapping values are not allowed"),
     ],
