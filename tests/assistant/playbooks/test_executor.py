@@ -186,6 +186,19 @@ async def test_found_phone_quotes_the_unblock_never_a_block() -> None:
     assert run.state.status == "done" and "works again" in hands.said[-1]
 
 
+async def test_found_phone_without_the_line_says_why_never_that_it_is_not_blocked() -> None:
+    class Refused(Hands):
+        async def call(self, step_id: str, tool: str, args: dict[str, Any]) -> ToolRun:
+            self.calls.append((tool, args))
+            return ToolRun(ok=False, summary="Please sign in first.", data={})
+
+    hands = Refused()
+    run = journey("found_phone", hands)
+    await run.start("my phone turned up, unblock it")
+    assert hands.said == ["Please sign in first."] and hands.quotes == []
+    assert run.state.status == "done"
+
+
 async def test_found_phone_leaves_a_fraud_block_to_the_security_team() -> None:
     overview = {"status": "suspended", "suspension_reason": "fraud", "msisdn": "+447700900006"}
     hands = Hands({"get_account_overview": overview})
