@@ -281,7 +281,7 @@ def _sim_line(intent: str, slots: dict[str, Any], text: str, tools: ToolBox) -> 
     if intent == "block_line":
         return _call(tools, "block_line", slots, "proposed")
     if intent == "unblock":
-        return _call(tools, "unblock_line", slots, "proposed")
+        return _handoff(tools, "identity", "Customer asks to unblock a suspended line.")
     kinds = {
         "esim": "esim",
         "port_in": "port_in",

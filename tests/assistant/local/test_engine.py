@@ -257,11 +257,3 @@ def test_roaming_turned_on_for_a_trip_is_quoted_with_the_price_there(
     reply = Chat(local_model).say("switch roaming on, I'm flying to Malta tomorrow")
     assert _names(reply) == ["set_roaming", "search_knowledge"]
     assert reply.tool_calls[1]["args"] == {"query": "roaming price per day in malta"}
-
-
-@pytest.mark.parametrize("found", ["unblock my line please", "can you unblock my number"])
-def test_an_unblock_request_quotes_the_unblock_never_a_block(
-    local_model: LocalChatModel, found: str
-) -> None:
-    reply = Chat(local_model).say(found)
-    assert _names(reply) == ["unblock_line"]
