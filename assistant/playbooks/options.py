@@ -54,7 +54,8 @@ def choices_of(step: Ask, state: JourneyState) -> Mapping[str, Sequence[str]] | 
 
 
 def options_text(step: Ask, state: JourneyState) -> str:
-    """'1. Bundle 20 (£20.00); 2. Data outside your bundle (£6.40)': the `{options}` of a prompt."""
+    """'1. Bundle 20 (20.00); 2. Data outside your bundle (6.40)', each amount in the operator's
+    currency: the `{options}` of a prompt."""
     o = step.options
     if o is None:
         return ""
