@@ -33,6 +33,7 @@ TOOLS: frozenset[str] = frozenset(
         "dispute_charge",
         "report_fault",
         "block_line",
+        "unblock_line",
         "start_service_request",
         "transfer_to_human",
     }

@@ -151,7 +151,7 @@ class Settings(BaseSettings):
     claimed_tool_policy: dict[str, Literal["code", "step_up", "never"]] = Field(
         default_factory=dict
     )
-    step_up_tools: list[str] = Field(default_factory=lambda: ["block_line"])
+    step_up_tools: list[str] = Field(default_factory=lambda: ["block_line", "unblock_line"])
 
     handoff_confidence_threshold: float = Field(default=0.35, ge=0, le=1)
     handoff_low_confidence_turns: int = Field(default=2, ge=1)

@@ -170,6 +170,13 @@ TOOL_SPECS: dict[str, ToolSpec] = {
             "block_line", "sim_line", sim_line.block_line, sim_line.execute_block_line, write=True
         ),
         _spec(
+            "unblock_line",
+            "sim_line",
+            sim_line.unblock_line,
+            sim_line.execute_unblock_line,
+            write=True,
+        ),
+        _spec(
             "start_service_request",
             "sim_line coverage_faults",
             service_requests.start_service_request,

@@ -175,6 +175,10 @@ class BlockLineArgs(LineArgs):
     reason: Literal["lost", "stolen", "other"]
 
 
+class UnblockLineArgs(LineArgs):
+    pass
+
+
 ServiceRequestKind = Literal[
     "sim_swap", "esim", "port_in", "device_activation", "broadband_installation"
 ]
@@ -247,6 +251,7 @@ ARGS_MODELS: dict[str, type[ToolArgs]] = {
     "dispute_charge": DisputeChargeArgs,
     "report_fault": ReportFaultArgs,
     "block_line": BlockLineArgs,
+    "unblock_line": UnblockLineArgs,
     "start_service_request": StartServiceRequestArgs,
     "transfer_to_human": TransferToHumanArgs,
 }

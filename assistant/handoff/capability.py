@@ -30,6 +30,7 @@ TOOL_CAPABILITY: dict[str, Capability] = {
     "dispute_charge": "billing_payments",
     "report_fault": "coverage_faults",
     "block_line": "sim_line",
+    "unblock_line": "sim_line",
     "start_service_request": "sim_line",
     "transfer_to_human": "human_agent",
 }

@@ -69,6 +69,11 @@ def _step_problems(playbook: Playbook) -> Iterator[tuple[Loc, str]]:
                 yield (*at, "type"), f"unknown slot type {step.type!r} (one of {names})"
             elif step.type == "choice" and not step.choices:
                 yield (*at, "type"), "a `choice` slot needs `choices`"
+            elif (step.type == "option") != (step.options is not None):
+                yield (*at, "type"), "an `option` slot needs `options`, and only it takes them"
+            listed = step.options.from_ if step.options is not None else None
+            if listed is not None and listed.split(".")[0] not in known:
+                yield (*at, "options"), f"options from {listed!r}: no saved result of that name"
         if isinstance(step, Call | Quote):
             yield from _tool_problems(step, at)
         for slot in getattr(step, "forget", []):
@@ -80,9 +85,10 @@ def _step_problems(playbook: Playbook) -> Iterator[tuple[Loc, str]]:
             yield (*at, "queue"), f"reason {step.reason} goes to {queue_for(step.reason)!r}"
         if isinstance(step, Branch) and step.check.split(".")[0] not in known:
             yield (*at, "check"), f"branch on {step.check!r}: no slot or saved result of that name"
+        own = {"options"} if isinstance(step, Ask) and step.options is not None else set()
         for name, template in _templates(step):
             for placeholder in PLACEHOLDER.findall(template):
-                if placeholder not in known:
+                if placeholder not in known | own:
                     yield (*at, name), f"{{{placeholder}}} is not a slot or a saved result"
 
 

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from assistant.playbooks import repair
 from assistant.playbooks.format import Ask, Branch, Call, Case, Exit, Handoff, Playbook, Quote, Say
+from assistant.playbooks.options import answers, choices_of, options_of, options_text, resolve
 from assistant.playbooks.slot_types import SLOT_TYPES, extract
 from assistant.playbooks.state import JourneyState
 
@@ -40,23 +41,11 @@ class Hands(Protocol):
     def say(self, text: str) -> None: ...
 
 
-def lookup(value: Any, path: list[str]) -> Any:
-    """`bills.0.bill_id`: a key of a mapping, an index of a list."""
-    for part in path:
-        if isinstance(value, dict):
-            value = value.get(part)
-        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
-        else:
-            return None
-    return value
-
-
-def render(template: str, state: JourneyState) -> str:
+def render(template: str, state: JourneyState, step: Ask | None = None) -> str:
     def value(match: re.Match[str]) -> str:
-        head, *path = match.group(1).split(".")
-        found: Any = state.slots.get(head, state.saved.get(head))
-        found = lookup(found, path)
+        if match.group(1) == "options" and step is not None:
+            return options_text(step, state)
+        found = resolve(state, match.group(1))
         if isinstance(found, list):
             return ", ".join(str(v) for v in found) or "none"
         return "" if found is None else str(found)
@@ -111,8 +100,7 @@ class Executor:
         """The customer's message while the journey waits on `state.step`."""
         step = self.playbook.step(self.state.step or "")
         self.listen(text)
-        answers = isinstance(step, Ask) and extract(step.type, text, step.choices) is not None
-        fixed = [] if answers else self.corrections(text)
+        fixed = [] if answers(step, text, self.state) else self.corrections(text)
         if fixed:
             self.hands.say(repair.noted([self.playbook.step(f) for f in fixed], self.state))
             await self.rewind_to(fixed[0])
@@ -146,7 +134,8 @@ class Executor:
         await self.hands.digress(text)
         step = self.playbook.step(self.state.step or "")
         if isinstance(step, Ask):
-            self.hands.say("\n\n" + repair.BACK.format(prompt=render(step.prompt, self.state)))
+            prompt = render(step.prompt, self.state, step)
+            self.hands.say("\n\n" + repair.BACK.format(prompt=prompt))
         elif isinstance(step, Quote):
             self.hands.say("\n\n" + repair.STILL_OPEN)
 
@@ -203,12 +192,16 @@ class Executor:
         return changed
 
     async def _answer(self, step: Ask, text: str) -> None:
-        value = extract(step.type, text, step.choices)
+        value = extract(step.type, text, choices_of(step, self.state))
         if value is None:
-            invalid = step.invalid or repair.INVALID
-            self.hands.say(render(invalid, self.state) + " " + render(step.prompt, self.state))
+            invalid = render(step.invalid or repair.INVALID, self.state, step)
+            self.hands.say(invalid + " " + render(step.prompt, self.state, step))
             return
         self.state.slots[step.slot] = value
+        if step.options is not None:  # the picked entry, for `{slot.label}` and the like
+            key = step.options.value
+            picked = [e for e in options_of(step, self.state) if str(e.get(key)) == value]
+            self.state.saved[step.slot] = picked[0] if picked else {}
         self._go(self.playbook.following(step.id))
         await self.run()
 
@@ -248,7 +241,7 @@ class Executor:
                 if step.slot in self.state.slots:
                     self._go(self.playbook.following(step.id))
                     continue
-                self.hands.say(render(step.prompt, self.state))
+                self.hands.say(render(step.prompt, self.state, step))
                 return
             if isinstance(step, Call):
                 result = await self.hands.call(step.id, step.tool, _args(step.args, self.state))
@@ -260,8 +253,7 @@ class Executor:
                     }
                 self._go(self.playbook.following(step.id))
             elif isinstance(step, Branch):
-                head, *path = step.check.split(".")
-                value = lookup(self.state.slots.get(head, self.state.saved.get(head)), path)
+                value = resolve(self.state, step.check)
                 target = next((c.next for c in step.cases if _holds(c, value)), step.otherwise)
                 self._go(target)
             elif isinstance(step, Say):

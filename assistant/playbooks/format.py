@@ -51,8 +51,23 @@ class _Step(_Strict):
     next: StepId | None = Field(default=None, description="default: the step listed after it")
 
 
+class Options(_Strict):
+    """Type `option`: the choices are the entries of a list in a saved tool result (the line
+    items of a bill). The customer picks one by its number in the list, its label's words or
+    its amount; the slot holds the entry's `value`, and the whole entry is kept under the
+    slot's name for templates (`{charge.name}`)."""
+
+    from_: str = Field(alias="from", description="a saved list: `bill.bills.0.items`")
+    value: str = Field(description="the entry's key the slot holds, e.g. `item_id`")
+    label: str = Field(description="the entry's key that names it to the customer, e.g. `name`")
+    amount: str | None = Field(
+        default=None, description="the entry's key holding a money amount, shown and matched"
+    )
+
+
 class Ask(_Step):
-    """Ask for a typed slot; the customer's answer is read by the slot type's extractor."""
+    """Ask for a typed slot; the customer's answer is read by the slot type's extractor. In the
+    prompt, `{options}` is the numbered list of a step's `options`."""
 
     kind: Literal["ask"] = "ask"
     slot: StepId
@@ -61,6 +76,9 @@ class Ask(_Step):
     invalid: Template | None = Field(default=None, description="said when the answer is unusable")
     choices: dict[str, list[str]] | None = Field(
         default=None, description="type `choice`: value -> words that mean it"
+    )
+    options: Options | None = Field(
+        default=None, description="type `option`: the saved list the customer picks from"
     )
     if_tried: StepId | None = Field(
         default=None, description="where 'I already tried that' goes (default: `next`)"
@@ -145,6 +163,11 @@ class Playbook(_Strict):
         default=24, gt=0, description="after this long silent, `on_return` applies"
     )
     on_return: Literal["resume", "restart"] = "resume"
+    follow_up: Literal["request_status"] | None = Field(
+        default=None,
+        description="what a short question right after the journey's confirmed action is "
+        "about: `request_status`, the ticket or request it opened ('is it fixed?')",
+    )
     listen: list[Listen] = Field(default_factory=list)
     steps: list[Step] = Field(min_length=1)
 

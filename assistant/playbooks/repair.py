@@ -15,7 +15,7 @@ from typing import Literal
 from assistant.actions.confirmation import detect_decision, is_stop_phrase
 from assistant.handoff.signals import already_tried
 from assistant.playbooks.format import Ask, Playbook, Quote, Step
-from assistant.playbooks.slot_types import extract
+from assistant.playbooks.options import answers
 from assistant.playbooks.state import JourneyState
 
 Repair = Literal["cancel", "tried", "digression", "return"]
@@ -55,8 +55,7 @@ def classify(playbook: Playbook, state: JourneyState, text: str) -> Repair | Non
         return "cancel"
     if already_tried(text) and isinstance(step, Ask) and (step.type == "yes_no" or step.if_tried):
         return "tried"  # a guided step ("did restarting fix it?"), not a question for a fact
-    answers = isinstance(step, Ask) and extract(step.type, text, step.choices) is not None
-    if not answers and isinstance(step, Ask | Quote) and is_question(text):
+    if not answers(step, text, state) and isinstance(step, Ask | Quote) and is_question(text):
         return "digression"
     return None
 

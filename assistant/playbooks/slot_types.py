@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from assistant.actions.confirmation import detect_decision
 from assistant.local import amounts, slots
@@ -85,6 +86,49 @@ def _choice(text: str, choices: Mapping[str, Sequence[str]] | None) -> str | Non
     return hits[0] if len(hits) == 1 else None
 
 
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
+_POSITION = re.compile(
+    r"^(?:(?:the|number|no\.?|#|item|line|charge)\s*)*(\d{1,2}|"
+    + "|".join(_ORDINALS)
+    + r")(?:\s*(?:one|charge|item|line))?$"
+)
+# Words that name no entry: "the charge for the data" picks the entry with "data" in its name.
+_FILLER = frozenset(
+    "the a an for of on my that this one it its is was i me to charge charges item line "
+    "bill please thing about with".split()
+)
+
+
+def _number(raw: str) -> Decimal | None:
+    try:
+        return Decimal(raw)
+    except InvalidOperation:
+        return None
+
+
+def _option(text: str, choices: Mapping[str, Sequence[str]] | None) -> str | None:
+    """One entry of a saved list (`options` of the step, given as value -> [label, amount]):
+    by its position ("the second one", "2"), an amount that only it has ("the 6.40"), or the
+    words of its label that only it has ("the data one"). Two equally good entries: None."""
+    entries = list((choices or {}).items())
+    lowered = " ".join(text.lower().replace("-", " ").split()).strip(" .!?")
+    position = _POSITION.match(lowered)
+    if position:
+        raw = position.group(1)
+        index = int(raw) - 1 if raw.isdigit() else _ORDINALS.index(raw)
+        return entries[index][0] if 0 <= index < len(entries) else None
+    money = amounts.extract_amount(text, bare=True)
+    if money is not None:
+        priced = [v for v, cues in entries if any(_number(c) == money.value for c in cues[1:])]
+        if len(priced) == 1:
+            return priced[0]
+    words = set(_WORD.findall(lowered)) - _FILLER
+    scores = [(len(words & set(_WORD.findall(cues[0].lower()))), v) for v, cues in entries if cues]
+    best = max((score for score, _ in scores), default=0)
+    top = [v for score, v in scores if score == best]
+    return top[0] if best > 0 and len(top) == 1 else None
+
+
 def _text(text: str, _: object) -> str | None:
     cleaned = " ".join(text.split())
     return cleaned[:500] if len(_WORD.findall(cleaned.lower())) >= 2 else None
@@ -112,6 +156,9 @@ SLOT_TYPES: dict[str, SlotType] = {
     "day_of_month": SlotType(_day, "a day of the month, 1-28"),
     "loss_reason": SlotType(_loss_reason, "lost or stolen"),
     "choice": SlotType(_choice, "one of the step's `choices`"),
+    "option": SlotType(
+        _option, "one entry of the step's `options` (a saved list)", prefillable=False
+    ),
     "text": SlotType(_text, "free text of two words or more", prefillable=False),
 }
 

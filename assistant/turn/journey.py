@@ -12,11 +12,12 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import cast
 
-from assistant.events import CAPABILITIES, Capability, TurnEvent
+from assistant.events import CAPABILITIES, ActionExecuted, Capability, TurnEvent
+from assistant.local.dialogue import ENGINE
 from assistant.playbooks import repair
 from assistant.playbooks.executor import Executor
 from assistant.playbooks.format import Ask, Playbook, Quote
-from assistant.playbooks.slot_types import extract
+from assistant.playbooks.options import answers
 from assistant.playbooks.state import JourneyState
 from assistant.turn.journey_hands import Digress, TurnHands
 from assistant.turn.request import TurnDeps, TurnFacts, TurnRequest
@@ -59,7 +60,7 @@ def _continues(playbook: Playbook, state: JourneyState, text: str) -> bool:
     if repair.returned_after(playbook, state, clock.now()) is not None:
         return False
     step = playbook.step(state.step or "")
-    return isinstance(step, Ask) and extract(step.type, text, step.choices) is not None
+    return answers(step, text, state)
 
 
 def started_journey(deps: TurnDeps, text: str) -> Journey | None:
@@ -133,7 +134,7 @@ async def run_journey(
 
 def _switch(journey: Journey, deps: TurnDeps, text: str) -> Journey | None:
     step = journey.playbook.step(journey.state.step or "")
-    if isinstance(step, Ask) and extract(step.type, text, step.choices) is not None:
+    if answers(step, text, journey.state):
         return None
     if repair.classify(journey.playbook, journey.state, text) is not None:
         return None
@@ -148,16 +149,38 @@ async def after_decision(
     facts: TurnFacts,
     *,
     confirmed: bool,
-    ok: bool,
+    executed: ActionExecuted | None,
 ) -> AsyncIterator[TurnEvent]:
     """The customer answered the journey's quote: carry on from the step after it."""
     if not journey.at_quote():
         return
     hands = _hands(journey, request, deps, facts, _no_digression)
+    ok = executed is not None and executed.status == "ok"
     await Executor(journey.playbook, journey.state, hands).after_decision(confirmed, ok)
     for event in hands.events:
         yield event
+    if ok and executed is not None and journey.state.status == "done":
+        _leave_topic(journey, request, deps, executed)
     yield journey.state.event()
+
+
+def _leave_topic(
+    journey: Journey, request: TurnRequest, deps: TurnDeps, executed: ActionExecuted
+) -> None:
+    """A journey that ended on a confirmed action leaves the local engine the dialogue state its
+    own turns keep (`response_metadata`, read by assistant/local/dialogue.previous_state): with
+    the playbook's `follow_up: request_status`, a status read of the action's reference, so a
+    short question right after ("is it fixed?") is about the ticket just opened. Other models
+    read no such state."""
+    if journey.playbook.follow_up is None or request.trace is None or not drives_steps(deps):
+        return
+    ref = (executed.receipt or {}).get("bss_ref")
+    request.trace.meta = {
+        "engine": ENGINE,
+        "capability": "request_status",
+        "intent": "status",  # the engine's one request_status intent (its exemplars)
+        "slots": {"ref": str(ref)} if ref else {},
+    }
 
 
 async def _no_digression(text: str, note: str) -> AsyncIterator[TurnEvent]:

@@ -101,14 +101,13 @@ async def run_turn(request: TurnRequest, deps: TurnDeps) -> AsyncIterator[TurnEv
     elif request.pending is not None and (
         decision := request.forced_decision or customer_decision(request, text)
     ):
-        status = None
+        executed: ActionExecuted | None = None
         async for event in decide(request, deps, facts, request.pending, decision):
-            status = event.status if isinstance(event, ActionExecuted) else status
+            executed = event if isinstance(event, ActionExecuted) else executed
             yield event
         if journey is not None and decision in ("confirm", "cancel"):
-            confirmed = decision == "confirm"
             async for event in after_decision(
-                journey, request, deps, facts, confirmed=confirmed, ok=status == "ok"
+                journey, request, deps, facts, confirmed=decision == "confirm", executed=executed
             ):
                 yield event
     elif request.handoff_offered and detect_decision(text) == "confirm":

@@ -77,6 +77,10 @@ _CUES: dict[str, re.Pattern[str]] = {
         r"\bstolen|\blost\b|\bblock|\bsuspend|\bbar\b|\bfreeze|\bfound\b|\bmissing|\bnicked|"
         r"\btheft|\bthief|\bcan.?t find"
     ),
+    "unblock_line": re.compile(
+        r"\bun.?block|\bfound\b|\bturned up|\breactivat|\bunsuspend|\bunbar|\bback on\b|"
+        r"\bworking again"
+    ),
     "start_service_request": re.compile(
         r"\be.?sim|\bsim\b|\bswap|\breplace|\bport|\bpac\b|\bkeep my number|\bactivat|"
         r"\bnew (phone|device|handset)|\binstall|\bbroadband|\bfibre|\bmove house|\bmoving\b|"

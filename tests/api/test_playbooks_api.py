@@ -171,15 +171,26 @@ async def test_detail_added_to_a_fault_report_keeps_the_postcode_and_yes_execute
         assert "nothing" not in _reply(done).lower()
 
 
-async def test_my_phone_turned_up_offers_the_unblock_not_a_block(tmp_path: Path) -> None:
+async def test_my_phone_turned_up_unblocks_it_after_a_yes_never_blocks(tmp_path: Path) -> None:
     async with _serving(_settings(tmp_path)) as client:
-        cid, headers = await client.conversation(FARID)
+        cid, headers = await client.conversation(FARID)  # a verified (stepped-up) session
         frames = await client.say(cid, headers, "my phone turned up, unblock it")
         assert all(c["tool"] != "block_line" for c in _events(frames, "tool.call"))
-        assert _events(frames, "action.proposed") == []
-        assert "unblock" in _reply(frames)
-        (handoff,) = _events(frames, "handoff")
-        assert handoff["reason"] == "identity"
+        (quote,) = _events(frames, "action.proposed")
+        assert quote["tool"] == "unblock_line" and quote["args"]["msisdn"] == FARID
+        assert "Unblock" in _reply(frames)
+        line = await client.runtime.bss.get_product(
+            customer_id="cust-006", product_id="line-900006"
+        )
+        assert line.status == "suspended"  # nothing before the yes
+        done = await client.say(cid, headers, "yes")
+        (executed,) = _events(done, "action.executed")
+        assert executed["action_id"] == quote["action_id"] and executed["status"] == "ok"
+        assert _journey(done)["status"] == "done"
+        line = await client.runtime.bss.get_product(
+            customer_id="cust-006", product_id="line-900006"
+        )
+        assert line.status == "active"
 
 
 async def test_a_journey_survives_a_restart(tmp_path: Path) -> None:

@@ -330,11 +330,6 @@ async def test_a_yes_in_that_language_puts_the_customer_through(runtime: Runtime
     assert "handoff" in done["events"] and done["outcome"] == "handed_off", done["text"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap (issue 18): a journey's turns leave the local engine no dialogue state, so "
-    "a short follow-up right after one ('is it fixed?') has no topic to refer to",
-)
 async def test_a_short_status_question_right_after_a_journey_keeps_its_topic(
     runtime: Runtime,
 ) -> None:

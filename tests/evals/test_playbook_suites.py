@@ -88,7 +88,13 @@ async def test_the_playbook_suites_pass_on_a_scripted_llm_held_to_the_step(
     assert failed == {}
     held = [tool for seen in model.seen if (tool := _step_tool(seen))]
     # the model was shown the journey's step, with the quote's tool, at every write step
-    assert {"report_fault", "block_line", "start_service_request", "dispute_charge"} <= set(held)
+    assert {
+        "report_fault",
+        "block_line",
+        "unblock_line",
+        "start_service_request",
+        "dispute_charge",
+    } <= set(held)
     told = [m for seen in model.seen for m in seen if isinstance(m, SystemMessage)]
     assert any("asked something beside it" in str(m.content) for m in told)  # digressions
     assert "top_up" not in {t.tool for r in results for turn in r.turns for t in turn.tools}

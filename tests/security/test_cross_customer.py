@@ -65,6 +65,7 @@ def tampered_calls(refs: dict[str, str]) -> list[tuple[str, dict[str, Any]]]:
         "set_call_feature": {"feature": "call_waiting", "enabled": True},
         "report_fault": {"kind": "no_signal", "description": "no signal"},
         "block_line": {"reason": "stolen"},
+        "unblock_line": {},
         "start_service_request": {"kind": "sim_swap"},
     }
     for name, args in line_args.items():

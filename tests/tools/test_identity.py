@@ -26,6 +26,7 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "set_call_feature": {"feature": "voicemail", "enabled": False},
     "report_fault": {"kind": "no_signal", "description": "none"},
     "block_line": {"reason": "lost"},
+    "unblock_line": {},
     "start_service_request": {"kind": "esim"},
 }
 

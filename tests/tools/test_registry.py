@@ -35,6 +35,7 @@ CONTRACT_WRITE = {
     "dispute_charge",
     "report_fault",
     "block_line",
+    "unblock_line",
     "start_service_request",
     "transfer_to_human",
 }
@@ -68,8 +69,9 @@ async def test_step_up_tools_need_a_verified_identity(
 ) -> None:
     bss = TrippedBss()
     ctx = make_context(settings, sessionmaker, conversation_id, bss=bss, verified=False)
-    outcome = await _call(ctx, "block_line", {"reason": "stolen"})
-    assert outcome.code == "step_up_required" and bss.used == []
+    for name in ("block_line", "unblock_line"):
+        outcome = await _call(ctx, name, {"reason": "stolen"} if name == "block_line" else {})
+        assert outcome.code == "step_up_required" and bss.used == [], name
 
 
 async def test_tools_return_text_and_a_tool_outcome_artifact(

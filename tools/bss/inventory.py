@@ -1,4 +1,4 @@
-"""Products and lines (TMF637 Product Inventory): list, find, block."""
+"""Products and lines (TMF637 Product Inventory): list, find, block, unblock."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from tools.bss.transport import (
 
 
 class ProductApi(BssTransport):
-    """A customer's products and lines (TMF637), and blocking a lost or stolen line."""
+    """A customer's products and lines (TMF637), and blocking a lost or stolen line (and
+    unblocking it when the phone is found)."""
 
     async def list_products(
         self, *, customer_id: str, kind: ProductKind | None = None, include_inactive: bool = False
@@ -53,7 +54,7 @@ class ProductApi(BssTransport):
         idempotency_key: str,
         reason: SuspensionReason = "lost",
     ) -> Product:
-        """Suspend a line at once (lost or stolen phone). Unblocking is an agent's job."""
+        """Suspend a line at once (lost or stolen phone); `unblock_line` reactivates it."""
         await self.get_product(customer_id=customer_id, product_id=product_id)
         body = {
             "status": "suspended",
@@ -64,6 +65,21 @@ class ProductApi(BssTransport):
                 "PATCH",
                 f"{INVENTORY}/product/{product_id}",
                 json=body,
+                idempotency_key=idempotency_key,
+            )
+        )
+
+    async def unblock_line(
+        self, *, customer_id: str, product_id: str, idempotency_key: str
+    ) -> Product:
+        """Reactivate a suspended line (TMF637 lifecycle `suspended -> active`): the phone that
+        was lost turned up. The caller checks the identity (step-up) and the suspension's reason."""
+        await self.get_product(customer_id=customer_id, product_id=product_id)
+        return Product.from_tmf(
+            await self._call(
+                "PATCH",
+                f"{INVENTORY}/product/{product_id}",
+                json={"status": "active"},
                 idempotency_key=idempotency_key,
             )
         )

@@ -124,8 +124,8 @@ async def test_fault_ticket_steps_reach_widget_and_sms(
                 sms = [parse_qs(r.content.decode()) for r in provider.requests]
                 assert sms[-1]["Body"] == [text]
                 assert all(s["To"] == [ALICE] for s in sms)
-                # an explicit status question: "is it fixed?" right after the no-signal journey
-                # loses the topic (tests/assistant/test_local_e2e.py, xfail, issue 18)
+                # an explicit status question after each notice ("is it fixed?" right after the
+                # journey itself: tests/assistant/test_local_e2e.py)
                 status = await _say(web, cid, "any news on my fault ticket?", n, headers)
                 assert status["capability"] == "request_status"
                 assert "get_request_status" in status["tools"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from langchain_core.messages import AIMessage, BaseMessage, SystemMessage
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
@@ -116,3 +117,39 @@ async def test_the_policy_is_a_setting_per_channel_and_tool(make_channels: MakeC
         await sms(ch, "what's my balance?", "8")
         [result] = await tool_results(ch)
         assert result["status"] == "ok"
+
+
+def follows_the_step(messages: list[BaseMessage]) -> AIMessage:
+    """A model that makes the call a held playbook step asks for (journey_hands.step_note)."""
+    for message in messages:
+        text = str(message.content)
+        if isinstance(message, SystemMessage) and "At this step call `" in text:
+            return call(text.split("At this step call `", 1)[1].split("`", 1)[0])
+    return say("Happy to help with that.")
+
+
+async def test_a_found_phone_is_unblocked_over_sms_only_after_a_fresh_code(
+    make_channels: MakeChannels,
+) -> None:
+    found = "my phone turned up, unblock it"
+    async with make_channels([follows_the_step] * 40) as ch:  # type: ignore[list-item]
+        await ch.runtime.bss.block_line(
+            customer_id="cust-001", product_id="line-900001", idempotency_key="lost", reason="lost"
+        )
+        await sms(ch, found, "21")  # a claimed identity: the line is not even read yet
+        assert (await tool_results(ch))[-1]["summary"] == VERIFY_BY_CODE
+        await sms(ch, code_in((await texts_to(ch, "otp"))[-1]), "22")
+        await sms(ch, found, "23")  # the line is read; the unblock waits for a fresh code
+        assert (await tool_results(ch))[-1]["summary"] == STEP_UP_BY_CODE
+        await sms(ch, code_in((await texts_to(ch, "otp"))[-1]), "24")
+        assert (await texts_to(ch, "reply"))[-1] == STEPPED_UP
+        await sms(ch, found, "25")
+        assert (await tool_results(ch))[-1]["tool"] == "unblock_line"
+        line = await ch.runtime.bss.get_product(customer_id="cust-001", product_id="line-900001")
+        assert line.status == "suspended"  # quoted, not done
+        await sms(ch, "yes", "26")
+        async with ch.runtime.sessionmaker() as session:
+            actions = (await session.scalars(select(PendingAction))).all()
+        assert [(a.tool, a.status) for a in actions] == [("unblock_line", "succeeded")]
+        line = await ch.runtime.bss.get_product(customer_id="cust-001", product_id="line-900001")
+        assert line.status == "active"

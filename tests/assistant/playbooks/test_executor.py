@@ -175,13 +175,85 @@ def test_return_after_hours_resumes_or_restarts_per_playbook() -> None:
     assert repair.returned_after(restart, state, now) == "restart"
 
 
-async def test_found_phone_offers_unblock_through_a_person_not_a_block() -> None:
-    hands = Hands({"get_account_overview": {"status": "suspended", "msisdn": "+447700900006"}})
+async def test_found_phone_quotes_the_unblock_never_a_block() -> None:
+    overview = {"status": "suspended", "suspension_reason": "lost", "msisdn": "+447700900006"}
+    hands = Hands({"get_account_overview": overview})
     run = journey("found_phone", hands)
     await run.start("my phone turned up, unblock it")
-    assert hands.quotes == []  # never block_line
+    assert hands.quotes == [("unblock_line", {"msisdn": "+447700900006"})]
+    assert hands.handoffs == [] and run.state.step == "unblock"
+    await run.after_decision(confirmed=True, ok=True)
+    assert run.state.status == "done" and "works again" in hands.said[-1]
+
+
+async def test_found_phone_without_the_line_says_why_never_that_it_is_not_blocked() -> None:
+    class Refused(Hands):
+        async def call(self, step_id: str, tool: str, args: dict[str, Any]) -> ToolRun:
+            self.calls.append((tool, args))
+            return ToolRun(ok=False, summary="Please sign in first.", data={})
+
+    hands = Refused()
+    run = journey("found_phone", hands)
+    await run.start("my phone turned up, unblock it")
+    assert hands.said == ["Please sign in first."] and hands.quotes == []
+    assert run.state.status == "done"
+
+
+async def test_found_phone_leaves_a_fraud_block_to_the_security_team() -> None:
+    overview = {"status": "suspended", "suspension_reason": "fraud", "msisdn": "+447700900006"}
+    hands = Hands({"get_account_overview": overview})
+    run = journey("found_phone", hands)
+    await run.start("I found my phone, can you unblock my line")
+    assert hands.quotes == []
     assert hands.handoffs and hands.handoffs[0][0] == "identity"
     assert run.state.status == "handed_off"
+
+
+BILL = {
+    "summary": "Bill B-2 of 1 Dec: 26.40.",
+    "bills": [
+        {
+            "bill_id": "bill-2",
+            "items": [
+                {"item_id": "bi-1", "name": "Bundle 20", "amount": "20.00"},
+                {"item_id": "bi-2", "name": "Data outside your bundle", "amount": "6.40"},
+            ],
+        }
+    ],
+}
+
+
+async def test_bill_dispute_asks_which_charge_from_the_bill_and_disputes_that_line() -> None:
+    hands = Hands({"get_bills": BILL})
+    run = journey("bill_dispute", hands)
+    await run.start("I want to dispute a charge")
+    await run.on_message("the latest one")
+    assert run.state.step == "charge"
+    assert "1. Bundle 20" in hands.said[-1] and "2. Data outside your bundle" in hands.said[-1]
+    await run.on_message("I don't know, the cheese one")  # not a charge on the bill
+    assert run.state.step == "charge" and "its number in the list" in hands.said[-1]
+    await run.on_message("the data one")
+    assert run.state.slots["charge"] == "bi-2" and run.state.step == "why"
+    await run.on_message("I was on wifi the whole time")
+    assert hands.quotes == [
+        (
+            "dispute_charge",
+            {"bill_id": "bill-2", "item_id": "bi-2", "reason": "I was on wifi the whole time"},
+        )
+    ]
+
+
+async def test_a_bill_without_line_items_is_disputed_whole() -> None:
+    bare = {"summary": "Bill B-1: 10.00.", "bills": [{"bill_id": "bill-1"}]}
+    hands = Hands({"get_bills": bare})
+    run = journey("bill_dispute", hands)
+    await run.start("there's a wrong charge on my bill")
+    await run.on_message("the latest")
+    assert run.state.step == "why"
+    await run.on_message("I never had that plan")
+    assert hands.quotes == [
+        ("dispute_charge", {"bill_id": "bill-1", "reason": "I never had that plan"})
+    ]
 
 
 async def test_the_quote_is_amended_with_more_detail_and_keeps_the_postcode() -> None:

@@ -72,6 +72,7 @@ def test_the_shipped_playbooks_load_without_a_problem() -> None:
         ("{cov.summary}", "{weather}", 19, "{weather} is not a slot"),
         ('prompt: "Postcode?"', 'prompt: "Postcode?"\n    next: bye', 13, "'look' is unreachable"),
         ("capability: faq", "capability: weather", 3, "unknown capability 'weather'"),
+        ("capability: faq", "capability: faq\nfollow_up: faq", 4, "follow_up: Input should be"),
         ("  - id: look", "  - idd: look", 12, "steps.1.call.idd: Extra inputs"),
         ("slot: code", "slot: code: x", 9, "not valid YAML: mapping values are not allowed"),
     ],
@@ -99,6 +100,18 @@ def test_a_quote_of_a_tool_without_confirmation_and_a_missing_exit_are_refused(
     shown = " | ".join(str(p) for p in problems)
     assert "get_bills is not a write tool" in shown
     assert "no exit" in shown
+
+
+def test_an_option_slot_needs_options_from_a_saved_result(tmp_path: Path) -> None:
+    text = GOOD.replace("type: postcode", "type: option")
+    _, problems = load_file(_write(tmp_path, "no_options.yaml", text))
+    assert any("an `option` slot needs `options`" in str(p) for p in problems)
+    text = GOOD.replace(
+        "type: postcode",
+        "type: option\n    options: {from: weather.items, value: id, label: name}",
+    )
+    _, problems = load_file(_write(tmp_path, "unknown_list.yaml", text))
+    assert any("options from 'weather.items': no saved result" in str(p) for p in problems)
 
 
 def test_one_broken_file_does_not_stop_the_others(tmp_path: Path) -> None:

@@ -276,6 +276,11 @@ async def test_line_features_block_and_autopay(bss: BssClient) -> None:
             bss.set_roaming(customer_id=liam, product_id=line, enabled=True, idempotency_key="r")
         )
     ).code == "LINE_SUSPENDED"
+    unblocked = await bss.unblock_line(customer_id=liam, product_id=line, idempotency_key="ub")
+    assert unblocked.status == "active" and unblocked.suspension_reason in (None, "none")
+    assert (
+        await refused(bss.unblock_line(customer_id=liam, product_id=line, idempotency_key="ub2"))
+    ).code == "INVALID_STATE_TRANSITION"
     chloe = await bss.set_autopay(
         customer_id="cust-003", enabled=True, day=12, idempotency_key="ap"
     )
