@@ -27,6 +27,7 @@ from evals.evidence import annotate_grounding, article_texts
 from evals.runner import CustomerSimulator, Judge
 from evals.suite import Case
 from evals.transcript import Event
+from switchboard import clock
 from switchboard.clock import REFERENCE_INSTANT
 from switchboard.settings import Settings, load_settings
 from tools.context import KnowledgeBase
@@ -216,13 +217,24 @@ async def make_driver(
 ) -> AsyncIterator[RuntimeDriver]:
     """The driver for `model`; `overrides` are settings (e.g. `exemplars_dir`). Tests pass a
     scripted `chat_model` and may leave the knowledge base out."""
+    root = Path(tempfile.mkdtemp(prefix="switchboard-eval-"))
+    settings = base_settings(model, root, **overrides)
+    # Every run's world is seeded at the same instant, not minutes into a process whose clock
+    # started there: the outages' times (seed time + hours) read the same in every run.
+    with clock.use_clock(settings.clock_start):
+        async with _driver(model, root, settings, chat_model, knowledge) as driver:
+            yield driver
+
+
+@asynccontextmanager
+async def _driver(
+    model: str, root: Path, settings: Settings, chat_model: Any, knowledge: bool
+) -> AsyncIterator[RuntimeDriver]:
     from assistant.models import make_chat_model
     from knowledge import build_retriever, ensure_ingested
     from knowledge.factory import default_article_dir
 
-    root = Path(tempfile.mkdtemp(prefix="switchboard-eval-"))
     try:
-        settings = base_settings(model, root, **overrides)
         settings.data_dir.mkdir(parents=True)
         await _prepare_template(settings)
         if knowledge:
