@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
+    from assistant.local.speech_acts import Decision as ReplyDecision
     from assistant.local.speech_acts import ExampleClassifier
 
 Decision = Literal["confirm", "cancel"]
@@ -120,6 +121,12 @@ def learned_decision(text: str, action_words: frozenset[str] = frozenset()) -> D
         if not words & reply_modifiers("not_a_plain_no"):
             return "cancel"
     return None
+
+
+def learned_reply(text: str) -> ReplyDecision | None:
+    """The learned reply classifier's reading of `text` (None without the offline model)."""
+    classifier = _reply_classifier()
+    return classifier.classify(text) if classifier is not None else None
 
 
 @functools.cache

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
-from assistant.actions.confirmation import detect_decision
+from assistant.actions.confirmation import detect_decision, learned_reply
 from assistant.actions.pending import OpenAction
 from assistant.events import ActionExecuted, Token, TurnEvent
 from assistant.handoff.capability import TOOL_CAPABILITY
@@ -44,7 +44,19 @@ def customer_decision(request: TurnRequest, text: str) -> str | None:
         if pending is not None and _only_questions_since(request.history, pending.tool):
             return "confirm"  # questions about the quote keep it on the table until it expires
         return "reconfirm"
+    if decision is None and pending is not None and leans_yes(text):
+        return "reconfirm"  # "deffo", "crack on": not sure enough to act on, so shown again
     return decision
+
+
+def leans_yes(text: str) -> bool:
+    """A short reply (three words at most, no number, no question) the learned reply classifier
+    reads as a yes, however unsure: with a quote open it is an answer to it, so the quote is
+    shown again for a plain yes, never executed on this."""
+    if len(text.split()) > 3 or "?" in text or re.search(r"\d", text):
+        return False
+    decision = learned_reply(text)
+    return decision is not None and decision.label == "yes"
 
 
 def _only_questions_since(history: list[BaseMessage], tool: str) -> bool:

@@ -240,6 +240,19 @@ async def test_a_yes_in_other_words_executes_the_quote(runtime: Runtime, yes: st
     assert done["data"]["action.executed"]["status"] == "ok", done["text"]
 
 
+@pytest.mark.parametrize("unsure", ["crack on", "deffo"])
+async def test_an_unsure_yes_shows_the_quote_again_and_a_plain_yes_executes_it(
+    runtime: Runtime, unsure: str
+) -> None:
+    c = await chat(runtime, ALICE)
+    check(await c.say("top up £5"), "top_up", "proposed", "top_up")
+    again = await c.say(unsure)
+    assert "action.executed" not in again["data"] and "£5" in again["text"], again["text"]
+    assert again["outcome"] != "refused"
+    done = await c.say("yes")
+    assert done["data"]["action.executed"]["status"] == "ok", done["text"]
+
+
 @pytest.mark.parametrize(
     "no", ["nah, drop it", "actually leave it for now", "no, never mind that", "absolutely not"]
 )
