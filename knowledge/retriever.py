@@ -26,6 +26,7 @@ from knowledge.store import ChunkStore
 
 Mode = Literal["hybrid", "dense", "bm25"]
 DOC_PRIOR = 1.0  # `sections`: weight of the chunk's document rank next to its own rank
+TOPIC_BOOST = 0.1  # `sections`: a chunk of the asked topic's (capability's) articles, likewise
 SEGMENT_BOOST = 0.1  # `sections`: a chunk for the customer's own segment ranks this much higher
 
 
@@ -122,12 +123,14 @@ class Retriever:
         per_doc: int = 3,
         customer_type: str | None = None,
         locale: str | None = "en",
+        topic: str | None = None,
     ) -> list[Passage]:
         """The `k` best chunks (sections), up to `per_doc` from one document, best first.
 
         Unlike `search`, a chunk is ranked on its own (an article's second section can beat
         another article's first), and the customer's segment is boosted, not filtered: a
-        prepaid customer asking about Direct Debit before switching still gets the answer."""
+        prepaid customer asking about Direct Debit before switching still gets the answer.
+        `topic` (a capability id) boosts that capability's articles the same way."""
         segment = _segment(customer_type)
         await self.refresh()
         lexical = self._lexical
@@ -161,7 +164,9 @@ class Retriever:
             return (score / best_possible + prior) / (1 + DOC_PRIOR)
 
         def boosted(c: Candidate) -> float:  # the order only; the score stays comparable
-            return fused(c) + (SEGMENT_BOOST if segment and c.metadata.get(f"ct_{segment}") else 0)
+            own = SEGMENT_BOOST if segment and c.metadata.get(f"ct_{segment}") else 0.0
+            on_topic = TOPIC_BOOST if topic and c.metadata.get("capability") == topic else 0.0
+            return fused(c) + own + on_topic
 
         chunks = sorted(
             (c for c in candidates.values() if c.metadata.get("kind") != "title"),

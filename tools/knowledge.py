@@ -32,7 +32,7 @@ async def search_knowledge(ctx: TurnContext, args: SearchKnowledgeArgs) -> ToolO
         )
     # sections ranked on their own, the customer's segment boosted
     hits = await ctx.retriever.sections(
-        args.query, k=args.k + SECTION_EXTRA, customer_type=ctx.customer_type
+        args.query, k=args.k + SECTION_EXTRA, customer_type=ctx.customer_type, topic=args.topic
     )
     passages = [_passage(hit) for hit in hits]
     if not passages:

@@ -70,6 +70,13 @@ class CheckCoverageArgs(ToolArgs):
 class SearchKnowledgeArgs(ToolArgs):
     query: Query
     k: int = Field(default=4, ge=1, le=8)
+    topic: str | None = Field(
+        default=None,
+        max_length=40,
+        pattern=r"^[a-z_]+$",
+        description="optional capability id (CONTRACT §1) the question is about: that topic's "
+        "articles rank a little higher, none is excluded",
+    )
 
 
 # --- write tools (quoted, executed after the customer confirms) ---------------------------------

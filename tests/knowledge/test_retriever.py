@@ -142,3 +142,17 @@ async def test_sections_rank_chunks_and_boost_the_segment_without_hiding_others(
     assert len(prepaid) <= 6 and all(0 <= p.score <= 1 for p in prepaid)
     nothing = await retriever.sections("zzzz qqqq", k=3)
     assert all(p.score == 0 for p in nothing)
+
+
+async def test_sections_boost_the_asked_topic_without_hiding_others(retriever: Retriever) -> None:
+    # issue 15: "can I pay cash for credit" recognised as top_up ranks the top-up article higher
+    plain = await retriever.sections("pay money each month", k=6)
+    on_topic = await retriever.sections("pay money each month", k=6, topic="top_up")
+    rank = {p.doc_id: i for i, p in enumerate(plain)}
+    boosted = {p.doc_id: i for i, p in enumerate(on_topic)}
+    assert "kb-top-up" in boosted and "kb-bill" in boosted  # none is excluded
+    assert boosted["kb-top-up"] < rank["kb-top-up"]  # moved up, the others keep their place
+    # the boost changes the order, never the score a refusal decision reads
+    assert {p.chunk_id: p.score for p in on_topic} == pytest.approx(
+        {p.chunk_id: p.score for p in plain if p.chunk_id in {q.chunk_id for q in on_topic}}
+    )

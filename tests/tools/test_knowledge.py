@@ -27,7 +27,7 @@ class ShelfRetriever:
         return self.passages[:k]
 
     async def sections(
-        self, query: str, *, k: int = 6, customer_type: str | None = None
+        self, query: str, *, k: int = 6, customer_type: str | None = None, topic: str | None = None
     ) -> list[Passage]:
         return await self.search(query, k=k, customer_type=customer_type)
 

@@ -25,6 +25,9 @@ from assistant.local.request_slots import extract_slots
 from assistant.local.speech_acts import SpeechActs
 from switchboard import clock
 
+TOPIC_SURE = 0.7  # a recognition at least this sure names the topic of a knowledge search
+NO_TOPIC = frozenset({"faq", "out_of_scope", "greeting", "human_agent"})
+
 
 @dataclass
 class EngineReply:
@@ -100,6 +103,12 @@ class EngineCore:
     ) -> EngineReply:
         step = self._guard(step, capability, who_is_signed_in(messages), last_human(messages))
         remember_query(step, slots)
+        if rec is not None and rec.score >= TOPIC_SURE and capability not in NO_TOPIC:
+            # the articles of the recognised capability rank a little higher (none is excluded)
+            step.calls = [
+                (name, {**args, "topic": capability} if name == "search_knowledge" else args)
+                for name, args in step.calls
+            ]
         calls = [
             {"name": name, "args": args, "id": call_id(messages, index, name, args)}
             for index, (name, args) in enumerate(step.calls)
