@@ -4,6 +4,7 @@ real turn loop as the eval runner runs any case, and scored by the README's rule
     python -m evals.devsets                       # all three files
     python -m evals.devsets requests --limit 100  # an evenly spread sample of one file
     python -m evals.devsets --failures out.jsonl  # also write every failing item's transcript
+    python -m evals.devsets --base http://127.0.0.1:8000  # over the public API of a server
 
 The files are read at run time and never copied into the project (docs/evals.md)."""
 
@@ -208,12 +209,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, default=DEFAULT_DEV_DIR)
     parser.add_argument("--limit", type=int, default=None, help="items per file")
     parser.add_argument("--failures", type=Path, default=None, help="write failures (JSONL)")
+    parser.add_argument(
+        "--base", default=None, help="a running server's URL: measure over its public API"
+    )
+    parser.add_argument("--jobs", type=int, default=4, help="conversations at once over HTTP")
     args = parser.parse_args(argv)
     if not (args.dir / "README.md").is_file():
         print(f"{args.dir} not found: the dev sets live in ../shared/dev", file=sys.stderr)  # noqa: T201
         return 2
     items = [i for name in args.files or FILES for i in sample(load(name, args.dir), args.limit)]
-    results = asyncio.run(_run(items))
+    if args.base:
+        from evals.over_http import ApiRunner
+
+        runner = ApiRunner(args.base, jobs=args.jobs)
+        results = asyncio.run(runner.run("dev", [i.case for i in items]))
+    else:
+        results = asyncio.run(_run(items))
     out = report(items, results)
     emit(out, args.failures)
     return 0
