@@ -4,6 +4,7 @@ leaving, free-money requests, and questions that a read (not a new action) answe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -39,25 +40,18 @@ class Chat:
         return self._invoke()
 
     def result(self, outcome: ToolOutcome) -> AIMessage:
-        call = self.history[-1]
-        assert isinstance(call, AIMessage) and call.tool_calls
-        for tool_call in call.tool_calls:
-            self.history.append(
-                ToolMessage(
-                    outcome.render(),
-                    tool_call_id=tool_call["id"],
-                    name=tool_call["name"],
-                    artifact=outcome,
-                )
-            )
-        return self._invoke()
+        """Every call of the last reply answered by `outcome`."""
+        return self._answer(lambda _name: outcome)
 
     def results(self, outcomes: dict[str, ToolOutcome]) -> AIMessage:
         """Each call of the last reply answered by the outcome named after its tool."""
+        return self._answer(outcomes.__getitem__)
+
+    def _answer(self, outcome_for: Callable[[str], ToolOutcome]) -> AIMessage:
         call = self.history[-1]
         assert isinstance(call, AIMessage) and call.tool_calls
         for tool_call in call.tool_calls:
-            outcome = outcomes[tool_call["name"]]
+            outcome = outcome_for(tool_call["name"])
             self.history.append(
                 ToolMessage(
                     outcome.render(),
